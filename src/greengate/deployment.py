@@ -1,0 +1,184 @@
+"""The normalised deployment record every adapter produces and every policy reads.
+
+A :class:`Deployment` is a set of :class:`Fact` values keyed by dotted field
+names (``cloud.region``, ``hardware.accelerator``...). Each fact remembers
+where it came from: the exact file position it was declared at, or, for a
+fact derived from the catalog, the position of the fact it was derived from
+(an accelerator resolved from ``instanceType`` points at the instanceType
+line). Policies see the facts as one nested map, ``deployment``.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from greengate.location import Location
+
+
+class FactSource(str, enum.Enum):
+    """How a fact became known (shown by ``greengate explain``)."""
+
+    DECLARED = "declared"
+    ANNOTATION = "annotation"
+    CONFIG_DEFAULT = "config-default"
+    CATALOG = "catalog"
+    NAME_PATTERN = "name-pattern"
+    DERIVED = "derived"
+
+
+@dataclass(frozen=True, slots=True)
+class Fact:
+    value: Any
+    location: Location
+    source: FactSource = FactSource.DECLARED
+    detail: str = ""
+    """Free text on how the value was found, e.g. ``catalog: g5.xlarge -> 1 x nvidia-a10g``."""
+
+
+# Every field a policy can read, with where a native manifest declares it.
+# The order is the order of `greengate explain`.
+FIELDS: dict[str, str] = {
+    "name": "metadata.name",
+    "owner": "metadata.owner",
+    "workload": "spec.workload",
+    "task": "spec.task",
+    "model.name": "spec.model.name",
+    "model.parameters": "spec.model.parameters (or a spec.model.name the catalog knows)",
+    "model.activeParameters": "spec.model.parameters (catalog, mixture-of-experts models)",
+    "model.precision": "spec.model.precision",
+    "cloud.provider": "spec.cloud.provider",
+    "cloud.region": "spec.cloud.region",
+    "cloud.gridIntensity": "the catalog entry of spec.cloud.region",
+    "cloud.cfe": "the catalog entry of spec.cloud.region",
+    "cloud.pue": "the catalog entry of spec.cloud.provider",
+    "hardware.accelerator": "spec.hardware.accelerator",
+    "hardware.vendor": "the catalog entry of spec.hardware.accelerator",
+    "hardware.architecture": "the catalog entry of spec.hardware.accelerator",
+    "hardware.generation": "the catalog entry of spec.hardware.accelerator",
+    "hardware.launchYear": "the catalog entry of spec.hardware.accelerator",
+    "hardware.tdpWatts": "the catalog entry of spec.hardware.accelerator",
+    "hardware.count": "spec.hardware.count",
+    "hardware.instanceType": "spec.hardware.instanceType",
+    "replicas.min": "spec.replicas.min",
+    "replicas.max": "spec.replicas.max",
+    "rateLimits.requestsPerMinute": "spec.rateLimits.requestsPerMinute",
+    "rateLimits.tokensPerMinute": "spec.rateLimits.tokensPerMinute",
+    "rateLimits.concurrency": "spec.rateLimits.concurrency",
+    "training.acceleratorHours": "spec.training.acceleratorHours",
+    "estimate.powerWatts": "derived from hardware, replicas and PUE",
+    "estimate.gramsCO2ePerHour": "derived from estimate.powerWatts and the region's grid intensity",
+}
+
+# How to supply a fact that cannot be found. Derived facts point at what they need.
+_CATALOG_HINT = "add it to a catalog extension file (--catalog) or use a name the catalog knows (greengate catalog list)"
+_DERIVED_HINTS: dict[str, str] = {
+    "cloud.gridIntensity": "declare a region the catalog knows (greengate catalog region REGION), or " + _CATALOG_HINT,
+    "cloud.cfe": "the catalog has no carbon-free-energy share for this region; " + _CATALOG_HINT,
+    "cloud.pue": "declare cloud.provider",
+    "hardware.vendor": "declare an accelerator the catalog knows (greengate catalog accelerator NAME), or " + _CATALOG_HINT,
+    "hardware.architecture": "declare an accelerator the catalog knows, or " + _CATALOG_HINT,
+    "hardware.generation": "declare an accelerator the catalog knows, or " + _CATALOG_HINT,
+    "hardware.launchYear": "declare an accelerator the catalog knows, or " + _CATALOG_HINT,
+    "hardware.tdpWatts": "declare an accelerator the catalog knows, or " + _CATALOG_HINT,
+    "model.activeParameters": "the catalog does not list active parameters for this model",
+    "estimate.powerWatts": "declare hardware.accelerator, hardware.count and replicas",
+    "estimate.gramsCO2ePerHour": "declare hardware and a region the catalog knows",
+}
+
+
+# A derived fact that is missing is reported where the fact it derives from is.
+DERIVED_FROM: dict[str, str] = {
+    "cloud.gridIntensity": "cloud.region",
+    "cloud.cfe": "cloud.region",
+    "cloud.pue": "cloud.provider",
+    "hardware.vendor": "hardware.accelerator",
+    "hardware.architecture": "hardware.accelerator",
+    "hardware.generation": "hardware.accelerator",
+    "hardware.launchYear": "hardware.accelerator",
+    "hardware.tdpWatts": "hardware.accelerator",
+    "model.parameters": "model.name",
+    "model.activeParameters": "model.name",
+    "estimate.powerWatts": "hardware.accelerator",
+    "estimate.gramsCO2ePerHour": "cloud.region",
+}
+
+
+@dataclass(frozen=True)
+class Deployment:
+    """One AI deployment found in a manifest, with its facts and their origins."""
+
+    name: str
+    kind: str
+    """The manifest kind it was read from (``AIDeployment``, ``InferenceService``...)."""
+    format: str
+    """The adapter that read it (``native``, ``kubernetes``...)."""
+    location: Location
+    """Where the deployment starts (its name, or the document start)."""
+    facts: Mapping[str, Fact] = field(default_factory=dict)
+    anchors: Mapping[str, Location] = field(default_factory=dict)
+    """Where a missing fact should be declared, by field prefix (``cloud`` -> ``spec.cloud:``)."""
+    hints: Mapping[str, str] = field(default_factory=dict)
+    """How to declare a missing fact in this deployment's format, by field."""
+    labels: Mapping[str, str] = field(default_factory=dict)
+    annotations: Mapping[str, str] = field(default_factory=dict)
+    document: int = 0
+    """Index of the YAML document within the file."""
+
+    @property
+    def file(self) -> str:
+        return self.location.file
+
+    def value(self, name: str, default: Any = None) -> Any:
+        fact = self.facts.get(name)
+        return default if fact is None else fact.value
+
+    def with_facts(self, facts: Mapping[str, Fact]) -> Deployment:
+        return replace(self, facts={**self.facts, **facts})
+
+    def where(self, name: str) -> Location:
+        """The location a finding about field ``name`` points at.
+
+        The fact's own position when it is known; otherwise the closest
+        mapping in which it should have been declared, never a default line 1.
+        """
+        fact = self.facts.get(name) or self.facts.get(DERIVED_FROM.get(name, ""))
+        if fact is not None:
+            return fact.location
+        parts = name.split(".")
+        while parts:
+            anchor = self.anchors.get(".".join(parts))
+            if anchor is not None:
+                return anchor
+            parts.pop()
+        return self.anchors.get("", self.location)
+
+    def hint(self, name: str) -> str:
+        """One clause telling the user how to declare the missing field ``name``."""
+        if name in self.hints:
+            return self.hints[name]
+        if name in _DERIVED_HINTS:
+            return _DERIVED_HINTS[name]
+        where = FIELDS.get(name)
+        return f"declare {where}" if where else f"declare {name}"
+
+    def as_cel_input(self) -> dict[str, Any]:
+        """The nested plain map policies see as ``deployment``."""
+        root: dict[str, Any] = {
+            "kind": self.kind,
+            "format": self.format,
+            "file": self.file,
+            "labels": dict(self.labels),
+            "annotations": dict(self.annotations),
+        }
+        for name, fact in self.facts.items():
+            if fact.value is None:
+                continue
+            node = root
+            *parents, leaf = name.split(".")
+            for part in parents:
+                node = node.setdefault(part, {})
+            node[leaf] = fact.value
+        return root

@@ -1,0 +1,99 @@
+"""Findings: the result of one rule on one deployment (or one unreadable file)."""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+from dataclasses import dataclass
+
+from greengate.location import Location
+
+
+class Severity(str, enum.Enum):
+    """Severities in increasing order; ``--fail-on`` compares against this order."""
+
+    INFO = "info"
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    CRITICAL = "critical"
+
+    @property
+    def rank(self) -> int:
+        return _SEVERITY_ORDER.index(self)
+
+    def at_least(self, other: Severity) -> bool:
+        return self.rank >= other.rank
+
+
+_SEVERITY_ORDER = list(Severity)
+
+
+class Status(str, enum.Enum):
+    PASS = "pass"
+    FAIL = "fail"
+    """The deployment breaks the rule, or lacks a fact the rule needs."""
+    ERROR = "error"
+    """The manifest could not be read, or the rule could not be evaluated."""
+    SKIP = "skip"
+    """The policy does not apply to this deployment (its matchConditions are false)."""
+    WAIVED = "waived"
+
+    @property
+    def is_problem(self) -> bool:
+        return self in (Status.FAIL, Status.ERROR)
+
+
+# Rule ids of findings that greengate itself raises about a manifest.
+MANIFEST_UNREADABLE = "GG001"
+MANIFEST_INVALID = "GG002"
+MANIFEST_POLICY = "manifest"
+"""The policy name of findings about manifests themselves."""
+
+
+def fingerprint(rule_id: str, file: str, deployment: str, field: str) -> str:
+    """A stable identity: rule + file + deployment + field, never the line number.
+
+    So a finding keeps its identity when lines are added above it.
+    """
+    digest = hashlib.sha256("\x1f".join((rule_id, file, deployment, field)).encode("utf-8"))
+    return digest.hexdigest()[:32]
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule_id: str
+    policy: str
+    severity: Severity
+    status: Status
+    message: str
+    location: Location
+    deployment: str = ""
+    field: str = ""
+    remediation: str = ""
+    title: str = ""
+    fingerprint: str = ""
+
+    @classmethod
+    def make(
+        cls,
+        *,
+        rule_id: str,
+        policy: str,
+        severity: Severity,
+        status: Status,
+        message: str,
+        location: Location,
+        deployment: str = "",
+        field: str = "",
+        remediation: str = "",
+        title: str = "",
+        identity: str | None = None,
+    ) -> Finding:
+        """Build a finding with its fingerprint; ``identity`` replaces ``field`` in it when given."""
+        fp = fingerprint(rule_id, location.file, deployment, field if identity is None else identity)
+        return cls(rule_id, policy, severity, status, message, location, deployment, field, remediation, title, fp)
+
+    @property
+    def sort_key(self) -> tuple[str, int, int, str, str]:
+        return (self.location.file, self.location.line, self.location.column, self.rule_id, self.deployment)

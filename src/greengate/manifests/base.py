@@ -1,0 +1,96 @@
+"""The adapter interface: one manifest format in, normalised deployments out.
+
+An adapter knows one format and nothing of policies. It says whether a YAML
+document is its format (:meth:`Adapter.matches`), then reads deployments and
+the problems it found (:meth:`Adapter.read`). Each fact keeps the position
+it was read from, via :class:`FactReader`.
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from greengate.deployment import Deployment, Fact, FactSource
+from greengate.documents import Document, PathKey
+from greengate.location import Location
+
+
+@dataclass(frozen=True)
+class ManifestProblem:
+    """A document of a known format that is not valid (becomes an error finding)."""
+
+    location: Location
+    message: str
+
+
+@dataclass
+class AdaptResult:
+    deployments: list[Deployment] = field(default_factory=list)
+    problems: list[ManifestProblem] = field(default_factory=list)
+
+
+class Adapter(abc.ABC):
+    name: ClassVar[str]
+    """Short format name, shown in reports (``native``, ``kubernetes``...)."""
+    description: ClassVar[str]
+    """One line for ``greengate formats`` and the README."""
+
+    @abc.abstractmethod
+    def matches(self, document: Document) -> bool:
+        """Whether the document is of this adapter's format (cheap: kind/apiVersion)."""
+
+    @abc.abstractmethod
+    def read(self, document: Document) -> AdaptResult:
+        """Deployments in the document; must not raise on surprising shapes."""
+
+
+class FactReader:
+    """Collects facts from one document, each with the position it was read from."""
+
+    def __init__(self, document: Document) -> None:
+        self.document = document
+        self.facts: dict[str, Fact] = {}
+        self.anchors: dict[str, Location] = {}
+
+    def value(self, path: PathKey) -> Any:
+        return self.document.get(path)
+
+    def declare(self, name: str, path: PathKey, value: Any = None, *, source: FactSource = FactSource.DECLARED, detail: str = "") -> None:
+        """Record fact ``name`` from ``path`` (its value, or ``value`` when given) if present."""
+        raw = self.document.get(path) if value is None else value
+        if raw is None or name in self.facts:
+            return
+        self.facts[name] = Fact(raw, self.document.location(path), source, detail)
+
+    def anchor(self, prefix: str, *candidates: PathKey) -> None:
+        """Where facts under ``prefix`` belong: the key of the first candidate that exists."""
+        for path in candidates:
+            if self.document.span(path) is not None:
+                self.anchors[prefix] = self.document.key_location(path)
+                return
+
+    def deployment(self, *, name: str, kind: str, format: str, name_path: PathKey, labels: Mapping[str, Any] | None = None, annotations: Mapping[str, Any] | None = None) -> Deployment:
+        return Deployment(
+            name=name,
+            kind=kind,
+            format=format,
+            location=self.document.location(name_path),
+            facts=dict(self.facts),
+            anchors=dict(self.anchors),
+            labels=_strings(labels),
+            annotations=_strings(annotations),
+            document=self.document.index,
+        )
+
+
+def _strings(values: Mapping[str, Any] | None) -> dict[str, str]:
+    if not isinstance(values, Mapping):
+        return {}
+    return {str(k): "" if v is None else str(v) for k, v in values.items()}
+
+
+def first(items: Iterable[Any]) -> Any:
+    return next(iter(items), None)

@@ -1,0 +1,83 @@
+"""greengate's own format: ``apiVersion: greengate.dev/v1``, ``kind: AIDeployment``."""
+
+from __future__ import annotations
+
+import functools
+import json
+from importlib import resources
+
+import jsonschema
+
+from greengate.catalog import parse_parameter_count
+from greengate.deployment import Fact
+from greengate.documents import Document
+from greengate.manifests.base import Adapter, AdaptResult, FactReader, ManifestProblem
+from greengate.schema_errors import describe
+
+API_VERSION = "greengate.dev/v1"
+KIND = "AIDeployment"
+
+# Fact name -> path under spec, in the order of the schema.
+_SPEC_FACTS = {
+    "workload": ("workload",),
+    "task": ("task",),
+    "model.name": ("model", "name"),
+    "model.precision": ("model", "precision"),
+    "cloud.provider": ("cloud", "provider"),
+    "cloud.region": ("cloud", "region"),
+    "hardware.accelerator": ("hardware", "accelerator"),
+    "hardware.count": ("hardware", "count"),
+    "hardware.instanceType": ("hardware", "instanceType"),
+    "replicas.min": ("replicas", "min"),
+    "replicas.max": ("replicas", "max"),
+    "rateLimits.requestsPerMinute": ("rateLimits", "requestsPerMinute"),
+    "rateLimits.tokensPerMinute": ("rateLimits", "tokensPerMinute"),
+    "rateLimits.concurrency": ("rateLimits", "concurrency"),
+    "training.acceleratorHours": ("training", "acceleratorHours"),
+}
+
+
+@functools.cache
+def _validator() -> jsonschema.Draft202012Validator:
+    text = resources.files("greengate.schemas").joinpath("aideployment.schema.json").read_text("utf-8")
+    return jsonschema.Draft202012Validator(json.loads(text))
+
+
+class NativeAdapter(Adapter):
+    name = "native"
+    description = "greengate AIDeployment (apiVersion greengate.dev/v1)"
+
+    def matches(self, document: Document) -> bool:
+        data = document.data
+        return isinstance(data, dict) and data.get("kind") == KIND and str(data.get("apiVersion", "")).startswith("greengate.dev/")
+
+    def read(self, document: Document) -> AdaptResult:
+        errors = sorted(_validator().iter_errors(document.data), key=lambda e: [str(p) for p in e.absolute_path])
+        if errors:
+            return AdaptResult(problems=[ManifestProblem(*describe(document, e)) for e in errors])
+        data = document.data
+        reader = FactReader(document)
+        reader.declare("name", ("metadata", "name"))
+        reader.declare("owner", ("metadata", "owner"))
+        for name, path in _SPEC_FACTS.items():
+            reader.declare(name, ("spec", *path))
+        params_path = ("spec", "model", "parameters")
+        raw = document.get(params_path)
+        if raw is not None:
+            reader.facts["model.parameters"] = Fact(parse_parameter_count(raw), document.location(params_path), detail=f"declared as {raw}")
+        reader.anchor("", ("spec",), ())
+        for section in ("model", "cloud", "hardware", "replicas", "rateLimits", "training"):
+            reader.anchor(section, ("spec", section), ("spec",), ())
+        metadata = data["metadata"]
+        return AdaptResult(
+            deployments=[
+                reader.deployment(
+                    name=metadata["name"],
+                    kind=KIND,
+                    format=self.name,
+                    name_path=("metadata", "name"),
+                    labels=metadata.get("labels"),
+                    annotations=metadata.get("annotations"),
+                )
+            ]
+        )

@@ -1,0 +1,216 @@
+"""Evaluate compiled policies against deployments and produce findings.
+
+Each deployment is converted to CEL values once and each policy's params once;
+every expression was compiled once when its policy was loaded.
+
+A rule that reads a fact the deployment does not have fails (it never passes
+by omission): the finding names the missing field, says how to declare it,
+and points at the place it should be declared.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from celpy import celtypes
+
+from greengate.deployment import Deployment
+from greengate.findings import Finding, Severity, Status
+from greengate.policy.cel import CelEvalError, from_cel, to_cel
+from greengate.policy.model import NamedExpression, Policy, Validation
+
+
+@dataclass(frozen=True)
+class RuleSettings:
+    """What config may change about one rule: on/off, severity, params (per policy)."""
+
+    enabled: bool = True
+    severity: Severity | None = None
+
+
+@dataclass
+class _Prepared:
+    policy: Policy
+    params: Any
+    rules: list[tuple[Validation, Severity]]
+
+
+class Engine:
+    """Policies ready to run: params converted, disabled rules dropped."""
+
+    def __init__(
+        self,
+        policies: Sequence[Policy],
+        *,
+        params: Mapping[str, Mapping[str, Any]] | None = None,
+        rules: Mapping[str, RuleSettings] | None = None,
+        catalog: Mapping[str, Any] | None = None,
+    ) -> None:
+        overrides = params or {}
+        settings = rules or {}
+        self._catalog = to_cel(dict(catalog or {}))
+        self._prepared: list[_Prepared] = []
+        for policy in policies:
+            merged = {**policy.params, **overrides.get(policy.name, {})}
+            enabled = []
+            for validation in policy.validations:
+                setting = settings.get(validation.id, RuleSettings())
+                if setting.enabled:
+                    enabled.append((validation, setting.severity or validation.severity))
+            if enabled:
+                self._prepared.append(_Prepared(policy, to_cel(merged), enabled))
+
+    @property
+    def policies(self) -> list[Policy]:
+        return [p.policy for p in self._prepared]
+
+    def active_rules(self) -> Iterator[tuple[Policy, Validation, Severity]]:
+        for prepared in self._prepared:
+            for validation, severity in prepared.rules:
+                yield prepared.policy, validation, severity
+
+    def evaluate(self, deployments: Iterable[Deployment]) -> list[Finding]:
+        findings: list[Finding] = []
+        for deployment in deployments:
+            plain = deployment.as_cel_input()
+            value = to_cel(plain)
+            for prepared in self._prepared:
+                findings.extend(_Run(prepared, deployment, plain, value, self._catalog).findings())
+        return findings
+
+
+class _Run:
+    """One policy on one deployment."""
+
+    def __init__(self, prepared: _Prepared, deployment: Deployment, plain: Mapping[str, Any], value: Any, catalog: Any) -> None:
+        self.prepared = prepared
+        self.policy = prepared.policy
+        self.deployment = deployment
+        self.plain = plain
+        self.variables: dict[str, Any] = {}
+        self.variable_errors: dict[str, tuple[NamedExpression, CelEvalError]] = {}
+        self.activation: dict[str, Any] = {
+            "deployment": value,
+            "params": prepared.params,
+            "catalog": catalog,
+            "variables": celtypes.MapType({}),
+        }
+
+    def findings(self) -> list[Finding]:
+        for condition in self.policy.match_conditions:
+            try:
+                result = condition.program.evaluate(self.activation)
+            except CelEvalError as exc:
+                missing = self._missing_field(condition.program.deployment_paths, exc)
+                if missing:
+                    return [self._missing(v, s, missing, f"cannot tell whether policy '{self.policy.name}' applies") for v, s in self.prepared.rules]
+                return [self._error(v, s, f"matchCondition '{condition.name}' failed: {exc}") for v, s in self.prepared.rules]
+            if not isinstance(result, celtypes.BoolType | bool):
+                return [self._error(v, s, f"matchCondition '{condition.name}' returned {_show(result)}, not a bool") for v, s in self.prepared.rules]
+            if not result:
+                return [self._finding(v, s, Status.SKIP, f"does not apply: matchCondition '{condition.name}' is false") for v, s in self.prepared.rules]
+        self._evaluate_variables()
+        return [self._rule(v, s) for v, s in self.prepared.rules]
+
+    def _evaluate_variables(self) -> None:
+        for variable in self.policy.variables:
+            try:
+                self.variables[variable.name] = variable.program.evaluate(self.activation)
+            except CelEvalError as exc:
+                self.variable_errors[variable.name] = (variable, exc)
+                continue
+            self.activation["variables"] = celtypes.MapType({celtypes.StringType(k): v for k, v in self.variables.items()})
+
+    def _rule(self, validation: Validation, severity: Severity) -> Finding:
+        try:
+            result = validation.program.evaluate(self.activation)
+        except CelEvalError as exc:
+            paths = validation.program.deployment_paths
+            failed_variable = self._failed_variable(validation, exc)
+            if failed_variable is not None:
+                variable, exc = failed_variable
+                paths = variable.program.deployment_paths
+            missing = self._missing_field(paths, exc)
+            if missing:
+                return self._missing(validation, severity, missing, f"cannot check {validation.id}")
+            return self._error(validation, severity, f"rule {validation.id} could not be evaluated: {exc}")
+        if not isinstance(result, celtypes.BoolType | bool):
+            return self._error(validation, severity, f"rule {validation.id} returned {_show(result)}, not a bool; fix its expression")
+        if result:
+            return self._finding(validation, severity, Status.PASS, validation.title)
+        message = self._message(validation)
+        if validation.field and validation.field not in self.deployment.facts:
+            message = f"{message}; {self.deployment.hint(validation.field)}"
+        return self._finding(validation, severity, Status.FAIL, message)
+
+    def _failed_variable(self, validation: Validation, exc: CelEvalError) -> tuple[NamedExpression, CelEvalError] | None:
+        if exc.missing_member in self.variable_errors and f"variables.{exc.missing_member}" in validation.program.source:
+            return self.variable_errors[exc.missing_member]
+        return None
+
+    def _message(self, validation: Validation) -> str:
+        if validation.message_program is not None:
+            try:
+                value = validation.message_program.evaluate(self.activation)
+                if isinstance(value, str) and value.strip():
+                    return str(value).strip()
+            except CelEvalError:
+                pass  # fall back to the static message, as Kubernetes does
+        return validation.message.strip() or f"{validation.id} failed: {validation.title}"
+
+    def _missing_field(self, paths: Sequence[str], exc: CelEvalError) -> str | None:
+        """The first ``deployment`` field the expression reads that the deployment lacks."""
+        if exc.missing_member is None:
+            return None
+        for path in paths:
+            node: Any = self.plain
+            walked: list[str] = []
+            for part in path.split("."):
+                if not isinstance(node, Mapping):
+                    break
+                walked.append(part)
+                if part not in node:
+                    return ".".join(walked)
+                node = node[part]
+        return None
+
+    def _missing(self, validation: Validation, severity: Severity, missing: str, what: str) -> Finding:
+        hint = self.deployment.hint(missing)
+        message = f"{what}: {missing} is not known for '{self.deployment.name}'; {hint}"
+        return Finding.make(
+            rule_id=validation.id,
+            policy=self.policy.name,
+            severity=severity,
+            status=Status.FAIL,
+            message=message,
+            location=self.deployment.where(missing),
+            deployment=self.deployment.name,
+            field=validation.field or missing,
+            remediation=validation.remediation,
+            title=validation.title,
+        )
+
+    def _error(self, validation: Validation, severity: Severity, message: str) -> Finding:
+        return self._finding(validation, severity, Status.ERROR, message)
+
+    def _finding(self, validation: Validation, severity: Severity, status: Status, message: str) -> Finding:
+        location = self.deployment.where(validation.field) if validation.field else self.deployment.location
+        return Finding.make(
+            rule_id=validation.id,
+            policy=self.policy.name,
+            severity=severity,
+            status=status,
+            message=message,
+            location=location,
+            deployment=self.deployment.name,
+            field=validation.field,
+            remediation=validation.remediation,
+            title=validation.title,
+        )
+
+
+def _show(value: Any) -> str:
+    plain = from_cel(value)
+    return f"{type(plain).__name__} {plain!r}"

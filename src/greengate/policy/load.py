@@ -1,0 +1,271 @@
+"""Read policy files, validate them against the shipped schema, compile their CEL.
+
+Any problem stops the run with a :class:`~greengate.errors.PolicyError` whose
+message is ``file:line:column: what is wrong; how to fix``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+from jsonschema.exceptions import ValidationError, best_match
+
+from greengate.documents import Document, PathKey, load_file
+from greengate.errors import PolicyError
+from greengate.findings import Severity
+from greengate.location import Location
+from greengate.policy.cel import CelCompileError, Program, compile_expression
+from greengate.policy.model import Example, NamedExpression, Policy, Validation
+from greengate.schema_errors import describe, dotted
+
+POLICY_SUFFIXES = (".yaml", ".yml")
+CEL_NAMES = ("deployment", "params", "variables", "catalog")
+
+
+@functools.cache
+def _validator() -> jsonschema.Draft202012Validator:
+    text = resources.files("greengate.schemas").joinpath("policy.schema.json").read_text("utf-8")
+    return jsonschema.Draft202012Validator(json.loads(text))
+
+
+def builtin_pack_dir() -> Path:
+    """The built-in policy pack: inside the wheel, or ``policies/`` of a source checkout."""
+    packaged = resources.files("greengate").joinpath("builtin_policies")
+    if packaged.is_dir():
+        return Path(str(packaged))
+    return Path(__file__).resolve().parents[3] / "policies"
+
+
+def policy_files(paths: Iterable[Path]) -> list[Path]:
+    """Expand files and folders (recursively) into policy files, in a stable order."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found.extend(sorted(p for p in path.rglob("*") if p.suffix in POLICY_SUFFIXES and p.is_file()))
+        elif path.is_file():
+            found.append(path)
+        else:
+            raise PolicyError(f"{path}: no such policy file or folder; check the --policy path")
+    return found
+
+
+def load_policies(paths: Sequence[Path], *, builtin: bool = False, display_root: Path | None = None) -> list[Policy]:
+    policies: list[Policy] = []
+    for file in policy_files(paths):
+        shown = _display(file, display_root)
+        loaded = load_file(file, shown)
+        lines = tuple(file.read_text("utf-8", errors="replace").splitlines()) if not loaded.problems else ()
+        if loaded.problems:
+            problem = loaded.problems[0]
+            raise PolicyError(f"{problem.location}: {problem.message}; fix the policy file's YAML")
+        for document in loaded.documents:
+            if document.data is None:
+                continue
+            policies.append(parse_policy(document, builtin=builtin, lines=lines))
+    check_unique(policies)
+    return policies
+
+
+def _display(file: Path, root: Path | None) -> str:
+    if root is not None:
+        try:
+            return file.resolve().relative_to(root.resolve()).as_posix()
+        except ValueError:
+            pass
+    return file.as_posix()
+
+
+def check_unique(policies: Sequence[Policy]) -> None:
+    names: dict[str, Policy] = {}
+    rules: dict[str, Location] = {}
+    for policy in policies:
+        if policy.name in names:
+            first = names[policy.name].location
+            raise PolicyError(f"{policy.location}: policy name '{policy.name}' is already used by {first}; give one of them another metadata.name")
+        names[policy.name] = policy
+        for validation in policy.validations:
+            if validation.id in rules:
+                raise PolicyError(f"{validation.location}: rule id '{validation.id}' is already used at {rules[validation.id]}; rule ids must be unique across all policies")
+            rules[validation.id] = validation.location
+
+
+def parse_policy(document: Document, *, builtin: bool = False, lines: Sequence[str] = ()) -> Policy:
+    """One policy from its document; ``lines`` (the file's text) locate CEL errors in block scalars."""
+    data = document.data
+    error = best_match(_validator().iter_errors(data))
+    if error is not None:
+        raise PolicyError(_schema_message(document, error))
+    meta = data["metadata"]
+    spec = data["spec"]
+    severity = Severity(spec.get("severity", "medium"))
+    match = tuple(_named(document, lines, ("spec", "matchConditions", i), item) for i, item in enumerate(spec.get("matchConditions", [])))
+    variables = tuple(_named(document, lines, ("spec", "variables", i), item) for i, item in enumerate(spec.get("variables", [])))
+    _check_unique_names(document, "variables", variables)
+    validations = tuple(_validation(document, lines, i, item, severity) for i, item in enumerate(spec["validations"]))
+    examples = tuple(
+        Example(
+            name=item["name"],
+            expect=item["expect"],
+            rules=tuple(item.get("rules", ())),
+            params=item.get("params", {}),
+            manifest=item["manifest"],
+            location=document.location(("spec", "examples", i)),
+        )
+        for i, item in enumerate(spec.get("examples", []))
+    )
+    return Policy(
+        name=meta["name"],
+        title=meta.get("title", meta["name"]),
+        description=meta.get("description", "").strip(),
+        references=tuple(meta.get("references", ())),
+        severity=severity,
+        params=spec.get("params", {}),
+        match_conditions=match,
+        variables=variables,
+        validations=validations,
+        examples=examples,
+        location=document.location(("metadata", "name")),
+        builtin=builtin,
+        source=data,
+    )
+
+
+def _check_unique_names(document: Document, what: str, items: Sequence[NamedExpression]) -> None:
+    seen: set[str] = set()
+    for item in items:
+        if item.name in seen:
+            raise PolicyError(f"{item.location}: {what} name '{item.name}' is defined twice; rename one")
+        seen.add(item.name)
+
+
+def _named(document: Document, lines: Sequence[str], path: PathKey, item: Mapping[str, Any]) -> NamedExpression:
+    return NamedExpression(item["name"], _compile(document, lines, (*path, "expression"), item["expression"]), document.location(path))
+
+
+def _validation(document: Document, lines: Sequence[str], index: int, item: Mapping[str, Any], severity: Severity) -> Validation:
+    path: PathKey = ("spec", "validations", index)
+    program = _compile(document, lines, (*path, "expression"), item["expression"])
+    message_program = None
+    if "messageExpression" in item:
+        message_program = _compile(document, lines, (*path, "messageExpression"), item["messageExpression"])
+    return Validation(
+        id=item["id"],
+        title=item.get("title", item["id"]),
+        program=program,
+        message=item.get("message", ""),
+        message_program=message_program,
+        field=item.get("field", ""),
+        remediation=item.get("remediation", "").strip(),
+        severity=Severity(item["severity"]) if "severity" in item else severity,
+        location=document.location((*path, "id")),
+    )
+
+
+def _compile(document: Document, lines: Sequence[str], path: PathKey, source: str) -> Program:
+    try:
+        program = compile_expression(source)
+    except CelCompileError as exc:
+        where = _cel_position(document, lines, path, source, exc.line, exc.column)
+        raise PolicyError(f"{where}: {exc}; fix the CEL expression") from None
+    _check_names(document, lines, path, source)
+    return program
+
+
+def _check_names(document: Document, lines: Sequence[str], path: PathKey, source: str) -> None:
+    """Catch a misspelt top-level name (``deploymnt``) before any deployment is seen."""
+    for name, offset in _identifiers(source):
+        if name in CEL_NAMES or name in _CEL_WORDS:
+            continue
+        guess = difflib.get_close_matches(name, CEL_NAMES, n=1, cutoff=0.75)
+        if guess:
+            line, column = _line_col(source, offset)
+            where = _cel_position(document, lines, path, source, line, column)
+            raise PolicyError(f"{where}: undeclared reference to '{name}' (did you mean '{guess[0]}'?); expressions can use {', '.join(CEL_NAMES)}")
+
+
+_CEL_WORDS = frozenset({"true", "false", "null", "in", "has", "size", "int", "uint", "double", "string", "bool", "bytes", "list", "map", "type", "dyn", "duration", "timestamp", "matches"})
+
+
+def _identifiers(source: str) -> list[tuple[str, int]]:
+    """Top-level identifiers: not after a dot, not a function call's name, not in a string."""
+    found: list[tuple[str, int]] = []
+    i, n = 0, len(source)
+    while i < n:
+        ch = source[i]
+        if ch in "\"'":
+            j = i + 1
+            while j < n and source[j] != ch:
+                j += 2 if source[j] == "\\" else 1
+            i = j + 1
+            continue
+        if ch.isalpha() or ch == "_":
+            j = i
+            while j < n and (source[j].isalnum() or source[j] == "_"):
+                j += 1
+            before = source[:i].rstrip()
+            after = source[j:].lstrip()
+            if not before.endswith(".") and not after.startswith("("):
+                found.append((source[i:j], i))
+            i = j
+            continue
+        i += 1
+    return found
+
+
+def _offset(source: str, line: int, column: int) -> int:
+    """0-based offset of a 1-based line/column in ``source``."""
+    lines = source.split("\n")
+    return sum(len(text) + 1 for text in lines[: line - 1]) + column - 1
+
+
+def _line_col(source: str, offset: int) -> tuple[int, int]:
+    line = source.count("\n", 0, offset) + 1
+    column = offset - (source.rfind("\n", 0, offset) + 1) + 1
+    return line, column
+
+
+def _cel_position(document: Document, lines: Sequence[str], path: PathKey, source: str, line: int, column: int) -> Location:
+    """Map a 1-based line/column inside a CEL string to the file."""
+    span = document.span(path)
+    if span is None:
+        return document.location(path)
+    if span.style in ("|", ">"):
+        # Block scalar: content starts on the line after the indicator.
+        indent = _block_indent(lines, span.line + 1)
+        if span.style == ">":
+            # Folded: CEL saw the lines joined by spaces; walk the raw lines to the column.
+            offset = _offset(source, line, column)
+            for row, text in enumerate(lines[span.line : span.end_line]):
+                width = len(text.strip())
+                if offset <= width:
+                    return Location(document.file, span.line + 1 + row, indent + offset + 1)
+                offset -= width + 1
+            return Location(document.file, span.line + 1, indent + 1)
+        return Location(document.file, span.line + line, indent + column)
+    quote = 1 if span.style in ('"', "'") else 0
+    if line == 1:
+        return Location(document.file, span.line, span.column + quote + column - 1)
+    return Location(document.file, span.line + line - 1, column)
+
+
+def _block_indent(lines: Sequence[str], line: int) -> int:
+    if 0 < line <= len(lines):
+        text = lines[line - 1]
+        return len(text) - len(text.lstrip(" "))
+    return 0
+
+
+def _schema_message(document: Document, error: ValidationError) -> str:
+    path = tuple(error.absolute_path)
+    if error.validator == "anyOf" and len(path) >= 2 and path[-2] == "validations":
+        return f"{document.location(path)}: {dotted(path)}: a validation needs a 'message' or a 'messageExpression'; add one"
+    location, message = describe(document, error)
+    fix = "add it" if error.validator == "required" else "see 'Writing a policy' in the README"
+    return f"{location}: {message}; {fix}"

@@ -1,0 +1,17 @@
+"""The reporter interface: a finished :class:`~greengate.report.Report` in, text out.
+
+Reporters only render; they never evaluate, filter by policy or change the
+exit code.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from greengate.report import Report
+
+
+class Reporter(Protocol):
+    def __call__(self, report: Report, *, color: bool = False) -> str:
+        """Render the whole report; ``color`` only when writing to a terminal."""
+        ...

@@ -1,0 +1,60 @@
+"""Machine-readable JSON, versioned; its schema ships as ``schemas/report.schema.json``."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from greengate.findings import Finding
+from greengate.report import Report
+
+SCHEMA_VERSION = "1.0"
+"""Bumped in its major part when a field changes meaning or disappears."""
+
+
+def finding_dict(finding: Finding) -> dict[str, Any]:
+    loc = finding.location
+    return {
+        "ruleId": finding.rule_id,
+        "policy": finding.policy,
+        "title": finding.title,
+        "severity": finding.severity.value,
+        "status": finding.status.value,
+        "message": finding.message,
+        "remediation": finding.remediation,
+        "deployment": finding.deployment,
+        "field": finding.field,
+        "file": loc.file,
+        "line": loc.line,
+        "column": loc.column,
+        "endLine": loc.end_line,
+        "endColumn": loc.end_column,
+        "fingerprint": finding.fingerprint,
+    }
+
+
+def report_dict(report: Report) -> dict[str, Any]:
+    return {
+        "schemaVersion": SCHEMA_VERSION,
+        "tool": {"name": "greengate", "version": report.tool_version},
+        "failOn": report.fail_on.value,
+        "exitCode": int(report.exit_code),
+        "summary": {
+            "files": len(report.files),
+            "deployments": len(report.deployments),
+            "findings": len(report.findings),
+            "failing": len(report.failures),
+            "byStatus": report.count_by_status(),
+            "bySeverity": report.count_by_severity(),
+        },
+        "notes": list(report.notes),
+        "findings": [finding_dict(f) for f in report.findings],
+        "deployments": [
+            {"name": d.name, "kind": d.kind, "format": d.format, "file": d.file, "line": d.location.line}
+            for d in report.deployments
+        ],
+    }
+
+
+def render(report: Report, *, color: bool = False) -> str:
+    return json.dumps(report_dict(report), indent=2, ensure_ascii=False) + "\n"

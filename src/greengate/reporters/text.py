@@ -1,0 +1,83 @@
+"""Human-readable text: findings grouped by file, a fix per rule, one summary line."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from itertools import groupby
+from typing import Any
+
+import click
+
+from greengate.findings import Finding, Severity, Status
+from greengate.report import Report
+
+_COLORS = {
+    Severity.CRITICAL: "red",
+    Severity.HIGH: "red",
+    Severity.MEDIUM: "yellow",
+    Severity.LOW: "cyan",
+    Severity.INFO: "blue",
+}
+
+
+Style = Callable[..., str]
+
+
+def render(report: Report, *, color: bool = False) -> str:
+    def style(text: str, **kwargs: Any) -> str:
+        return click.style(text, **kwargs) if color else text
+
+    lines: list[str] = []
+    problems = report.problems
+    for file, group in groupby(problems, key=lambda f: f.location.file):
+        lines.append(style(file, bold=True, underline=True))
+        for finding in group:
+            lines.append(_line(finding, style))
+        lines.append("")
+    fixes = _fixes(problems)
+    if fixes:
+        lines.append(style("How to fix", bold=True))
+        lines.extend(f"  {rule}  {fix}" for rule, fix in fixes)
+        lines.append("")
+    lines.extend(f"note: {note}" for note in report.notes)
+    lines.append(_summary(report, style))
+    return "\n".join(lines) + "\n"
+
+
+def _line(finding: Finding, paint: Style) -> str:
+    label = "ERROR" if finding.status is Status.ERROR else finding.severity.value.upper()
+    colour = "magenta" if finding.status is Status.ERROR else _COLORS[finding.severity]
+    where = f"{finding.location.file}:{finding.location.line}:{finding.location.column}"
+    return f"  {where}  {paint(f'{label:<8}', fg=colour, bold=True)}  {finding.rule_id}  {finding.message}"
+
+
+def _fixes(problems: list[Finding]) -> list[tuple[str, str]]:
+    seen: dict[str, str] = {}
+    for finding in problems:
+        if finding.remediation and finding.rule_id not in seen:
+            seen[finding.rule_id] = " ".join(finding.remediation.split())
+    return sorted(seen.items())
+
+
+def _summary(report: Report, paint: Style) -> str:
+    status = report.count_by_status()
+    severity = report.count_by_severity()
+    failed, errors = status["fail"], status["error"]
+    parts = []
+    if failed:
+        by_sev = ", ".join(f"{n} {s}" for s, n in reversed(severity.items()) if n)
+        parts.append(f"{failed} failed ({by_sev})" if by_sev else f"{failed} failed")
+    if errors:
+        parts.append(f"{errors} error{'s' if errors != 1 else ''}")
+    parts.append(f"{status['pass']} passed")
+    if status["skip"]:
+        parts.append(f"{status['skip']} skipped")
+    if status["waived"]:
+        parts.append(f"{status['waived']} waived")
+    scope = f"{len(report.deployments)} deployment{'s' if len(report.deployments) != 1 else ''} in {len(report.files)} file{'s' if len(report.files) != 1 else ''}"
+    if report.failures:
+        verdict = paint("FAIL", fg="red", bold=True)
+    else:
+        verdict = paint("PASS", fg="green", bold=True)
+    gate = f"fail-on {report.fail_on.value}"
+    return f"{verdict}  {', '.join(parts)}  ({scope}; {gate})"

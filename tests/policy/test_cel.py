@@ -1,0 +1,74 @@
+from __future__ import annotations
+
+import pytest
+
+from greengate.policy.cel import CelCompileError, CelEvalError, compile_expression, from_cel, to_cel
+
+DEPLOYMENT = {"a": 1, "f": 2.5, "s": "Hello", "l": [1, 2, 3], "m": {"k": "v"}}
+
+
+def run(expression: str, **extra: object) -> object:
+    activation = {"deployment": to_cel(DEPLOYMENT), "params": to_cel(extra)}
+    return from_cel(compile_expression(expression).evaluate(activation))
+
+
+@pytest.mark.parametrize(
+    ("expression", "expected"),
+    [
+        ("deployment.a < deployment.f", True),  # int vs double: cel-go semantics
+        ("deployment.f >= 2", True),
+        ("deployment.a == 1.0", True),
+        ("deployment.a != 1.0", False),
+        ("deployment.s.lowerAscii() == 'hello'", True),
+        ("deployment.s.upperAscii()", "HELLO"),
+        ("'a,b'.split(',')", ["a", "b"]),
+        ("['a', 'b'].join('-')", "a-b"),
+        ("has(deployment.m.k) ? 1 : 2", 1),  # the compiled runner raises here; the interpreter answers
+        ("has(deployment.nope) && has(deployment.nope.deeper)", False),
+        ("deployment.l.exists(x, x > 2)", True),
+        ("deployment.l.all(x, x > 0.5)", True),
+        ("'k' in deployment.m", True),
+        ("deployment.missing > 1 || true", True),  # errors absorbed by || as in the CEL spec
+    ],
+)
+def test_expressions(expression: str, expected: object) -> None:
+    assert run(expression) == expected
+
+
+def test_missing_member_is_reported_by_name() -> None:
+    with pytest.raises(CelEvalError) as info:
+        run("deployment.cloud.region == 'x'")
+    assert info.value.missing_member == "cloud"
+
+
+def test_type_error_message_is_short() -> None:
+    with pytest.raises(CelEvalError) as info:
+        run("deployment.s > 1")
+    assert "no such overload" in str(info.value)
+    assert "Activation" not in str(info.value)
+
+
+def test_undeclared_reference() -> None:
+    with pytest.raises(CelEvalError, match="undeclared reference to 'nope'"):
+        run("nope == 1")
+
+
+@pytest.mark.parametrize(
+    ("source", "line", "column"),
+    [("deployment.a +* 2", 1, 15), ("deployment.a >", 1, 14), ("deployment.a == 1 &&\n  deployment.b ==", 2, 16)],
+)
+def test_syntax_errors_have_positions(source: str, line: int, column: int) -> None:
+    with pytest.raises(CelCompileError) as info:
+        compile_expression(source)
+    assert (info.value.line, info.value.column) == (line, column)
+
+
+def test_deployment_paths_are_collected() -> None:
+    program = compile_expression("deployment.cloud.region in params.x && has(deployment.model.parameters)")
+    assert program.deployment_paths == ("cloud.region", "model.parameters")
+
+
+def test_library_logging_never_reaches_the_user(capfd: pytest.CaptureFixture[str]) -> None:
+    run("has(deployment.m.k) ? 1 : 2")
+    out, err = capfd.readouterr()
+    assert out == "" and err == ""

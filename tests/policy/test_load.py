@@ -1,0 +1,106 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from greengate.errors import PolicyError
+from greengate.policy.load import builtin_pack_dir, load_policies
+
+POLICY = """\
+apiVersion: greengate.dev/v1
+kind: Policy
+metadata:
+  name: owners
+spec:
+  severity: low
+  params:
+    teams: [a, b]
+  validations:
+    - id: ACME001
+      field: owner
+      expression: deployment.owner in params.teams
+      messageExpression: '"owner " + deployment.owner + " is not a known team"'
+      message: unknown owner
+"""
+
+
+def write(tmp_path: Path, text: str, name: str = "p.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+def error_of(tmp_path: Path, text: str) -> str:
+    with pytest.raises(PolicyError) as info:
+        load_policies([write(tmp_path, text)], display_root=tmp_path)
+    return str(info.value)
+
+
+def test_a_valid_policy_loads(tmp_path: Path) -> None:
+    (policy,) = load_policies([write(tmp_path, POLICY)])
+    assert policy.name == "owners"
+    assert policy.severity.value == "low"
+    assert [v.id for v in policy.validations] == ["ACME001"]
+    assert policy.validations[0].location.line == 10
+
+
+def test_cel_typo_names_file_line_and_column(tmp_path: Path) -> None:
+    text = POLICY.replace("deployment.owner in params.teams", "deployment.owner in params.teams +* 1")
+    message = error_of(tmp_path, text)
+    assert message.startswith("p.yaml:12:")
+    column = int(message.split(":")[2])
+    line = text.splitlines()[11]
+    assert line[column - 1 :].startswith("* 1")
+    assert "CEL syntax error" in message
+
+
+def test_misspelt_variable_is_caught_before_any_deployment(tmp_path: Path) -> None:
+    message = error_of(tmp_path, POLICY.replace("deployment.owner in", "deploymnt.owner in"))
+    assert message.startswith("p.yaml:12:19:")
+    assert "did you mean 'deployment'?" in message
+
+
+def test_cel_error_in_a_folded_block_scalar(tmp_path: Path) -> None:
+    text = POLICY.replace("      expression: deployment.owner in params.teams\n", "      expression: >-\n        deployment.owner in params.teams\n        && deployment.owner >\n")
+    message = error_of(tmp_path, text)
+    assert message.startswith("p.yaml:14:29:")  # the '>' with nothing after it
+
+
+def test_unknown_key_suggests_the_right_one(tmp_path: Path) -> None:
+    message = error_of(tmp_path, POLICY.replace("      field: owner", "      feild: owner"))
+    assert message.startswith("p.yaml:11:7:")
+    assert "unknown key 'feild'; did you mean 'field'?" in message
+
+
+def test_missing_expression_and_bad_severity(tmp_path: Path) -> None:
+    message = error_of(tmp_path, POLICY.replace("      expression: deployment.owner in params.teams\n", ""))
+    assert message.startswith("p.yaml:10:")
+    assert "'expression' is a required property" in message
+    message = error_of(tmp_path, POLICY.replace("severity: low", "severity: urgent"))
+    assert message.startswith("p.yaml:6:13:")
+    assert "'urgent' is not one of" in message
+
+
+def test_validation_without_message(tmp_path: Path) -> None:
+    text = POLICY.replace("      messageExpression: '\"owner \" + deployment.owner + \" is not a known team\"'\n      message: unknown owner\n", "")
+    assert "needs a 'message' or a 'messageExpression'" in error_of(tmp_path, text)
+
+
+def test_duplicate_rule_ids_across_files(tmp_path: Path) -> None:
+    write(tmp_path, POLICY, "a.yaml")
+    write(tmp_path, POLICY.replace("name: owners", "name: other"), "b.yaml")
+    with pytest.raises(PolicyError, match="rule id 'ACME001' is already used"):
+        load_policies([tmp_path])
+
+
+def test_broken_yaml_in_a_policy(tmp_path: Path) -> None:
+    message = error_of(tmp_path, POLICY.replace("  name: owners", "  name: [owners"))
+    assert message.startswith("p.yaml:")
+    assert "invalid YAML" in message
+
+
+def test_the_builtin_pack_loads() -> None:
+    policies = load_policies([builtin_pack_dir()], builtin=True)
+    assert {p.name for p in policies} == {"model-size", "low-carbon-region", "rate-limits", "hardware-generation", "required-facts"}
+    assert all(p.builtin and p.description for p in policies)
