@@ -72,24 +72,15 @@ FIELDS: dict[str, str] = {
     "estimate.gramsCO2ePerHour": "derived from estimate.powerWatts and the region's grid intensity",
 }
 
-# How to supply a fact that cannot be found. Derived facts point at what they need.
-_CATALOG_HINT = "add it to a catalog extension file (--catalog) or use a name the catalog knows (greengate catalog list)"
-_DERIVED_HINTS: dict[str, str] = {
-    "cloud.gridIntensity": "declare a region the catalog knows (greengate catalog region REGION), or " + _CATALOG_HINT,
-    "cloud.cfe": "the catalog has no carbon-free-energy share for this region; " + _CATALOG_HINT,
-    "cloud.pue": "declare cloud.provider",
-    "hardware.vendor": "declare an accelerator the catalog knows (greengate catalog accelerator NAME), or " + _CATALOG_HINT,
-    "hardware.architecture": "declare an accelerator the catalog knows, or " + _CATALOG_HINT,
-    "hardware.generation": "declare an accelerator the catalog knows, or " + _CATALOG_HINT,
-    "hardware.launchYear": "declare an accelerator the catalog knows, or " + _CATALOG_HINT,
-    "hardware.tdpWatts": "declare an accelerator the catalog knows, or " + _CATALOG_HINT,
-    "model.activeParameters": "the catalog does not list active parameters for this model",
-    "estimate.powerWatts": "declare hardware.accelerator, hardware.count and replicas",
-    "estimate.gramsCO2ePerHour": "declare hardware and a region the catalog knows",
+# Facts greengate derives (catalog, estimates): a user cannot declare them directly.
+_CATALOG_LOOKUP = {
+    "cloud.region": "greengate catalog region REGION",
+    "cloud.provider": "greengate catalog pue PROVIDER",
+    "hardware.accelerator": "greengate catalog accelerator NAME",
+    "model.name": "greengate catalog model NAME",
 }
 
-
-# A derived fact that is missing is reported where the fact it derives from is.
+# Derived facts that are missing are reported where the fact they derive from is.
 DERIVED_FROM: dict[str, str] = {
     "cloud.gridIntensity": "cloud.region",
     "cloud.cfe": "cloud.region",
@@ -104,6 +95,10 @@ DERIVED_FROM: dict[str, str] = {
     "estimate.powerWatts": "hardware.accelerator",
     "estimate.gramsCO2ePerHour": "cloud.region",
 }
+
+
+_DECLARABLE = frozenset({"model.parameters"})
+"""Derived facts a manifest may also declare directly."""
 
 
 @dataclass(frozen=True)
@@ -155,12 +150,26 @@ class Deployment:
             parts.pop()
         return self.anchors.get("", self.location)
 
+    def root_cause(self, name: str) -> str:
+        """The field to declare for a missing ``name``: itself, or what it is derived from."""
+        base = DERIVED_FROM.get(name)
+        if base is not None and name not in _DECLARABLE and base not in self.facts:
+            return self.root_cause(base)
+        return name
+
     def hint(self, name: str) -> str:
-        """One clause telling the user how to declare the missing field ``name``."""
+        """One clause telling the user how to supply the missing field ``name``."""
         if name in self.hints:
             return self.hints[name]
-        if name in _DERIVED_HINTS:
-            return _DERIVED_HINTS[name]
+        base = DERIVED_FROM.get(name)
+        if base is not None and name not in _DECLARABLE:
+            fact = self.facts.get(base)
+            if fact is None:
+                return self.hint(base)
+            lookup = _CATALOG_LOOKUP.get(base, "greengate catalog --help")
+            if name == "cloud.cfe":
+                return f"the catalog has no carbon-free-energy share for region '{fact.value}'; add one in a catalog extension file (--catalog)"
+            return f"greengate's catalog does not know {base} '{fact.value}'; use a name it knows ({lookup}) or add it in a catalog extension file (--catalog)"
         where = FIELDS.get(name)
         return f"declare {where}" if where else f"declare {name}"
 

@@ -73,6 +73,8 @@ class Finding:
     remediation: str = ""
     title: str = ""
     fingerprint: str = ""
+    justification: str = ""
+    """For a waived finding: the waiver's reason (and owner, expiry)."""
 
     @classmethod
     def make(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from greengate import __version__
 from greengate.deployment import Deployment
@@ -34,6 +35,8 @@ class Report:
     fail_on: Severity = Severity.INFO
     tool_version: str = __version__
     notes: tuple[str, ...] = field(default=())
+    root: str = field(default_factory=lambda: Path.cwd().as_posix())
+    """Absolute folder the findings' file paths are relative to (SARIF's %SRCROOT%)."""
 
     def gating(self, finding: Finding) -> bool:
         """Whether this finding makes the run fail.
@@ -63,8 +66,8 @@ class Report:
         return {s.value: counts.get(s.value, 0) for s in Status}
 
     def count_by_severity(self) -> dict[str, int]:
-        """Failing and erroring findings per severity."""
-        counts = Counter(f.severity.value for f in self.findings if f.status.is_problem)
+        """Failing findings per severity (errors are counted by status only)."""
+        counts = Counter(f.severity.value for f in self.findings if f.status is Status.FAIL)
         return {s.value: counts.get(s.value, 0) for s in Severity}
 
     def rule(self, rule_id: str) -> RuleInfo | None:

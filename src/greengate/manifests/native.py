@@ -66,6 +66,7 @@ class NativeAdapter(Adapter):
         if raw is not None:
             reader.facts["model.parameters"] = Fact(parse_parameter_count(raw), document.location(params_path), detail=f"declared as {raw}")
         reader.anchor("", ("spec",), ())
+        reader.anchor("owner", ("metadata",))
         for section in ("model", "cloud", "hardware", "replicas", "rateLimits", "training"):
             reader.anchor(section, ("spec", section), ("spec",), ())
         metadata = data["metadata"]

@@ -181,14 +181,15 @@ def _describe_parse_error(source: str, line: int, column: int) -> str:
     return f"unexpected '{near}'"
 
 
-_NO_MEMBER = re.compile(r"no such (?:member|key) in mapping: '([^']+)'")
+_NO_MEMBER = re.compile(r"no such (?:member|key) in mapping: \\*'([^'\\]+)")
 _UNDECLARED = re.compile(r"undeclared reference to '([^']+)'")
 
 
 def _eval_error(exc: Any) -> CelEvalError:
     args = getattr(exc, "args", ())
     head = str(args[0]) if args else str(exc)
-    missing = _NO_MEMBER.search(head)
+    # An error inside `||`/`&&` arrives wrapped in an overload error: look inside.
+    missing = _NO_MEMBER.search(head) or _NO_MEMBER.search(repr(exc))
     if missing:
         return CelEvalError(f"no such key: '{missing.group(1)}'", missing_member=missing.group(1))
     undeclared = _UNDECLARED.search(head)

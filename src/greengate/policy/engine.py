@@ -16,7 +16,7 @@ from typing import Any
 
 from celpy import celtypes
 
-from greengate.deployment import Deployment
+from greengate.deployment import FIELDS, Deployment
 from greengate.findings import Finding, Severity, Status
 from greengate.policy.cel import CelEvalError, from_cel, to_cel
 from greengate.policy.model import NamedExpression, Policy, Validation
@@ -172,11 +172,12 @@ class _Run:
                     break
                 walked.append(part)
                 if part not in node:
-                    return ".".join(walked)
+                    return _field_name(path.split("."), ".".join(walked))
                 node = node[part]
         return None
 
     def _missing(self, validation: Validation, severity: Severity, missing: str, what: str) -> Finding:
+        missing = self.deployment.root_cause(missing)
         hint = self.deployment.hint(missing)
         message = f"{what}: {missing} is not known for '{self.deployment.name}'; {hint}"
         return Finding.make(
@@ -209,6 +210,15 @@ class _Run:
             remediation=validation.remediation,
             title=validation.title,
         )
+
+
+def _field_name(parts: list[str], walked: str) -> str:
+    """The known field the expression reads (``replicas.max``), not just its missing parent."""
+    for end in range(len(parts), 0, -1):
+        candidate = ".".join(parts[:end])
+        if candidate in FIELDS:
+            return candidate
+    return walked
 
 
 def _show(value: Any) -> str:

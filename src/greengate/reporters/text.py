@@ -37,7 +37,8 @@ def render(report: Report, *, color: bool = False) -> str:
     fixes = _fixes(problems)
     if fixes:
         lines.append(style("How to fix", bold=True))
-        lines.extend(f"  {rule}  {fix}" for rule, fix in fixes)
+        width = max(len(rule) for rule, _ in fixes)
+        lines.extend(f"  {rule:<{width}}  {fix}" for rule, fix in fixes)
         lines.append("")
     lines.extend(f"note: {note}" for note in report.notes)
     lines.append(_summary(report, style))
