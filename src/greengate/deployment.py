@@ -121,6 +121,8 @@ class Deployment:
     annotations: Mapping[str, str] = field(default_factory=dict)
     document: int = 0
     """Index of the YAML document within the file."""
+    unresolved: Mapping[str, Fact] = field(default_factory=dict)
+    """Facts whose value is a placeholder (``var.region``, ``$MODEL_ID``, ``{{...}}``): unknown, never used."""
 
     @property
     def file(self) -> str:
@@ -161,11 +163,17 @@ class Deployment:
         """One clause telling the user how to supply the missing field ``name``."""
         if name in self.hints:
             return self.hints[name]
+        placeholder = self.unresolved.get(name)
+        if placeholder is not None:
+            return f"its value {placeholder.value!r} at line {placeholder.location.line} is a placeholder greengate cannot resolve; {self._declare(name)}"
+        return self._declare(name)
+
+    def _declare(self, name: str) -> str:
         base = DERIVED_FROM.get(name)
         if base is not None and name not in _DECLARABLE:
             fact = self.facts.get(base)
             if fact is None:
-                return self.hint(base)
+                return self.hint(base) if base in self.unresolved else self._declare(base)
             lookup = _CATALOG_LOOKUP.get(base, "greengate catalog --help")
             if name == "cloud.cfe":
                 return f"the catalog has no carbon-free-energy share for region '{fact.value}'; add one in a catalog extension file (--catalog)"

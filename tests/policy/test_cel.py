@@ -72,3 +72,27 @@ def test_library_logging_never_reaches_the_user(capfd: pytest.CaptureFixture[str
     run("has(deployment.m.k) ? 1 : 2")
     out, err = capfd.readouterr()
     assert out == "" and err == ""
+
+
+DIFFERENTIAL = [
+    "has(deployment.m.k) && deployment.a == 1",
+    "!has(deployment.m.k) || deployment.a > 0",
+    "has(deployment.nope) ? 1 : 2",
+    "has(deployment.m.k) ? deployment.s : 'x'",
+    "!has(deployment.nope.x) || deployment.nope.x > 1",
+    "deployment.l.exists(x, x > 2) && !has(deployment.q)",
+    "size(deployment.l) > 2 ? deployment.s in ['Hello'] : false",
+    "deployment.missing > 1 || true",
+    "false && deployment.missing",
+]
+
+
+@pytest.mark.parametrize("expression", DIFFERENTIAL)
+def test_compiled_runner_agrees_with_the_interpreter(expression: str) -> None:
+    """The fast runner's answer is final when it gives one, so it must be the interpreter's."""
+    program = compile_expression(expression)
+    activation = {"deployment": to_cel(DEPLOYMENT), "params": to_cel({})}
+    assert program._fast is not None
+    fast = program._fast.evaluate(activation)
+    slow = program._slow.evaluate(activation)
+    assert from_cel(fast) == from_cel(slow)

@@ -9,6 +9,7 @@ it was read from, via :class:`FactReader`.
 from __future__ import annotations
 
 import abc
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -47,13 +48,39 @@ class Adapter(abc.ABC):
         """Deployments in the document; must not raise on surprising shapes."""
 
 
+_PLACEHOLDER = re.compile(
+    r"""
+      \{\{.*?\}\}                # Helm/Jinja/mustache: {{ .Values.x }}, {{ENDPOINT_NAME}}
+    | \$\{[^}]*\}                # ${VAR}, ${var.region}
+    | \$\([A-Za-z_]\w*\)          # $(MODEL_ID), Kubernetes env expansion
+    | ^\$[A-Za-z_][A-Za-z0-9_]*$   # $MODEL_ID
+    | ^(?:var|local|module|data)\.[A-Za-z_][\w.\[\]"-]*$   # Terraform references
+    | ^<[^<>]+>$                   # <your-region>
+    | ^\{[A-Za-z_][\w-]*\}$        # {username}
+    """,
+    re.VERBOSE,
+)
+
+
+def is_placeholder(value: Any) -> bool:
+    """Whether a value is a template placeholder, not a real value (never taken as a fact)."""
+    if isinstance(value, dict):
+        return len(value) == 1 and next(iter(value)) in ("Ref", "Fn::Sub", "Fn::GetAtt", "Fn::ImportValue", "Fn::FindInMap", "Fn::If", "Fn::Join")
+    return isinstance(value, str) and bool(_PLACEHOLDER.search(value.strip()))
+
+
 class FactReader:
-    """Collects facts from one document, each with the position it was read from."""
+    """Collects facts from one document, each with the position it was read from.
+
+    Placeholder values are set aside in ``unresolved``: a fact that is only a
+    placeholder is unknown, and ``greengate explain`` and the findings say so.
+    """
 
     def __init__(self, document: Document) -> None:
         self.document = document
         self.facts: dict[str, Fact] = {}
         self.anchors: dict[str, Location] = {}
+        self.unresolved: dict[str, Fact] = {}
 
     def value(self, path: PathKey) -> Any:
         return self.document.get(path)
@@ -63,7 +90,11 @@ class FactReader:
         raw = self.document.get(path) if value is None else value
         if raw is None or name in self.facts:
             return
-        self.facts[name] = Fact(raw, self.document.location(path), source, detail)
+        fact = Fact(raw, self.document.location(path), source, detail)
+        if is_placeholder(raw):
+            self.unresolved.setdefault(name, fact)
+            return
+        self.facts[name] = fact
 
     def anchor(self, prefix: str, *candidates: PathKey) -> None:
         """Where facts under ``prefix`` belong: the key of the first candidate that exists."""
@@ -83,6 +114,7 @@ class FactReader:
             labels=_strings(labels),
             annotations=_strings(annotations),
             document=self.document.index,
+            unresolved={k: v for k, v in self.unresolved.items() if k not in self.facts},
         )
 
 

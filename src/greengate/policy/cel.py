@@ -163,10 +163,27 @@ def compile_expression(source: str, extra_functions: Mapping[str, Callable[..., 
     slow = _INTERPRETED_ENV.program(ast, functions=functions)
     try:
         fast = _COMPILED_ENV.program(ast)
+        _fix_has(fast)
     except Exception:
         fast = None  # cel-python cannot transpile this one: the interpreter runs it.
     paths = tuple(dict.fromkeys(m.group(1) for m in _DEPLOYMENT_PATH.finditer(source)))
     return Program(source, fast, slow, paths)
+
+
+# cel-python 0.5's transpiled has() yields a Python bool, not a CEL bool, so
+# `has(a) && b`, `!has(a) || b` and `has(a) ? x : y` raise in the compiled
+# runner. Wrapping it in BoolType gives the interpreter's (and the spec's) answer.
+_HAS = re.compile(r"lambda activation: (not isinstance\(celpy\.evaluation\.result\(activation, ex_\d+_h\), CELEvalError\))")
+
+
+def _fix_has(program: Any) -> None:
+    transpiler = getattr(program, "tp", None)
+    source = getattr(transpiler, "source_text", None)
+    if not isinstance(source, str) or not _HAS.search(source):
+        return
+    fixed = _HAS.sub(r"lambda activation: celpy.celtypes.BoolType(\1)", source)
+    transpiler.source_text = fixed
+    transpiler.executable_code = compile(fixed, "<cel>", "exec")
 
 
 _DEPLOYMENT_PATH = re.compile(r"\bdeployment\.([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)")
