@@ -1,0 +1,764 @@
+#!/usr/bin/env python3
+"""Rebuild the shipped catalog CSVs in src/greengate/catalog/data from the raw sources.
+
+Run by hand when the sources change; tests never run it because the raw
+sources (``../shared/data``, described in its SOURCES.md) are not part of the
+repository:
+
+    python scripts/build_catalog.py [--data ../shared/data] [--out src/greengate/catalog/data]
+
+Only sources whose licence allows redistribution are read (Apache-2.0, MIT,
+CC BY 4.0, MPL-2.0) plus curated facts written out below with their source.
+Output is deterministic: the same inputs give byte-identical files.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import re
+import sys
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "src"))
+
+from greengate.catalog.names import accelerator_key, model_key, parse_parameter_count  # noqa: E402
+
+# --- source labels (each names licence, snapshot and the year of the figures) ---------
+
+CCF = "Cloud Carbon Footprint {file} @b7a049c (Apache-2.0)"
+GCP_CARBON = "GoogleCloudPlatform/region-carbon-info data/yearly/{year}.csv (Apache-2.0)"
+EPOCH = "Epoch AI, Data on Machine Learning Hardware (CC BY 4.0), {year}, row '{row}'"
+SKYPILOT = "SkyPilot sky/catalog/gcp_catalog.py @0052610 (Apache-2.0), 2025"
+ECOLOGITS = "EcoLogits models.json v0.9.1 (MPL-2.0), 2025: {url}"
+GREEN_ALGORITHMS = "Green Algorithms defaults_PUE.csv @1197701 (CC BY 4.0), {year}: {url}"
+AWS_DOCS = "AWS EC2 accelerated computing instance documentation, 2025"
+GCP_DOCS = "Google Cloud accelerator-optimized and TPU machine types documentation, 2025"
+AZURE_DOCS = "Microsoft Azure GPU virtual machine sizes documentation, 2025"
+CURATED = "architecture and generation curated from vendor naming (greengate)"
+
+# Year the CCF constants describe: SOURCES.md dates only the files (AWS 2022-11-02,
+# Azure 2022-06-22); no figure year is stated, so the year of the last change is used.
+CCF_YEAR = {"aws": 2022, "azure": 2022}
+
+
+def write_csv(
+    path: Path, header: Sequence[str], rows: Iterable[Sequence[object]], preamble: str = ""
+) -> int:
+    buffer = io.StringIO()
+    buffer.write(preamble)
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    count = 0
+    for row in rows:
+        writer.writerow(["" if cell is None else cell for cell in row])
+        count += 1
+    path.write_text(buffer.getvalue(), encoding="utf-8")
+    return count
+
+
+def decimal_text(value: Decimal) -> str:
+    """Exact decimal text without exponent: Decimal("8.8000E+0") -> "8.8"."""
+    return format(value.normalize(), "f")
+
+
+# --- regions --------------------------------------------------------------------------
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def gcp_regions(data: Path) -> list[list[object]]:
+    rows: dict[str, list[object]] = {}
+    for year in (2025, 2024):  # latest year wins; 2024 only fills regions absent in 2025
+        for record in read_csv(data / "gcp-region-carbon-info" / f"{year}.csv"):
+            region = record["Google Cloud Region"].strip()
+            if region in rows:
+                continue
+            location = record["Location"].strip()
+            rows[region] = [
+                "gcp",
+                region,
+                "" if location == "N/A" else location,
+                record["Grid carbon intensity (gCO2eq / kWh)"].strip(),
+                record["Google CFE"].strip(),
+                year,
+                GCP_CARBON.format(year=year),
+            ]
+    return [rows[key] for key in sorted(rows)]
+
+
+def ccf_factor(value: str, nerc: dict[str, Decimal]) -> tuple[Decimal, str]:
+    """A CCF factor (metric t CO2e/kWh, or a NERC reference) in g/kWh, plus a note."""
+    value = value.strip().rstrip(",")
+    if value.startswith("US_NERC_REGIONS_EMISSIONS_FACTORS."):
+        name = value.rsplit(".", 1)[1]
+        return nerc[name] * 10**6, f"; US NERC {name} factor from FootprintEstimationConstants.ts"
+    return Decimal(value) * 10**6, ""
+
+
+def nerc_factors(data: Path) -> dict[str, Decimal]:
+    text = (data / "ccf" / "FootprintEstimationConstants.ts").read_text(encoding="utf-8")
+    return {name: Decimal(value) for name, value in re.findall(r"\b([A-Z]+):\s*([0-9.]+)", text)}
+
+
+def aws_regions(data: Path) -> list[list[object]]:
+    ccf = data / "ccf"
+    regions_ts = (ccf / "AWSRegions.ts").read_text(encoding="utf-8")
+    ids = dict(re.findall(r"^\s*([A-Z0-9_]+) = '([^']+)',", regions_ts, re.MULTILINE))
+    locations = {
+        ids[key]: name for name, key in re.findall(r"'([^']+)': AWS_REGIONS\.(\w+),", regions_ts)
+    }
+    constants = (ccf / "AwsFootprintEstimationConstants.ts").read_text(encoding="utf-8")
+    table = constants.split("AWS_EMISSIONS_FACTORS_METRIC_TON_PER_KWH", 1)[1]
+    nerc = nerc_factors(data)
+    rows = []
+    for key, value in re.findall(r"\[AWS_REGIONS\.(\w+)\]:\s*([^,\n]+),", table):
+        if key == "UNKNOWN":
+            continue  # an average, not a region; unknown regions must fail, not pass
+        grams, note = ccf_factor(value, nerc)
+        source = CCF.format(file="AwsFootprintEstimationConstants.ts") + note
+        rows.append(
+            [
+                "aws",
+                ids[key],
+                locations.get(ids[key], ""),
+                decimal_text(grams),
+                "",
+                CCF_YEAR["aws"],
+                source,
+            ]
+        )
+    return sorted(rows, key=lambda row: str(row[1]))
+
+
+def azure_regions(data: Path) -> list[list[object]]:
+    ccf = data / "ccf"
+    regions_ts = (ccf / "AzureRegions.ts").read_text(encoding="utf-8")
+    names = dict(re.findall(r"(\w+):\s*\{\s*name:\s*'([^']+)'", regions_ts))
+    constants = (ccf / "AzureFootprintEstimationConstants.ts").read_text(encoding="utf-8")
+    table = constants.split("AZURE_EMISSIONS_FACTORS_METRIC_TON_PER_KWH", 1)[1]
+    nerc = nerc_factors(data)
+    rows = []
+    for key, value in re.findall(r"\[AZURE_REGIONS\.(\w+)\.name\]:\s*([^,]+),", table):
+        if key == "UNKNOWN":
+            continue
+        grams, note = ccf_factor(value, nerc)
+        # ARM location names are lower case without spaces: "EastUS" -> "eastus".
+        region = re.sub(r"\s+", "", names[key]).lower()
+        source = CCF.format(file="AzureFootprintEstimationConstants.ts") + note
+        rows.append(["azure", region, "", decimal_text(grams), "", CCF_YEAR["azure"], source])
+    return sorted(rows, key=lambda row: str(row[1]))
+
+
+# --- accelerators -----------------------------------------------------------------------
+
+# id, vendor, architecture, generation, Epoch row (or None), aliases
+ACCELERATORS: list[tuple[str, str, str, int | None, str | None, str]] = [
+    ("nvidia-k80", "nvidia", "kepler", 1, "NVIDIA Tesla K80", "K80|Tesla K80|nvidia-tesla-k80"),
+    ("nvidia-k520", "nvidia", "kepler", 1, None, "K520|GRID K520"),
+    ("nvidia-m60", "nvidia", "maxwell", 2, "NVIDIA TESLA M60", "M60|Tesla M60|nvidia-tesla-m60"),
+    ("nvidia-p4", "nvidia", "pascal", 3, "NVIDIA Tesla P4", "P4|Tesla P4|nvidia-tesla-p4"),
+    ("nvidia-p40", "nvidia", "pascal", 3, "NVIDIA P40", "P40|Tesla P40"),
+    (
+        "nvidia-p100",
+        "nvidia",
+        "pascal",
+        3,
+        "NVIDIA Tesla P100 PCIe 16GB",
+        "P100|Tesla P100|nvidia-tesla-p100",
+    ),
+    (
+        "nvidia-v100",
+        "nvidia",
+        "volta",
+        4,
+        "NVIDIA Tesla V100 SXM2 32 GB",
+        "V100|Tesla V100|nvidia-tesla-v100|V100-32GB|V100-SXM2-16GB",
+    ),
+    ("nvidia-v100s", "nvidia", "volta", 4, "NVIDIA Tesla V100S PCIe 32 GB", "V100S|Tesla V100S"),
+    ("nvidia-t4", "nvidia", "turing", 5, "NVIDIA Tesla T4", "T4|Tesla T4|nvidia-tesla-t4|T4G"),
+    (
+        "nvidia-a100",
+        "nvidia",
+        "ampere",
+        6,
+        "NVIDIA A100 SXM4 80 GB",
+        "A100|A100-80GB|nvidia-tesla-a100|nvidia-a100-80gb|A100-SXM4-80GB|A100 PCIe",
+    ),
+    ("nvidia-a10g", "nvidia", "ampere", 6, "NVIDIA A10G", "A10G"),
+    ("nvidia-a10", "nvidia", "ampere", 6, "NVIDIA A10 PCIe", "A10|A10 PCIe"),
+    ("nvidia-a40", "nvidia", "ampere", 6, "NVIDIA A40 PCIe", "A40"),
+    ("nvidia-l4", "nvidia", "ada-lovelace", 7, "NVIDIA L4", "L4"),
+    ("nvidia-l40", "nvidia", "ada-lovelace", 7, "NVIDIA L40", "L40"),
+    ("nvidia-l40s", "nvidia", "ada-lovelace", 7, None, "L40S"),
+    (
+        "nvidia-h100",
+        "nvidia",
+        "hopper",
+        8,
+        "NVIDIA H100 SXM5 80GB",
+        "H100|H100-SXM5|H100 PCIe|H100-MEGA|nvidia-h100-80gb|nvidia-h100-mega-80gb|H100-80GB-HBM3",
+    ),
+    ("nvidia-h100-nvl", "nvidia", "hopper", 8, "NVIDIA H100 NVL", "H100 NVL|H100-NVL"),
+    ("nvidia-h200", "nvidia", "hopper", 8, "NVIDIA H200 SXM", "H200|H200-SXM|nvidia-h200-141gb"),
+    ("nvidia-h20", "nvidia", "hopper", 8, "NVIDIA HGX H20", "H20|HGX H20"),
+    ("nvidia-h800", "nvidia", "hopper", 8, "NVIDIA H800 SXM5", "H800"),
+    ("nvidia-gh200", "nvidia", "hopper", 8, "NVIDIA GH200", "GH200"),
+    ("nvidia-b100", "nvidia", "blackwell", 9, "NVIDIA B100", "B100"),
+    ("nvidia-b200", "nvidia", "blackwell", 9, "NVIDIA B200", "B200"),
+    ("nvidia-gb200", "nvidia", "blackwell", 9, "NVIDIA GB200", "GB200"),
+    ("nvidia-b300", "nvidia", "blackwell-ultra", 9, "NVIDIA B300 (Blackwell Ultra)", "B300"),
+    ("nvidia-gb300", "nvidia", "blackwell-ultra", 9, "NVIDIA GB300 (Blackwell Ultra)", "GB300"),
+    ("google-tpu-v1", "google", "tpu-v1", 1, "Google TPU v1", "TPU v1"),
+    ("google-tpu-v2", "google", "tpu-v2", 2, "Google TPU v2", "TPU v2|v2"),
+    ("google-tpu-v3", "google", "tpu-v3", 3, "Google TPU v3", "TPU v3|v3"),
+    ("google-tpu-v4", "google", "tpu-v4", 4, "Google TPU v4", "TPU v4|v4|tpu-v4-podslice"),
+    ("google-tpu-v4i", "google", "tpu-v4", 4, "Google TPU v4i", "TPU v4i"),
+    (
+        "google-tpu-v5e",
+        "google",
+        "tpu-v5",
+        5,
+        "Google TPU v5e",
+        "TPU v5e|v5e|tpu-v5-lite-podslice|tpu-v5-lite-device|tpu-v5litepod|v5litepod",
+    ),
+    ("google-tpu-v5p", "google", "tpu-v5", 5, "Google TPU v5p", "TPU v5p|v5p|tpu-v5p-slice"),
+    (
+        "google-tpu-v6e",
+        "google",
+        "tpu-v6",
+        6,
+        "Google TPU v6e Trillium",
+        "TPU v6e|v6e|tpu-v6e-slice|Trillium",
+    ),
+    ("google-tpu-v7", "google", "tpu-v7", 7, "Google TPU v7 Ironwood", "TPU v7|tpu7x|Ironwood"),
+    # One AWS timeline across both chip families (policies compare one rank per
+    # vendor): Inferentia 2019 < Trainium 2022 = Inferentia2 2023 (same NeuronCore-v2)
+    # < Trainium2 2024 < Trainium3 2025.
+    ("aws-inferentia", "aws", "inferentia", 1, None, "Inferentia|Inferentia1|inf1"),
+    ("aws-inferentia2", "aws", "inferentia2", 2, "AWS Inferentia2", "Inferentia2|inf2"),
+    ("aws-trainium", "aws", "trainium", 2, "Amazon Trainium1", "Trainium|Trainium1|trn1|trn1n"),
+    ("aws-trainium2", "aws", "trainium2", 3, "Amazon Trainium2", "Trainium2|trn2"),
+    ("aws-trainium3", "aws", "trainium3", 4, "Amazon Trainium3", "Trainium3|trn3"),
+    ("amd-mi250x", "amd", "cdna2", 2, "AMD Radeon Instinct MI250X", "MI250X|Instinct MI250X"),
+    ("amd-mi300x", "amd", "cdna3", 3, "AMD Instinct MI300X", "MI300X|Instinct MI300X"),
+    ("amd-mi325x", "amd", "cdna3", 3, "AMD Instinct MI325X", "MI325X|Instinct MI325X"),
+    ("amd-mi350x", "amd", "cdna4", 4, "AMD Instinct MI350X", "MI350X|Instinct MI350X"),
+    ("amd-mi355x", "amd", "cdna4", 4, "AMD Instinct MI355X", "MI355X|Instinct MI355X"),
+    ("amd-radeon-pro-v520", "amd", "rdna", None, None, "Radeon Pro V520|V520"),
+    ("amd-alveo-u250", "amd", "alveo", None, None, "Alveo U250|xilinx-alveo-u250|U250"),
+    (
+        "intel-gaudi",
+        "intel",
+        "gaudi",
+        1,
+        "Intel Habana GAUDI HL-205",
+        "Gaudi|Gaudi HL-205|HL-205|habana-gaudi",
+    ),
+    ("intel-gaudi2", "intel", "gaudi2", 2, "Intel Habana Gaudi2", "Gaudi2|habana-gaudi2"),
+    ("intel-gaudi3", "intel", "gaudi3", 3, "Intel Habana Gaudi3", "Gaudi3|habana-gaudi3"),
+    ("microsoft-maia-100", "microsoft", "maia", 1, "Maia 100 (M100)", "Maia 100|maia100"),
+    ("meta-mtia-v2", "meta", "mtia", 2, "Meta MTIA v2", "MTIA v2"),
+]
+
+# Curated release years (accelerator_generations_curated.csv) take precedence over Epoch dates.
+CURATED_YEARS = {
+    "nvidia-k80": 2014, "nvidia-m60": 2015, "nvidia-p4": 2016, "nvidia-p40": 2016, "nvidia-p100": 2016,
+    "nvidia-v100": 2017, "nvidia-t4": 2018, "nvidia-a100": 2020, "nvidia-a10g": 2021, "nvidia-a10": 2021,
+    "nvidia-l4": 2023, "nvidia-l40": 2022, "nvidia-l40s": 2023, "nvidia-h100": 2022, "nvidia-h200": 2024,
+    "nvidia-b200": 2024, "nvidia-b300": 2025, "google-tpu-v2": 2017, "google-tpu-v3": 2018,
+    "google-tpu-v4": 2021, "google-tpu-v5e": 2023, "google-tpu-v5p": 2023, "google-tpu-v6e": 2024,
+    "google-tpu-v7": 2025, "aws-inferentia": 2019, "aws-inferentia2": 2023, "aws-trainium": 2022,
+    "aws-trainium2": 2024, "aws-trainium3": 2025, "intel-gaudi": 2019, "amd-mi300x": 2023,
+}  # fmt: skip
+
+# Facts for accelerators missing from the Epoch extract, each with its own source.
+NON_EPOCH: dict[str, tuple[float | None, float | None, str]] = {  # id: (tdp W, memory GB, source)
+    "nvidia-k520": (None, None, CCF.format(file="AWSInstanceTypes.ts") + ", 2022: GPU of AWS g2"),
+    "nvidia-l40s": (
+        350,
+        48,
+        "NVIDIA L40S datasheet https://www.nvidia.com/en-us/data-center/l40s/, 2023",
+    ),
+    "aws-inferentia": (
+        None,
+        None,
+        "AWS Inferentia (inf1) launch, 2019; accelerator_generations_curated.csv",
+    ),
+    "amd-radeon-pro-v520": (
+        None,
+        None,
+        CCF.format(file="AWSInstanceTypes.ts") + ", 2022: GPU of AWS g4ad",
+    ),
+    "amd-alveo-u250": (
+        None,
+        None,
+        CCF.format(file="VirtualMachineTypes.ts") + ", 2022: FPGA of Azure NP",
+    ),
+}
+# Epoch leaves H200 memory blank; 141 GB HBM3e is the curated note (NVIDIA H200 datasheet).
+MEMORY_OVERRIDES = {"nvidia-h200": Decimal(141)}
+# Epoch's MTIA v2 "memory" is its 256 MB on-chip SRAM, not device memory: left out.
+MEMORY_DROPPED = {"meta-mtia-v2"}
+
+
+def accelerators(data: Path) -> list[list[object]]:
+    epoch = {
+        row["hardware_name"]: row
+        for row in read_csv(data / "epoch-ml-hardware" / "accelerators_extract.csv")
+    }
+    rows: list[list[object]] = []
+    for acc_id, vendor, architecture, generation, epoch_name, aliases in ACCELERATORS:
+        year: int | None = CURATED_YEARS.get(acc_id)
+        tdp: object = None
+        memory: object = None
+        if epoch_name is not None:
+            record = epoch[epoch_name]
+            year = year or int(record["release_date"][:4])
+            tdp = record["tdp_w"] or None
+            if record["memory_bytes"] and acc_id not in MEMORY_DROPPED:
+                memory = decimal_text(Decimal(record["memory_bytes"]) / 10**9)
+            source = EPOCH.format(year=record["epoch_last_modified"][:4], row=epoch_name)
+        else:
+            tdp, memory, source = NON_EPOCH[acc_id]
+        if acc_id in MEMORY_OVERRIDES:
+            memory = decimal_text(MEMORY_OVERRIDES[acc_id])
+        rows.append(
+            [
+                acc_id,
+                aliases,
+                vendor,
+                architecture,
+                generation,
+                year,
+                tdp,
+                memory,
+                f"{source}; {CURATED}",
+            ]
+        )
+    rows.append(["cpu", "none|cpu|cpu-only", "cpu", "cpu", None, None, None, None,
+                 "greengate: CPU-only deployments (no accelerator), 2025"])  # fmt: skip
+    seen: dict[str, str] = {}
+    for row in rows:
+        for name in [str(row[0]), *str(row[1]).split("|")]:
+            owner = seen.setdefault(accelerator_key(name), str(row[0]))
+            if owner != row[0]:
+                raise SystemExit(f"accelerator alias {name!r} of {row[0]} collides with {owner}")
+    return rows
+
+
+def architectures(accelerator_rows: list[list[object]]) -> list[list[object]]:
+    first: dict[tuple[str, str], tuple[int, int | None]] = {}
+    for row in accelerator_rows:
+        vendor, architecture, generation, year = str(row[2]), str(row[3]), row[4], row[5]
+        if generation is None:
+            continue
+        known = first.get((vendor, architecture))
+        years = [y for y in (year, known[1] if known else None) if isinstance(y, int)]
+        first[(vendor, architecture)] = (int(str(generation)), min(years) if years else None)
+    source = (
+        "accelerator_generations_curated.csv (facts), 2025; first_year = earliest catalogued launch"
+    )
+    return [
+        [v, a, g, y, source]
+        for (v, a), (g, y) in sorted(first.items(), key=lambda kv: (kv[0][0], kv[1][0], kv[0][1]))
+    ]
+
+
+# --- instance types -----------------------------------------------------------------------
+
+CCF_PROCESSORS = {
+    "NVIDIA_TESLA_K80": "nvidia-k80", "NVIDIA_K520": "nvidia-k520", "NVIDIA_TESLA_M60": "nvidia-m60",
+    "NVIDIA_TESLA_P4": "nvidia-p4", "NVIDIA_TESLA_P40": "nvidia-p40", "NVIDIA_TESLA_P100": "nvidia-p100",
+    "NVIDIA_TESLA_V100": "nvidia-v100", "NVIDIA_T4": "nvidia-t4", "NVIDIA_TESLA_A100": "nvidia-a100",
+    "NVIDIA_A10G": "nvidia-a10g", "AMD_RADEON_PRO_V520": "amd-radeon-pro-v520",
+    "XILINX_ALVEO_U250": "amd-alveo-u250",
+}  # fmt: skip
+
+AWS_NEWER: list[tuple[str, str, int]] = [
+    ("p4de.24xlarge", "nvidia-a100", 8),
+    ("p5.48xlarge", "nvidia-h100", 8),
+    ("p5e.48xlarge", "nvidia-h200", 8),
+    ("p5en.48xlarge", "nvidia-h200", 8),
+    ("p6-b200.48xlarge", "nvidia-b200", 8),
+    *[
+        (f"g6.{size}", "nvidia-l4", 1)
+        for size in ("xlarge", "2xlarge", "4xlarge", "8xlarge", "16xlarge")
+    ],
+    ("g6.12xlarge", "nvidia-l4", 4),
+    ("g6.24xlarge", "nvidia-l4", 4),
+    ("g6.48xlarge", "nvidia-l4", 8),
+    ("gr6.4xlarge", "nvidia-l4", 1),
+    ("gr6.8xlarge", "nvidia-l4", 1),
+    *[
+        (f"g6e.{size}", "nvidia-l40s", 1)
+        for size in ("xlarge", "2xlarge", "4xlarge", "8xlarge", "16xlarge")
+    ],
+    ("g6e.12xlarge", "nvidia-l40s", 4),
+    ("g6e.24xlarge", "nvidia-l40s", 4),
+    ("g6e.48xlarge", "nvidia-l40s", 8),
+    ("inf1.xlarge", "aws-inferentia", 1),
+    ("inf1.2xlarge", "aws-inferentia", 1),
+    ("inf1.6xlarge", "aws-inferentia", 4),
+    ("inf1.24xlarge", "aws-inferentia", 16),
+    ("inf2.xlarge", "aws-inferentia2", 1),
+    ("inf2.8xlarge", "aws-inferentia2", 1),
+    ("inf2.24xlarge", "aws-inferentia2", 6),
+    ("inf2.48xlarge", "aws-inferentia2", 12),
+    ("trn1.2xlarge", "aws-trainium", 1),
+    ("trn1.32xlarge", "aws-trainium", 16),
+    ("trn1n.32xlarge", "aws-trainium", 16),
+    ("trn2.48xlarge", "aws-trainium2", 16),
+    ("dl1.24xlarge", "intel-gaudi", 8),
+]
+
+SKYPILOT_ACCELERATORS = {
+    "A100": "nvidia-a100", "A100-80GB": "nvidia-a100", "L4": "nvidia-l4", "H100": "nvidia-h100",
+    "H100-MEGA": "nvidia-h100", "H200": "nvidia-h200", "B200": "nvidia-b200",
+}  # fmt: skip
+
+GCP_NEWER: list[tuple[str, str, int]] = [
+    ("a3-edgegpu-8g", "nvidia-h100", 8),
+    ("ct4p-hightpu-4t", "google-tpu-v4", 4),
+    ("ct5lp-hightpu-1t", "google-tpu-v5e", 1),
+    ("ct5lp-hightpu-4t", "google-tpu-v5e", 4),
+    ("ct5lp-hightpu-8t", "google-tpu-v5e", 8),
+    ("ct5p-hightpu-4t", "google-tpu-v5p", 4),
+    ("ct6e-standard-1t", "google-tpu-v6e", 1),
+    ("ct6e-standard-4t", "google-tpu-v6e", 4),
+    ("ct6e-standard-8t", "google-tpu-v6e", 8),
+    ("tpu7x-standard-4t", "google-tpu-v7", 4),
+]
+
+AZURE_NEWER: list[tuple[str, str, int]] = [
+    ("Standard_NC24ads_A100_v4", "nvidia-a100", 1),
+    ("Standard_NC48ads_A100_v4", "nvidia-a100", 2),
+    ("Standard_NC96ads_A100_v4", "nvidia-a100", 4),
+    ("Standard_ND96isr_H100_v5", "nvidia-h100", 8),
+    ("Standard_ND96isr_H200_v5", "nvidia-h200", 8),
+    ("Standard_NC40ads_H100_v5", "nvidia-h100-nvl", 1),
+    ("Standard_NC80adis_H100_v5", "nvidia-h100-nvl", 2),
+    # NVadsA10 v5 sizes below NV36 get a fraction of one A10; counted as one GPU.
+    ("Standard_NV6ads_A10_v5", "nvidia-a10", 1),
+    ("Standard_NV12ads_A10_v5", "nvidia-a10", 1),
+    ("Standard_NV18ads_A10_v5", "nvidia-a10", 1),
+    ("Standard_NV36ads_A10_v5", "nvidia-a10", 1),
+    ("Standard_NV36adms_A10_v5", "nvidia-a10", 1),
+    ("Standard_NV72ads_A10_v5", "nvidia-a10", 2),
+    ("Standard_ND96isr_MI300X_v5", "amd-mi300x", 8),
+]
+
+# CCF names the ND A100 v4 size by its series; the ARM size name has no "A100".
+AZURE_RENAMES = {"ND96asr A100 v4": "Standard_ND96asr_v4"}
+
+
+def ts_object(text: str, name: str) -> str:
+    start = text.index(f"export const {name}")
+    body = text[text.index("= {", start) :]
+    return body[: body.index("\n}") + 2]
+
+
+def ccf_instances(path: Path, counts_name: str, mapping_name: str) -> list[tuple[str, str, int]]:
+    text = path.read_text(encoding="utf-8")
+    key = r"(?:'([^']+)'|([A-Za-z0-9]+))"
+    counts = {
+        a or b: int(n) for a, b, n in re.findall(key + r":\s*(\d+),", ts_object(text, counts_name))
+    }
+    processors = {
+        a or b: p
+        for a, b, p in re.findall(
+            key + r":\s*\[COMPUTE_PROCESSOR_TYPES\.(\w+)\]", ts_object(text, mapping_name)
+        )
+    }
+    if counts.keys() != processors.keys():
+        raise SystemExit(f"{path.name}: count and processor tables disagree")
+    return [(name, CCF_PROCESSORS[processors[name]], count) for name, count in counts.items()]
+
+
+def instance_types(data: Path, accelerator_ids: set[str]) -> list[list[object]]:
+    ccf = data / "ccf"
+    rows: list[list[object]] = []
+    aws_source = CCF.format(file="AWSInstanceTypes.ts") + ", 2022"
+    for name, acc, count in ccf_instances(
+        ccf / "AWSInstanceTypes.ts", "GPU_INSTANCES_TYPES", "INSTANCE_TYPE_GPU_PROCESSOR_MAPPING"
+    ):
+        rows.append(["aws", name, acc, count, aws_source])
+    rows += [["aws", name, acc, count, AWS_DOCS] for name, acc, count in AWS_NEWER]
+    for record in read_csv(data / "skypilot" / "gcp_acc_instance_types_from_gcp_catalog_py.csv"):
+        acc = SKYPILOT_ACCELERATORS[record["accelerator_name"]]
+        rows.append(
+            ["gcp", record["instance_type"], acc, int(record["accelerator_count"]), SKYPILOT]
+        )
+    rows += [["gcp", name, acc, count, GCP_DOCS] for name, acc, count in GCP_NEWER]
+    azure_source = CCF.format(file="VirtualMachineTypes.ts") + ", 2022"
+    for name, acc, count in ccf_instances(
+        ccf / "VirtualMachineTypes.ts",
+        "GPU_VIRTUAL_MACHINE_TYPES",
+        "GPU_VIRTUAL_MACHINE_TYPE_PROCESSOR_MAPPING",
+    ):
+        size = AZURE_RENAMES.get(name, "Standard_" + name.replace(" ", "_"))
+        rows.append(["azure", size, acc, count, azure_source])
+    rows += [["azure", name, acc, count, AZURE_DOCS] for name, acc, count in AZURE_NEWER]
+    seen = set()
+    for row in rows:
+        if row[2] not in accelerator_ids:
+            raise SystemExit(f"instance type {row[1]} names unknown accelerator {row[2]}")
+        key = (row[0], str(row[1]).lower())
+        if key in seen:
+            raise SystemExit(f"duplicate instance type {row[1]}")
+        seen.add(key)
+    return rows
+
+
+# --- models ---------------------------------------------------------------------------------
+
+# EcoLogits entries whose count is the packed size of 4-bit weights, not the model's.
+ECOLOGITS_EXCLUDED = {"CohereForAI/c4ai-command-r-plus-4bit", "CohereForAI/c4ai-command-r-v01-4bit"}
+# Names people use for EcoLogits entries (HF renamed Meta-Llama-3.1-* to Llama-3.1-*).
+ECOLOGITS_ALIASES = {
+    "meta-llama/Meta-Llama-3-8B": "Llama-3-8B",
+    "meta-llama/Meta-Llama-3-8B-Instruct": "Llama-3-8B-Instruct",
+    "meta-llama/Meta-Llama-3-70B": "Llama-3-70B",
+    "meta-llama/Meta-Llama-3-70B-Instruct": "Llama-3-70B-Instruct",
+    "meta-llama/Meta-Llama-3.1-8B": "meta-llama/Llama-3.1-8B",
+    "meta-llama/Meta-Llama-3.1-8B-Instruct": "meta-llama/Llama-3.1-8B-Instruct",
+    "meta-llama/Meta-Llama-3.1-70B": "meta-llama/Llama-3.1-70B",
+    "meta-llama/Meta-Llama-3.1-70B-Instruct": "meta-llama/Llama-3.1-70B-Instruct",
+    "meta-llama/Meta-Llama-3.1-405B": "meta-llama/Llama-3.1-405B",
+    "meta-llama/Meta-Llama-3.1-405B-Instruct": "meta-llama/Llama-3.1-405B-Instruct",
+    "meta-llama/Meta-Llama-3.1-405B-FP8": "meta-llama/Llama-3.1-405B-FP8",
+    "meta-llama/Meta-Llama-3.1-405B-Instruct-FP8": "meta-llama/Llama-3.1-405B-Instruct-FP8",
+    "mistralai/Mixtral-8x7B-v0.1": "Mixtral-8x7B",
+    "mistralai/Mixtral-8x22B-v0.1": "Mixtral-8x22B",
+}
+
+
+def hf(
+    model_id: str, aliases: str, parameters: str, year: int, active: str = "", note: str = ""
+) -> list[object]:
+    source = f"Hugging Face model card https://huggingface.co/{model_id}, released {year}{note}"
+    return [model_id, aliases, parameters, active, source]
+
+
+def with_instruct(
+    model_id: str, parameters: str, year: int, suffix: str = "-Instruct"
+) -> list[list[object]]:
+    return [hf(model_id, "", parameters, year), hf(model_id + suffix, "", parameters, year)]
+
+
+CODEGEN_NOTE = "; size from the CodeGen paper arXiv:2203.13474"
+FLAN_NOTE = "; size from the Flan paper arXiv:2210.11416"
+SDXL_NOTE = "; size from Stability AI's SDXL 1.0 announcement (3.5B base model)"
+
+CURATED_MODELS: list[list[object]] = [
+    *with_instruct("meta-llama/Llama-3.2-1B", "1.24B", 2024),
+    *with_instruct("meta-llama/Llama-3.2-3B", "3.21B", 2024),
+    hf("meta-llama/Llama-3.3-70B-Instruct", "", "70.6B", 2024),
+    *[hf(f"google/gemma-3-{size}-{kind}", "", params, 2025)
+      for size, params in (("1b", "1B"), ("4b", "4.3B"), ("12b", "12.2B"), ("27b", "27.4B"))
+      for kind in ("pt", "it")],
+    *with_instruct("Qwen/Qwen2-0.5B", "0.49B", 2024),
+    *with_instruct("Qwen/Qwen2-1.5B", "1.54B", 2024),
+    *with_instruct("Qwen/Qwen2-72B", "72.7B", 2024),
+    *[row for size, params in (("0.5B", "0.49B"), ("1.5B", "1.54B"), ("3B", "3.09B"), ("7B", "7.61B"),
+                                ("14B", "14.7B"), ("32B", "32.5B"), ("72B", "72.7B"))
+      for row in with_instruct(f"Qwen/Qwen2.5-{size}", params, 2024)],
+    *with_instruct("tiiuae/falcon-7b", "7B", 2023, "-instruct"),
+    *with_instruct("tiiuae/falcon-40b", "40B", 2023, "-instruct"),
+    *with_instruct("tiiuae/falcon-180B", "180B", 2023, "-chat"),
+    *[hf(f"Salesforce/codegen-{size}-{kind}", "", params, 2022, note=CODEGEN_NOTE)
+      for size, params in (("350M", "350M"), ("2B", "2.7B"), ("6B", "6.1B"), ("16B", "16.1B"))
+      for kind in ("mono", "multi", "nl")],
+    *[hf(f"Salesforce/codegen25-7b-{kind}", f"Salesforce/codegen25-7b-{kind}_P", "7B", 2023)
+      for kind in ("mono", "multi", "instruct")],
+    hf("google-bert/bert-base-uncased", "bert-base-uncased", "110M", 2018),
+    hf("google-bert/bert-base-cased", "bert-base-cased", "110M", 2018),
+    hf("google-bert/bert-large-uncased", "bert-large-uncased", "340M", 2018),
+    hf("google-bert/bert-large-cased", "bert-large-cased", "340M", 2018),
+    hf("distilbert/distilbert-base-uncased", "distilbert-base-uncased", "66M", 2019),
+    hf("FacebookAI/roberta-base", "roberta-base", "125M", 2019),
+    hf("FacebookAI/roberta-large", "roberta-large", "355M", 2019),
+    *[hf(f"google-t5/t5-{size}", f"t5-{size}", params, 2019)
+      for size, params in (("small", "60M"), ("base", "220M"), ("large", "770M"), ("3b", "3B"), ("11b", "11B"))],
+    *[hf(f"google/flan-t5-{size}", "", params, 2022, note=FLAN_NOTE)
+      for size, params in (("small", "80M"), ("base", "250M"), ("large", "780M"), ("xl", "3B"), ("xxl", "11B"))],
+    hf("microsoft/phi-2", "", "2.7B", 2023),
+    hf("microsoft/Phi-3.5-mini-instruct", "", "3.82B", 2024),
+    hf("bigcode/starcoder", "", "15.5B", 2023),
+    hf("bigcode/starcoder2-3b", "", "3B", 2024),
+    hf("bigcode/starcoder2-7b", "", "7B", 2024),
+    hf("bigcode/starcoder2-15b", "", "15B", 2024),
+    hf("sentence-transformers/all-MiniLM-L6-v2", "", "22.7M", 2021),
+    hf("BAAI/bge-large-en-v1.5", "", "335M", 2023),
+    hf("BAAI/bge-large-en", "", "335M", 2023),
+    hf("intfloat/e5-large", "", "335M", 2022),
+    hf("intfloat/e5-large-v2", "", "335M", 2023),
+    hf("intfloat/multilingual-e5-large", "", "560M", 2023),
+    *[hf(f"openai/whisper-{size}", "", params, year)
+      for size, params, year in (("tiny", "39M", 2022), ("base", "74M", 2022), ("small", "244M", 2022),
+                                 ("medium", "769M", 2022), ("large", "1550M", 2022), ("large-v2", "1550M", 2022),
+                                 ("large-v3", "1550M", 2023), ("large-v3-turbo", "809M", 2024))],
+    hf("stabilityai/stable-diffusion-xl-base-1.0", "stable-diffusion-xl|sdxl", "3.5B", 2023, note=SDXL_NOTE),
+    hf("black-forest-labs/FLUX.1-dev", "FLUX.1", "12B", 2024),
+    hf("black-forest-labs/FLUX.1-schnell", "", "12B", 2024),
+    *[hf(f"facebook/opt-{size}", "", size.upper(), 2022)
+      for size in ("125m", "350m", "1.3b", "2.7b", "6.7b", "13b", "30b", "66b")],
+    hf("openai-community/gpt2", "gpt2", "124M", 2019),
+    hf("openai-community/gpt2-medium", "gpt2-medium", "355M", 2019),
+    hf("openai-community/gpt2-large", "gpt2-large", "774M", 2019),
+    hf("openai-community/gpt2-xl", "gpt2-xl", "1.5B", 2019),
+    hf("deepseek-ai/DeepSeek-V3", "", "671B", 2024, active="37B"),
+    hf("deepseek-ai/DeepSeek-R1", "", "671B", 2025, active="37B"),
+]  # fmt: skip
+
+
+def billions(value: object) -> int:
+    count = parse_parameter_count(f"{Decimal(str(value))}B")
+    if count is None:
+        raise SystemExit(f"bad EcoLogits parameter value {value!r}")
+    return count
+
+
+def models(data: Path) -> list[list[object]]:
+    document = json.loads((data / "ecologits" / "models.json").read_text(encoding="utf-8"))
+    rows: list[list[object]] = []
+    for model in document["models"]:
+        name, params = model["name"], model["architecture"]["parameters"]
+        warnings = model.get("warnings") or []
+        # Estimates for closed models (ranges, or a total with an active range) are
+        # guesses, not facts: a size policy must not pass or fail on them.
+        if "model-arch-not-released" in warnings or name in ECOLOGITS_EXCLUDED:
+            continue
+        if isinstance(params, dict):
+            if not all(isinstance(params.get(k), (int, float)) for k in ("total", "active")):
+                continue
+            total, active = billions(params["total"]), billions(params["active"])
+        else:
+            total, active = billions(params), None
+        url = (
+            model["sources"][0]
+            if model.get("sources")
+            else "https://github.com/genai-impact/ecologits"
+        )
+        rows.append(
+            [name, ECOLOGITS_ALIASES.get(name, ""), total, active, ECOLOGITS.format(url=url)]
+        )
+    for model_id, aliases, size, active_size, source in CURATED_MODELS:
+        count = parse_parameter_count(size)
+        active_count = parse_parameter_count(active_size) if active_size else None
+        if count is None or (active_size and active_count is None):
+            raise SystemExit(f"bad curated parameter count for {model_id}")
+        rows.append([model_id, aliases, count, active_count, source])
+    seen: dict[str, str] = {}
+    for row in rows:
+        for name in [str(row[0]), *filter(None, str(row[1]).split("|"))]:
+            owner = seen.setdefault(model_key(name), str(row[0]))
+            if owner != row[0]:
+                raise SystemExit(f"model name {name!r} of {row[0]} collides with {owner}")
+    return rows
+
+
+MODELS_PREAMBLE = """\
+# SPDX-License-Identifier: MPL-2.0
+# This file is licensed under the Mozilla Public License 2.0 (https://mozilla.org/MPL/2.0/)
+# because it contains rows taken from genai-impact/ecologits, ecologits/data/models.json
+# (MPL-2.0, https://github.com/genai-impact/ecologits, v0.9.1). The other rows are facts
+# from the Hugging Face model cards named in their source column.
+# Generated by scripts/build_catalog.py; see SOURCES.md.
+"""
+
+
+# --- PUE ------------------------------------------------------------------------------------
+
+
+def pue(data: Path) -> list[list[object]]:
+    rows: list[list[object]] = []
+    ccf_files = {"aws": ("AwsFootprintEstimationConstants.ts", 2022), "azure": ("AzureFootprintEstimationConstants.ts", 2022),
+                 "gcp": ("GcpFootprintEstimationConstants.ts", 2023)}  # fmt: skip
+    for provider, (file, year) in sorted(ccf_files.items()):
+        text = (data / "ccf" / file).read_text(encoding="utf-8")
+        value = re.search(r"PUE_AVG:\s*([0-9.]+)", text)
+        if value is None:
+            raise SystemExit(f"{file}: no PUE_AVG")
+        rows.append([provider, value.group(1), year, CCF.format(file=file) + " PUE_AVG"])
+    lines = (
+        (data / "green-algorithms" / "defaults_PUE.csv")
+        .read_text(encoding="utf-8")
+        .splitlines()[1:]
+    )
+    for record in csv.DictReader(lines):
+        provider = record["provider"].strip().lower()
+        if provider in ("aws", "azure", "gcp"):
+            continue  # CCF's figures are used for these (see SOURCES.md)
+        url = record["source"].split()[-1]
+        year = 2024 if provider == "unknown" else 2023  # Uptime 2024 survey; 2023 blog post
+        rows.append([provider, record["PUE"], year, GREEN_ALGORITHMS.format(year=year, url=url)])
+    return rows
+
+
+# --- main -------------------------------------------------------------------------------------
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data")
+    parser.add_argument("--out", type=Path, default=REPO / "src" / "greengate" / "catalog" / "data")
+    args = parser.parse_args(argv)
+    data, out = args.data, args.out
+
+    region_rows = gcp_regions(data) + aws_regions(data) + azure_regions(data)
+    accelerator_rows = accelerators(data)
+    counts = {
+        "regions.csv": write_csv(
+            out / "regions.csv",
+            ["provider", "region", "location", "grid_gco2e_per_kwh", "cfe", "year", "source"],
+            sorted(region_rows, key=lambda row: (str(row[0]), str(row[1]))),
+        ),
+        "accelerators.csv": write_csv(
+            out / "accelerators.csv",
+            [
+                "id",
+                "aliases",
+                "vendor",
+                "architecture",
+                "generation",
+                "launch_year",
+                "tdp_watts",
+                "memory_gb",
+                "source",
+            ],
+            accelerator_rows,
+        ),
+        "architectures.csv": write_csv(
+            out / "architectures.csv",
+            ["vendor", "architecture", "generation", "first_year", "source"],
+            architectures(accelerator_rows),
+        ),
+        "instance_types.csv": write_csv(
+            out / "instance_types.csv",
+            ["provider", "instance_type", "accelerator", "count", "source"],
+            instance_types(data, {str(row[0]) for row in accelerator_rows}),
+        ),
+        "models.csv": write_csv(
+            out / "models.csv",
+            ["id", "aliases", "parameters", "active_parameters", "source"],
+            models(data),
+            MODELS_PREAMBLE,
+        ),
+        "pue.csv": write_csv(out / "pue.csv", ["provider", "pue", "year", "source"], pue(data)),
+    }
+    for name, count in counts.items():
+        print(f"{name}: {count} rows")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,97 @@
+"""The catalog's entries: small frozen records, each carrying its source."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+__all__ = [
+    "Accelerator",
+    "Architecture",
+    "InstanceType",
+    "ModelInfo",
+    "ModelMatch",
+    "Pue",
+    "Region",
+]
+
+
+@dataclass(frozen=True)
+class Region:
+    """A cloud region's grid carbon intensity (gCO2e/kWh) and carbon-free-energy share."""
+
+    provider: str
+    region: str
+    location: str
+    grid_intensity: float
+    cfe: float | None  # 0-1; None when the provider does not publish it
+    year: int  # the year the figures describe
+    source: str
+
+
+@dataclass(frozen=True)
+class Accelerator:
+    """An AI accelerator (GPU, TPU, ...) or the ``cpu`` pseudo-entry."""
+
+    id: str
+    aliases: tuple[str, ...]
+    vendor: str
+    architecture: str
+    generation: int | None  # rank within the vendor; higher is newer
+    launch_year: int | None
+    tdp_watts: float | None
+    memory_gb: float | None
+    source: str
+
+
+@dataclass(frozen=True)
+class Architecture:
+    """An accelerator architecture and its rank within its vendor."""
+
+    vendor: str
+    architecture: str
+    generation: int
+    first_year: int | None
+    source: str
+
+
+@dataclass(frozen=True)
+class InstanceType:
+    """A cloud instance / VM size and the accelerators attached to it."""
+
+    provider: str
+    instance_type: str
+    accelerator: str  # an Accelerator.id
+    count: float  # accelerators per instance (fractional GPU sizes count as 1)
+    source: str
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    """A model and its parameter count (total; ``active_parameters`` for MoE)."""
+
+    id: str
+    aliases: tuple[str, ...]
+    parameters: int
+    active_parameters: int | None
+    source: str
+
+
+@dataclass(frozen=True)
+class Pue:
+    """A provider's power usage effectiveness."""
+
+    provider: str
+    pue: float
+    year: int
+    source: str
+
+
+@dataclass(frozen=True)
+class ModelMatch:
+    """The answer to "how many parameters has this model?" and how it was found."""
+
+    parameters: int
+    via: Literal["catalog", "name-pattern"]
+    entry: ModelInfo | None  # None when the count came from the name
+    matched: str  # the part of the reference that matched: an id, alias or "8B"

@@ -1,0 +1,176 @@
+"""Name normalisation: parameter counts, model references and accelerator names.
+
+Everything here is a pure function of its input so that the catalog can build
+its indexes once with the same functions it later applies to each query.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from decimal import Decimal, InvalidOperation
+
+__all__ = [
+    "accelerator_key",
+    "accelerator_key_without_topology",
+    "model_key",
+    "model_reference_segments",
+    "parameter_count_in_name",
+    "parse_parameter_count",
+]
+
+_MULTIPLIERS = {"": 1, "k": 10**3, "m": 10**6, "b": 10**9, "t": 10**12}
+_COUNT = re.compile(r"^([0-9]+(?:\.[0-9]+)?(?:e[0-9]+)?)\s*([kmbt]?)$")
+
+
+def parse_parameter_count(value: object) -> int | None:
+    """Return a parameter count as an int, or None when ``value`` is not one.
+
+    Accepts positive integers, integral floats, and strings such as ``"7B"``,
+    ``"7.5b"``, ``"350M"``, ``"1.5T"``, ``"125k"``, ``"7000000000"`` or
+    ``"7_000_000_000"``. Booleans, zero, negatives, fractions of a parameter
+    and anything else give None.
+    """
+    if isinstance(value, bool):
+        return None  # bool is an int subclass; True is not "1 parameter".
+    if isinstance(value, int):
+        return value if value > 0 else None
+    if isinstance(value, float):
+        if not math.isfinite(value) or value <= 0 or not value.is_integer():
+            return None
+        return int(value)
+    if not isinstance(value, str):
+        return None
+    text = value.strip().lower().replace("_", "").replace(",", "")
+    match = _COUNT.match(text)
+    if match is None:
+        return None
+    try:
+        # Decimal keeps "7.1B" exact (7100000000), where float would not.
+        number = Decimal(match.group(1)) * _MULTIPLIERS[match.group(2)]
+    except InvalidOperation:
+        return None
+    if number <= 0 or number != number.to_integral_value():
+        return None
+    return int(number)
+
+
+# --- accelerators -----------------------------------------------------------
+
+_VENDOR_PREFIXES = ("nvidia-", "amd-", "google-", "aws-", "amazon-", "intel-", "habana-")
+# Suffixes that name a variant of the same chip, not a different chip: memory
+# size, form factor, memory type, virtual-workstation licensing.
+_VARIANT_SUFFIX = re.compile(r"-(?:\d+(?:\.\d+)?gb|sxm\d?|pcie|hbm\d?e?|nvlink|vws)$")
+_TOPOLOGY_SUFFIX = re.compile(r"-\d+$")
+
+
+def accelerator_key(name: str) -> str:
+    """Normalise an accelerator name for lookup.
+
+    ``"NVIDIA A100-SXM4-80GB"``, ``"nvidia-tesla-a100"``, ``"a100_80gb"`` and
+    ``"A100"`` all give ``"a100"``.
+    """
+    key = re.sub(r"[\s_]+", "-", name.strip().lower())
+    key = re.sub(r"-{2,}", "-", key).strip("-")
+    if key.startswith("nvidia-tesla-"):
+        key = key[len("nvidia-tesla-") :]
+    elif key.startswith("tesla-"):
+        key = key[len("tesla-") :]
+    for prefix in _VENDOR_PREFIXES:
+        if key.startswith(prefix) and len(key) > len(prefix):
+            key = key[len(prefix) :]
+            break
+    while True:
+        shorter = _VARIANT_SUFFIX.sub("", key)
+        if shorter == key or not shorter:
+            return key
+        key = shorter
+
+
+def accelerator_key_without_topology(name: str) -> str | None:
+    """The key without a trailing chip count (TPU ``v5litepod-8``), or None."""
+    key = accelerator_key(name)
+    shorter = _TOPOLOGY_SUFFIX.sub("", key)
+    return shorter if shorter and shorter != key else None
+
+
+# --- models -----------------------------------------------------------------
+
+_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
+_AZUREML_SHORT = re.compile(r"^azureml:(?!//)([^:/]+)(?::[^:]*)?$", re.IGNORECASE)
+_HF_CACHE_DIR = re.compile(r"^models--([^/]+?)--(.+)$")
+_FILE_SUFFIX = re.compile(
+    r"\.(?:gguf|ggml|safetensors|bin|onnx|pt|pth|ckpt|tar\.gz|tgz|zip)$", re.IGNORECASE
+)
+# Hosts whose first path segment is a bucket or registry, not part of a name.
+_BUCKET_SCHEMES = ("s3://", "gs://", "gcs://", "az://", "abfs://", "abfss://", "wasbs://")
+
+
+def model_key(name: str) -> str:
+    """Normalise a model id or alias for lookup (case, ``_`` and spaces)."""
+    return re.sub(r"[\s_]+", "-", name.strip().lower())
+
+
+def model_reference_segments(reference: str) -> list[str]:
+    """Split a model reference (id, URI, path) into its meaningful path segments.
+
+    Scheme, bucket, Azure ML ``/versions/N`` and file extensions are removed:
+    ``azureml://registries/azureml/models/Llama-2-7b/versions/3`` gives
+    ``["Llama-2-7b"]`` and ``gs://bucket/path/gemma-2b`` gives
+    ``["path", "gemma-2b"]``.
+    """
+    text = reference.strip()
+    short = _AZUREML_SHORT.match(text)
+    if short:
+        return [short.group(1)]
+    lowered = text.lower()
+    had_bucket = lowered.startswith(_BUCKET_SCHEMES)
+    text = _SCHEME.sub("", text)
+    if lowered.startswith(("https://", "http://")) and "huggingface.co/" in lowered:
+        text = text.split("/", 1)[1] if "/" in text else ""
+        had_bucket = False
+    elif lowered.startswith(("https://", "http://")):
+        had_bucket = True  # the host name is not part of the model name
+    segments = [part for part in text.split("/") if part and part not in (".", "..")]
+    if had_bucket and len(segments) > 1:
+        segments = segments[1:]
+    if "models" in segments:
+        # Azure ML registry / workspace URIs: .../models/<name>/versions/<n>.
+        index = len(segments) - 1 - segments[::-1].index("models")
+        tail = segments[index + 1 :]
+        if tail and (len(tail) == 1 or tail[1] in ("versions", "labels")):
+            return [tail[0]]
+    if len(segments) >= 2 and segments[-2] in ("versions", "labels"):
+        segments = segments[:-2]
+    cache = _HF_CACHE_DIR.match(segments[-1]) if segments else None
+    if cache:
+        return [*segments[:-1], cache.group(1), cache.group(2)]
+    if segments:
+        segments[-1] = _FILE_SUFFIX.sub("", segments[-1])
+    return [s for s in segments if s]
+
+
+# A size token stands alone between separators: "-8B", "_7b", "/350M", "8x7B".
+# "k" is not accepted in names because "4k"/"128k" there means context length.
+_SIZE_IN_NAME = re.compile(
+    r"(?<![a-z0-9.])(?:(\d+)x)?(\d+(?:\.\d+)?)([bm])(?![a-z0-9])", re.IGNORECASE
+)
+
+
+def parameter_count_in_name(name: str) -> tuple[int, str] | None:
+    """Find a parameter-count token in a model name.
+
+    Returns ``(count, matched_text)`` for the first token such as ``8B``,
+    ``350M`` or ``8x7B`` (experts x size, so 56B), or None. Version numbers
+    (``v2``, ``gpt-4``, ``3.1``) never match because a size needs ``B``/``M``.
+    """
+    match = _SIZE_IN_NAME.search(name)
+    if match is None:
+        return None
+    experts, size, unit = match.groups()
+    count = parse_parameter_count(size + unit)
+    if count is None:
+        return None
+    if experts is not None:
+        count *= int(experts)
+    return count, match.group(0)
