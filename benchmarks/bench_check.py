@@ -28,18 +28,36 @@ from pathlib import Path
 import yaml
 
 PROVIDERS = {
-    "gcp": (["europe-north1", "us-central1", "asia-south1", "europe-west4"], ["g2-standard-8", "a2-highgpu-1g", "a3-highgpu-8g"]),
-    "aws": (["eu-north-1", "us-east-1", "ap-south-1", "eu-west-1"], ["g5.2xlarge", "p4d.24xlarge", "g4dn.xlarge", "inf2.xlarge"]),
-    "azure": (["swedencentral", "eastus", "westeurope"], ["Standard_NC24ads_A100_v4", "Standard_NC6s_v3"]),
+    "gcp": (
+        ["europe-north1", "us-central1", "asia-south1", "europe-west4"],
+        ["g2-standard-8", "a2-highgpu-1g", "a3-highgpu-8g"],
+    ),
+    "aws": (
+        ["eu-north-1", "us-east-1", "ap-south-1", "eu-west-1"],
+        ["g5.2xlarge", "p4d.24xlarge", "g4dn.xlarge", "inf2.xlarge"],
+    ),
+    "azure": (
+        ["swedencentral", "eastus", "westeurope"],
+        ["Standard_NC24ads_A100_v4", "Standard_NC6s_v3"],
+    ),
 }
 TASKS = ["chat", "summarization", "classification", "embedding", "code-generation", "translation"]
-MODELS = ["meta-llama/Llama-3.1-8B-Instruct", "mistralai/Mistral-7B-v0.1", "google/gemma-2-9b", "Salesforce/codegen25-7b-mono", "BAAI/bge-large-en-v1.5", "meta-llama/Llama-3.1-70B-Instruct"]
+MODELS = [
+    "meta-llama/Llama-3.1-8B-Instruct",
+    "mistralai/Mistral-7B-v0.1",
+    "google/gemma-2-9b",
+    "Salesforce/codegen25-7b-mono",
+    "BAAI/bge-large-en-v1.5",
+    "meta-llama/Llama-3.1-70B-Instruct",
+]
 
 
 def manifest(i: int, rng: random.Random) -> str:
     provider = rng.choice(sorted(PROVIDERS))
     regions, instances = PROVIDERS[provider]
-    limits = f"  rateLimits:\n    requestsPerMinute: {rng.choice([60, 600, 6000])}\n" + ("    tokensPerMinute: 100000\n" if rng.random() < 0.7 else "")
+    limits = f"  rateLimits:\n    requestsPerMinute: {rng.choice([60, 600, 6000])}\n" + (
+        "    tokensPerMinute: 100000\n" if rng.random() < 0.7 else ""
+    )
     return (
         f"# generated deployment {i}\n"
         "apiVersion: greengate.dev/v1\n"
@@ -57,7 +75,8 @@ def manifest(i: int, rng: random.Random) -> str:
         f"    region: {rng.choice(regions)}\n"
         "  hardware:\n"
         f"    instanceType: {rng.choice(instances)}\n"
-        f"  replicas: {{min: 1, max: {rng.randint(1, 8)}}}\n" + (limits if rng.random() < 0.8 else "")
+        f"  replicas: {{min: 1, max: {rng.randint(1, 8)}}}\n"
+        + (limits if rng.random() < 0.8 else "")
     )
 
 
@@ -85,7 +104,17 @@ def greengate_check(folder: Path) -> tuple[float, float, int]:
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     start = time.perf_counter()
     done = subprocess.run(
-        [sys.executable, "-m", "greengate", "check", str(folder), "--format", "json", "--output", os.devnull],
+        [
+            sys.executable,
+            "-m",
+            "greengate",
+            "check",
+            str(folder),
+            "--format",
+            "json",
+            "--output",
+            os.devnull,
+        ],
         capture_output=True,
         text=True,
         check=False,
@@ -100,10 +129,16 @@ def greengate_check(folder: Path) -> tuple[float, float, int]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
-    parser.add_argument("--repeat", type=int, default=3, help="runs per measurement; the median is reported")
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="runs per measurement; the median is reported"
+    )
     args = parser.parse_args()
-    print(f"python {sys.version.split()[0]}, libyaml {yaml.__with_libyaml__}, {os.cpu_count()} cpus")
-    print(f"{'files':>7} {'check s':>9} {'files/s':>9} {'peak MiB':>9} {'parse s':>9} {'files/s':>9} {'ratio':>7}")
+    print(
+        f"python {sys.version.split()[0]}, libyaml {yaml.__with_libyaml__}, {os.cpu_count()} cpus"
+    )
+    print(
+        f"{'files':>7} {'check s':>9} {'files/s':>9} {'peak MiB':>9} {'parse s':>9} {'files/s':>9} {'ratio':>7}"
+    )
     for size in args.sizes:
         with tempfile.TemporaryDirectory(prefix="greengate-bench-") as tmp:
             folder = Path(tmp)
@@ -113,7 +148,9 @@ def main() -> None:
             check_s = statistics.median(c[0] for c in checks)
             peak = max(c[1] for c in checks)
             parse_s = statistics.median(parses)
-            print(f"{size:>7} {check_s:>9.2f} {size / check_s:>9.0f} {peak:>9.0f} {parse_s:>9.2f} {size / parse_s:>9.0f} {check_s / parse_s:>6.1f}x")
+            print(
+                f"{size:>7} {check_s:>9.2f} {size / check_s:>9.0f} {peak:>9.0f} {parse_s:>9.2f} {size / parse_s:>9.0f} {check_s / parse_s:>6.1f}x"
+            )
 
 
 if __name__ == "__main__":

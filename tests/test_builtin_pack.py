@@ -24,12 +24,16 @@ def outcome(policy: Policy, example: Example) -> dict[str, Status]:
     document = load_bytes(json.dumps(example.manifest).encode(), f"{policy.name}.json").documents[0]
     deployments, problems = adapt(document)
     assert not problems, problems
-    engine = Engine([policy], params={policy.name: dict(example.params)}, catalog=catalog_view(catalog))
+    engine = Engine(
+        [policy], params={policy.name: dict(example.params)}, catalog=catalog_view(catalog)
+    )
     findings = engine.evaluate([enrich(d, catalog) for d in deployments])
     return {f.rule_id: f.status for f in findings}
 
 
-@pytest.mark.parametrize(("policy", "example"), CASES, ids=[f"{p.name}: {e.name}" for p, e in CASES])
+@pytest.mark.parametrize(
+    ("policy", "example"), CASES, ids=[f"{p.name}: {e.name}" for p, e in CASES]
+)
 def test_example(policy: Policy, example: Example) -> None:
     statuses = outcome(policy, example)
     if example.expect == "pass":

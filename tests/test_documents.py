@@ -76,7 +76,9 @@ def test_json_has_positions_and_json_errors_have_lines() -> None:
 
 
 def test_merge_keys_and_non_string_keys() -> None:
-    (doc,) = load_bytes(b"base: &b {x: 1, y: 2}\nd:\n  <<: *b\n  y: 3\n  1: one\n  on: yes\n", "f.yaml").documents
+    (doc,) = load_bytes(
+        b"base: &b {x: 1, y: 2}\nd:\n  <<: *b\n  y: 3\n  1: one\n  on: yes\n", "f.yaml"
+    ).documents
     assert doc.data["d"] == {"x": 1, "y": 3, "1": "one", "on": True}
 
 

@@ -16,11 +16,18 @@ from greengate.deployment import Deployment
 from greengate.discover import SourceFile, discover
 from greengate.documents import MAX_FILE_BYTES, Document, load_file
 from greengate.enrich import enrich
-from greengate.findings import MANIFEST_INVALID, MANIFEST_POLICY, MANIFEST_UNREADABLE, Finding, Severity, Status
+from greengate.findings import (
+    MANIFEST_INVALID,
+    MANIFEST_POLICY,
+    MANIFEST_UNREADABLE,
+    Finding,
+    Severity,
+    Status,
+)
 from greengate.location import Location
 from greengate.manifests import adapter_for
 from greengate.policy.engine import Engine, RuleSettings
-from greengate.policy.load import builtin_pack_dir, load_policies
+from greengate.policy.load import builtin_pack_dir, check_unique, load_policies
 from greengate.policy.model import Policy
 from greengate.report import Report, RuleInfo
 
@@ -65,9 +72,7 @@ def load_all_policies(options: CheckOptions) -> list[Policy]:
     if options.policy_paths:
         policies.extend(load_policies(options.policy_paths))
     if options.builtin_policies and options.policy_paths:
-        from greengate.policy.load import check_unique
-
-        check_unique(policies)
+        check_unique(policies)  # a user policy must not reuse a built-in name or rule id
     return policies
 
 
@@ -97,7 +102,9 @@ def run_check(options: CheckOptions) -> Report:
     """Check the manifests under ``options.paths``; raises GreengateError only for bad policies/config."""
     policies = load_all_policies(options)
     catalog = Catalog.load(options.catalog_files)
-    engine = Engine(policies, params=options.params, rules=options.rules, catalog=catalog_view(catalog))
+    engine = Engine(
+        policies, params=options.params, rules=options.rules, catalog=catalog_view(catalog)
+    )
     files = discover(options.paths)
     deployments, findings = read_deployments(files, catalog, options.max_file_bytes)
     findings.extend(engine.evaluate(deployments))
@@ -111,13 +118,17 @@ def run_check(options: CheckOptions) -> Report:
     )
 
 
-def read_deployments(files: Iterable[SourceFile], catalog: Catalog, max_file_bytes: int = MAX_FILE_BYTES) -> tuple[list[Deployment], list[Finding]]:
+def read_deployments(
+    files: Iterable[SourceFile], catalog: Catalog, max_file_bytes: int = MAX_FILE_BYTES
+) -> tuple[list[Deployment], list[Finding]]:
     deployments: list[Deployment] = []
     findings: list[Finding] = []
     for source in files:
         loaded = load_file(source.path, source.display, max_file_bytes)
         for problem in loaded.problems:
-            findings.append(_manifest_finding(MANIFEST_UNREADABLE, problem.location, problem.message))
+            findings.append(
+                _manifest_finding(MANIFEST_UNREADABLE, problem.location, problem.message)
+            )
         for document in loaded.documents:
             found, problems = adapt(document)
             findings.extend(problems)
@@ -135,11 +146,16 @@ def adapt(document: Document) -> tuple[list[Deployment], list[Finding]]:
         where = document.location(())
         message = f"greengate could not read this {adapter.name} document ({type(exc).__name__}: {exc}); please report it as a bug"
         return [], [_manifest_finding(MANIFEST_UNREADABLE, where, message)]
-    problems = [_manifest_finding(MANIFEST_INVALID, p.location, p.message, identity=p.message) for p in result.problems]
+    problems = [
+        _manifest_finding(MANIFEST_INVALID, p.location, p.message, identity=p.message)
+        for p in result.problems
+    ]
     return result.deployments, problems
 
 
-def _manifest_finding(rule_id: str, location: Location, message: str, identity: str = "") -> Finding:
+def _manifest_finding(
+    rule_id: str, location: Location, message: str, identity: str = ""
+) -> Finding:
     info = next(r for r in MANIFEST_RULES if r.id == rule_id)
     return Finding.make(
         rule_id=rule_id,
@@ -159,5 +175,7 @@ def catalog_view(catalog: Catalog) -> dict[str, Any]:
     view: dict[str, dict[str, int]] = {}
     for accelerator in catalog.accelerators():
         if accelerator.generation is not None:
-            view.setdefault(accelerator.vendor, {})[accelerator.architecture] = accelerator.generation
+            view.setdefault(accelerator.vendor, {})[accelerator.architecture] = (
+                accelerator.generation
+            )
     return {"architectures": view}

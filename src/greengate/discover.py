@@ -36,7 +36,9 @@ def display_path(path: Path, cwd: Path | None = None) -> str:
         return path.as_posix()
 
 
-def discover(paths: Sequence[Path], suffixes: Iterable[str] = MANIFEST_SUFFIXES) -> list[SourceFile]:
+def discover(
+    paths: Sequence[Path], suffixes: Iterable[str] = MANIFEST_SUFFIXES
+) -> list[SourceFile]:
     """Files to check under ``paths``, each once, sorted by display path.
 
     A file named explicitly is always read; files found in folders only when
@@ -82,8 +84,17 @@ def _git_listed(folder: Path) -> list[Path] | None:
             return None
         top = Path(repo.working_tree_dir).resolve()
         relative = folder.resolve().relative_to(top)
-        out = repo.git.ls_files("--cached", "--others", "--exclude-standard", "-z", "--", relative.as_posix() or ".")
-    except (git.InvalidGitRepositoryError, git.NoSuchPathError, git.GitCommandError, git.GitCommandNotFound, ValueError, OSError):
+        out = repo.git.ls_files(
+            "--cached", "--others", "--exclude-standard", "-z", "--", relative.as_posix() or "."
+        )
+    except (
+        git.InvalidGitRepositoryError,
+        git.NoSuchPathError,
+        git.GitCommandError,
+        git.GitCommandNotFound,
+        ValueError,
+        OSError,
+    ):
         return None
     files = []
     for name in out.split("\0"):

@@ -114,13 +114,20 @@ class _TooBig(Exception):
         self.node = node
 
 
-def load_file(path: Path, display: str | None = None, max_bytes: int = MAX_FILE_BYTES) -> LoadedFile:
+def load_file(
+    path: Path, display: str | None = None, max_bytes: int = MAX_FILE_BYTES
+) -> LoadedFile:
     """Read one file from disk; see :func:`load_bytes`."""
     shown = display if display is not None else path.as_posix()
     try:
         size = path.stat().st_size
         if size > max_bytes:
-            return _problem(shown, 1, 1, f"file is {size:,} bytes, larger than the {max_bytes:,}-byte limit; split it or raise --max-file-size")
+            return _problem(
+                shown,
+                1,
+                1,
+                f"file is {size:,} bytes, larger than the {max_bytes:,}-byte limit; split it or raise --max-file-size",
+            )
         raw = path.read_bytes()
     except OSError as exc:
         return _problem(shown, 1, 1, f"cannot read file: {exc.strerror or exc}")
@@ -130,14 +137,26 @@ def load_file(path: Path, display: str | None = None, max_bytes: int = MAX_FILE_
 def load_bytes(raw: bytes, display: str, max_bytes: int = MAX_FILE_BYTES) -> LoadedFile:
     """Parse YAML or JSON bytes (chosen by the file name) into documents."""
     if len(raw) > max_bytes:
-        return _problem(display, 1, 1, f"file is {len(raw):,} bytes, larger than the {max_bytes:,}-byte limit; split it or raise --max-file-size")
+        return _problem(
+            display,
+            1,
+            1,
+            f"file is {len(raw):,} bytes, larger than the {max_bytes:,}-byte limit; split it or raise --max-file-size",
+        )
     if b"\x00" in raw[:8192]:
-        return _problem(display, 1, 1, "file is binary (it contains NUL bytes), not YAML or JSON text")
+        return _problem(
+            display, 1, 1, "file is binary (it contains NUL bytes), not YAML or JSON text"
+        )
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        return _problem(display, line, 1, f"file is not UTF-8 text (invalid byte 0x{raw[exc.start]:02x} at offset {exc.start})")
+        return _problem(
+            display,
+            line,
+            1,
+            f"file is not UTF-8 text (invalid byte 0x{raw[exc.start]:02x} at offset {exc.start})",
+        )
     if display.lower().endswith(JSON_SUFFIXES):
         return _load_json(text, display)
     return _load_yaml(text, display)
@@ -165,9 +184,15 @@ def _load_yaml(text: str, file: str) -> LoadedFile:
             problems.append(LoadProblem(Location(file, 1, 1), f"invalid YAML: {exc}"))
             break
         except RecursionError:
-            problems.append(LoadProblem(Location(file, 1, 1), f"invalid YAML: nesting deeper than {MAX_DEPTH} levels"))
+            problems.append(
+                LoadProblem(
+                    Location(file, 1, 1), f"invalid YAML: nesting deeper than {MAX_DEPTH} levels"
+                )
+            )
             break
-        if node is None or (isinstance(node, ScalarNode) and node.tag == _TAG + "null" and not node.value):
+        if node is None or (
+            isinstance(node, ScalarNode) and node.tag == _TAG + "null" and not node.value
+        ):
             index += 1  # an empty document: nothing to check
             continue
         try:
@@ -196,7 +221,11 @@ def _yaml_problem(file: str, exc: yaml.MarkedYAMLError) -> LoadProblem:
     line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
     parts = [p for p in (exc.context, exc.problem) if p]
     message = "invalid YAML: " + (", ".join(parts) if parts else "syntax error")
-    if exc.context_mark is not None and exc.problem_mark is not None and exc.context_mark.line != exc.problem_mark.line:
+    if (
+        exc.context_mark is not None
+        and exc.problem_mark is not None
+        and exc.context_mark.line != exc.problem_mark.line
+    ):
         message += f" (the construct started at line {exc.context_mark.line + 1})"
     return LoadProblem(Location(file, line, column), message)
 
@@ -207,13 +236,32 @@ def _span(node: Node, key: Node | None) -> Span:
     if key is None:
         return Span(start.line + 1, start.column + 1, end.line + 1, end.column + 1, style=style)
     kmark = key.start_mark
-    return Span(start.line + 1, start.column + 1, end.line + 1, end.column + 1, kmark.line + 1, kmark.column + 1, style)
+    return Span(
+        start.line + 1,
+        start.column + 1,
+        end.line + 1,
+        end.column + 1,
+        kmark.line + 1,
+        kmark.column + 1,
+        style,
+    )
 
 
-def _convert(node: Node, path: PathKey, spans: dict[PathKey, Span], budget: list[int], depth: int, active: frozenset[int], key: Node | None = None) -> Any:
+def _convert(
+    node: Node,
+    path: PathKey,
+    spans: dict[PathKey, Span],
+    budget: list[int],
+    depth: int,
+    active: frozenset[int],
+    key: Node | None = None,
+) -> Any:
     budget[0] -= 1
     if budget[0] < 0:
-        raise _TooBig(f"document expands to more than {MAX_VALUES:,} values (an alias bomb?); it was not checked", node)
+        raise _TooBig(
+            f"document expands to more than {MAX_VALUES:,} values (an alias bomb?); it was not checked",
+            node,
+        )
     if depth > MAX_DEPTH:
         raise _TooBig(f"document nests deeper than {MAX_DEPTH} levels; it was not checked", node)
     spans[path] = _span(node, key)
@@ -223,7 +271,10 @@ def _convert(node: Node, path: PathKey, spans: dict[PathKey, Span], budget: list
         raise _TooBig("document contains a recursive alias; it was not checked", node)
     inner = active | {id(node)}
     if isinstance(node, SequenceNode):
-        items = [_convert(item, (*path, i), spans, budget, depth + 1, inner) for i, item in enumerate(node.value)]
+        items = [
+            _convert(item, (*path, i), spans, budget, depth + 1, inner)
+            for i, item in enumerate(node.value)
+        ]
         return _tagged(node, items)
     if isinstance(node, MappingNode):
         result: dict[str, Any] = {}

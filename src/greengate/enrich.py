@@ -27,7 +27,14 @@ def enrich(deployment: Deployment, catalog: Catalog) -> Deployment:
     return deployment.with_facts(facts)
 
 
-def _put(facts: dict[str, Fact], name: str, value: Any, origin: Fact, detail: str, source: FactSource = FactSource.CATALOG) -> None:
+def _put(
+    facts: dict[str, Fact],
+    name: str,
+    value: Any,
+    origin: Fact,
+    detail: str,
+    source: FactSource = FactSource.CATALOG,
+) -> None:
     if name not in facts and value is not None:
         facts[name] = Fact(value, origin.location, source, detail)
 
@@ -49,7 +56,13 @@ def _instance_type(facts: dict[str, Fact], catalog: Catalog) -> None:
     detail = f"instance type {origin.value} has {count} x {entry.accelerator} ({entry.source})"
     _put(facts, "hardware.accelerator", entry.accelerator, origin, detail)
     _put(facts, "hardware.count", count, origin, detail)
-    _put(facts, "cloud.provider", entry.provider, origin, f"instance type {origin.value} is an {entry.provider} type")
+    _put(
+        facts,
+        "cloud.provider",
+        entry.provider,
+        origin,
+        f"instance type {origin.value} is an {entry.provider} type",
+    )
 
 
 def _accelerator(facts: dict[str, Fact], catalog: Catalog) -> None:
@@ -79,7 +92,9 @@ def _model(facts: dict[str, Fact], catalog: Catalog) -> None:
     if match is None:
         return
     if match.via == "catalog" and match.entry is not None:
-        detail = f"catalog: {match.entry.id} has {match.parameters:,} parameters ({match.entry.source})"
+        detail = (
+            f"catalog: {match.entry.id} has {match.parameters:,} parameters ({match.entry.source})"
+        )
         _put(facts, "model.parameters", match.parameters, origin, detail)
         _put(facts, "model.activeParameters", match.entry.active_parameters, origin, detail)
     else:
@@ -93,16 +108,34 @@ def _region(facts: dict[str, Fact], catalog: Catalog) -> None:
         region = catalog.region(origin.value, _provider(facts))
         if region is not None:
             detail = f"catalog: {region.provider} {region.region}, {region.year} ({region.source})"
-            _put(facts, "cloud.provider", region.provider, origin, f"region {origin.value} is a {region.provider} region")
+            _put(
+                facts,
+                "cloud.provider",
+                region.provider,
+                origin,
+                f"region {origin.value} is a {region.provider} region",
+            )
             _put(facts, "cloud.gridIntensity", float(region.grid_intensity), origin, detail)
             _put(facts, "cloud.cfe", region.cfe, origin, detail)
         else:
-            _put(facts, "cloud.provider", catalog.provider_of_region(origin.value), origin, f"region {origin.value} is named like this provider's regions")
+            _put(
+                facts,
+                "cloud.provider",
+                catalog.provider_of_region(origin.value),
+                origin,
+                f"region {origin.value} is named like this provider's regions",
+            )
     provider = facts.get("cloud.provider")
     if provider is not None and isinstance(provider.value, str):
         pue = catalog.pue(provider.value.lower())
         if pue is not None:
-            _put(facts, "cloud.pue", pue.pue, provider, f"catalog: {pue.provider} PUE {pue.pue}, {pue.year} ({pue.source})")
+            _put(
+                facts,
+                "cloud.pue",
+                pue.pue,
+                provider,
+                f"catalog: {pue.provider} PUE {pue.pue}, {pue.year} ({pue.source})",
+            )
 
 
 def _number(facts: dict[str, Fact], name: str) -> float | None:
@@ -130,4 +163,11 @@ def _estimate(facts: dict[str, Fact]) -> None:
     intensity = _number(facts, "cloud.gridIntensity")
     if intensity is not None:
         grams = round(watts / 1000.0 * intensity, 1)
-        _put(facts, "estimate.gramsCO2ePerHour", grams, origin, f"{watts:g} W x {intensity:g} gCO2e/kWh", FactSource.DERIVED)
+        _put(
+            facts,
+            "estimate.gramsCO2ePerHour",
+            grams,
+            origin,
+            f"{watts:g} W x {intensity:g} gCO2e/kWh",
+            FactSource.DERIVED,
+        )

@@ -93,9 +93,29 @@ class Finding:
         identity: str | None = None,
     ) -> Finding:
         """Build a finding with its fingerprint; ``identity`` replaces ``field`` in it when given."""
-        fp = fingerprint(rule_id, location.file, deployment, field if identity is None else identity)
-        return cls(rule_id, policy, severity, status, message, location, deployment, field, remediation, title, fp)
+        fp = fingerprint(
+            rule_id, location.file, deployment, field if identity is None else identity
+        )
+        return cls(
+            rule_id,
+            policy,
+            severity,
+            status,
+            message,
+            location,
+            deployment,
+            field,
+            remediation,
+            title,
+            fp,
+        )
 
     @property
     def sort_key(self) -> tuple[str, int, int, str, str]:
-        return (self.location.file, self.location.line, self.location.column, self.rule_id, self.deployment)
+        return (
+            self.location.file,
+            self.location.line,
+            self.location.column,
+            self.rule_id,
+            self.deployment,
+        )

@@ -23,7 +23,10 @@ def run(expression: str, **extra: object) -> object:
         ("deployment.s.upperAscii()", "HELLO"),
         ("'a,b'.split(',')", ["a", "b"]),
         ("['a', 'b'].join('-')", "a-b"),
-        ("has(deployment.m.k) ? 1 : 2", 1),  # the compiled runner raises here; the interpreter answers
+        (
+            "has(deployment.m.k) ? 1 : 2",
+            1,
+        ),  # the compiled runner raises here; the interpreter answers
         ("has(deployment.nope) && has(deployment.nope.deeper)", False),
         ("deployment.l.exists(x, x > 2)", True),
         ("deployment.l.all(x, x > 0.5)", True),
@@ -55,7 +58,11 @@ def test_undeclared_reference() -> None:
 
 @pytest.mark.parametrize(
     ("source", "line", "column"),
-    [("deployment.a +* 2", 1, 15), ("deployment.a >", 1, 14), ("deployment.a == 1 &&\n  deployment.b ==", 2, 16)],
+    [
+        ("deployment.a +* 2", 1, 15),
+        ("deployment.a >", 1, 14),
+        ("deployment.a == 1 &&\n  deployment.b ==", 2, 16),
+    ],
 )
 def test_syntax_errors_have_positions(source: str, line: int, column: int) -> None:
     with pytest.raises(CelCompileError) as info:
@@ -64,7 +71,9 @@ def test_syntax_errors_have_positions(source: str, line: int, column: int) -> No
 
 
 def test_deployment_paths_are_collected() -> None:
-    program = compile_expression("deployment.cloud.region in params.x && has(deployment.model.parameters)")
+    program = compile_expression(
+        "deployment.cloud.region in params.x && has(deployment.model.parameters)"
+    )
     assert program.deployment_paths == ("cloud.region", "model.parameters")
 
 

@@ -92,7 +92,9 @@ def test_a_missing_fact_inside_a_variable_is_named() -> None:
 
 
 def test_runtime_type_error_is_an_error_finding_not_a_crash() -> None:
-    policy = POLICY.replace('deployment.cloud.region.startsWith("eu")', "deployment.cloud.region > 3")
+    policy = POLICY.replace(
+        'deployment.cloud.region.startsWith("eu")', "deployment.cloud.region > 3"
+    )
     (_, r2) = check(MANIFEST, policy)
     assert r2[:2] == ("R2", "error")
     assert "could not be evaluated: no such overload" in r2[3]
@@ -110,8 +112,17 @@ def test_schema_violation_is_an_error_finding_at_its_line() -> None:
 
 
 def test_several_documents_each_with_their_lines() -> None:
-    result = check(MANIFEST + "---\n" + MANIFEST.replace("name: svc", "name: other").replace("us-central1", "europe-west1"))
-    assert [(r[0], r[1], r[2]) for r in result] == [("R1", "fail", 12), ("R2", "fail", 9), ("R1", "fail", 25), ("R2", "pass", 22)]
+    result = check(
+        MANIFEST
+        + "---\n"
+        + MANIFEST.replace("name: svc", "name: other").replace("us-central1", "europe-west1")
+    )
+    assert [(r[0], r[1], r[2]) for r in result] == [
+        ("R1", "fail", 12),
+        ("R2", "fail", 9),
+        ("R1", "fail", 25),
+        ("R2", "pass", 22),
+    ]
 
 
 def test_status_values_are_known() -> None:

@@ -46,7 +46,9 @@ def test_a_valid_policy_loads(tmp_path: Path) -> None:
 
 
 def test_cel_typo_names_file_line_and_column(tmp_path: Path) -> None:
-    text = POLICY.replace("deployment.owner in params.teams", "deployment.owner in params.teams +* 1")
+    text = POLICY.replace(
+        "deployment.owner in params.teams", "deployment.owner in params.teams +* 1"
+    )
     message = error_of(tmp_path, text)
     assert message.startswith("p.yaml:12:")
     column = int(message.split(":")[2])
@@ -62,7 +64,10 @@ def test_misspelt_variable_is_caught_before_any_deployment(tmp_path: Path) -> No
 
 
 def test_cel_error_in_a_folded_block_scalar(tmp_path: Path) -> None:
-    text = POLICY.replace("      expression: deployment.owner in params.teams\n", "      expression: >-\n        deployment.owner in params.teams\n        && deployment.owner >\n")
+    text = POLICY.replace(
+        "      expression: deployment.owner in params.teams\n",
+        "      expression: >-\n        deployment.owner in params.teams\n        && deployment.owner >\n",
+    )
     message = error_of(tmp_path, text)
     assert message.startswith("p.yaml:14:29:")  # the '>' with nothing after it
 
@@ -74,7 +79,9 @@ def test_unknown_key_suggests_the_right_one(tmp_path: Path) -> None:
 
 
 def test_missing_expression_and_bad_severity(tmp_path: Path) -> None:
-    message = error_of(tmp_path, POLICY.replace("      expression: deployment.owner in params.teams\n", ""))
+    message = error_of(
+        tmp_path, POLICY.replace("      expression: deployment.owner in params.teams\n", "")
+    )
     assert message.startswith("p.yaml:10:")
     assert "'expression' is a required property" in message
     message = error_of(tmp_path, POLICY.replace("severity: low", "severity: urgent"))
@@ -83,7 +90,10 @@ def test_missing_expression_and_bad_severity(tmp_path: Path) -> None:
 
 
 def test_validation_without_message(tmp_path: Path) -> None:
-    text = POLICY.replace("      messageExpression: '\"owner \" + deployment.owner + \" is not a known team\"'\n      message: unknown owner\n", "")
+    text = POLICY.replace(
+        '      messageExpression: \'"owner " + deployment.owner + " is not a known team"\'\n      message: unknown owner\n',
+        "",
+    )
     assert "needs a 'message' or a 'messageExpression'" in error_of(tmp_path, text)
 
 
@@ -102,5 +112,11 @@ def test_broken_yaml_in_a_policy(tmp_path: Path) -> None:
 
 def test_the_builtin_pack_loads() -> None:
     policies = load_policies([builtin_pack_dir()], builtin=True)
-    assert {p.name for p in policies} == {"model-size", "low-carbon-region", "rate-limits", "hardware-generation", "required-facts"}
+    assert {p.name for p in policies} == {
+        "model-size",
+        "low-carbon-region",
+        "rate-limits",
+        "hardware-generation",
+        "required-facts",
+    }
     assert all(p.builtin and p.description for p in policies)

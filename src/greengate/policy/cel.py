@@ -29,6 +29,7 @@ from typing import Any
 
 import celpy
 from celpy import celtypes
+from celpy.adapter import json_to_cel
 from celpy.celparser import CELParseError
 
 for _name in ("celpy", "lark"):
@@ -69,7 +70,11 @@ def _mixed_compare(op: Callable[[Any, Any], bool]) -> Callable[[Any, Any], Any]:
             return left
         if isinstance(right, _EvalError):
             return right
-        if isinstance(left, _NUMBERS) and isinstance(right, _NUMBERS) and type(left) is not type(right):
+        if (
+            isinstance(left, _NUMBERS)
+            and isinstance(right, _NUMBERS)
+            and type(left) is not type(right)
+        ):
             return celtypes.BoolType(op(float(left), float(right)))
         return celtypes.BoolType(op(left, right))
 
@@ -84,7 +89,11 @@ def _mixed_equal(negate: bool) -> Callable[[Any, Any], Any]:
             return left
         if isinstance(right, _EvalError):
             return right
-        if isinstance(left, _NUMBERS) and isinstance(right, _NUMBERS) and type(left) is not type(right):
+        if (
+            isinstance(left, _NUMBERS)
+            and isinstance(right, _NUMBERS)
+            and type(left) is not type(right)
+        ):
             return celtypes.BoolType((float(left) == float(right)) != negate)
         return base(left, right)
 
@@ -138,20 +147,29 @@ class Program:
                 result = self._fast.evaluate(activation)
                 if not isinstance(result, celpy.evaluation.CELEvalError):
                     return result
-            except Exception:  # noqa: S110 - fall through to the reference interpreter
+            except Exception:  # fall through to the reference interpreter
                 pass
         try:
             result = self._slow.evaluate(activation)
         except celpy.evaluation.CELEvalError as exc:
             raise _eval_error(exc) from None
-        except (TypeError, ValueError, KeyError, ZeroDivisionError, OverflowError, RecursionError) as exc:
+        except (
+            TypeError,
+            ValueError,
+            KeyError,
+            ZeroDivisionError,
+            OverflowError,
+            RecursionError,
+        ) as exc:
             raise CelEvalError(f"{type(exc).__name__}: {exc}") from None
         if isinstance(result, celpy.evaluation.CELEvalError):
             raise _eval_error(result)
         return result
 
 
-def compile_expression(source: str, extra_functions: Mapping[str, Callable[..., Any]] | None = None) -> Program:
+def compile_expression(
+    source: str, extra_functions: Mapping[str, Callable[..., Any]] | None = None
+) -> Program:
     """Parse ``source``; raise :class:`CelCompileError` with its position when it is not CEL."""
     functions = {**FUNCTIONS, **(extra_functions or {})}
     try:
@@ -159,7 +177,9 @@ def compile_expression(source: str, extra_functions: Mapping[str, Callable[..., 
     except CELParseError as exc:
         line = getattr(exc, "line", None) or 1
         column = getattr(exc, "column", None) or 1
-        raise CelCompileError(f"CEL syntax error: {_describe_parse_error(source, line, column)}", line, column) from None
+        raise CelCompileError(
+            f"CEL syntax error: {_describe_parse_error(source, line, column)}", line, column
+        ) from None
     slow = _INTERPRETED_ENV.program(ast, functions=functions)
     try:
         fast = _COMPILED_ENV.program(ast)
@@ -173,13 +193,15 @@ def compile_expression(source: str, extra_functions: Mapping[str, Callable[..., 
 # cel-python 0.5's transpiled has() yields a Python bool, not a CEL bool, so
 # `has(a) && b`, `!has(a) || b` and `has(a) ? x : y` raise in the compiled
 # runner. Wrapping it in BoolType gives the interpreter's (and the spec's) answer.
-_HAS = re.compile(r"lambda activation: (not isinstance\(celpy\.evaluation\.result\(activation, ex_\d+_h\), CELEvalError\))")
+_HAS = re.compile(
+    r"lambda activation: (not isinstance\(celpy\.evaluation\.result\(activation, ex_\d+_h\), CELEvalError\))"
+)
 
 
 def _fix_has(program: Any) -> None:
     transpiler = getattr(program, "tp", None)
     source = getattr(transpiler, "source_text", None)
-    if not isinstance(source, str) or not _HAS.search(source):
+    if transpiler is None or not isinstance(source, str) or not _HAS.search(source):
         return
     fixed = _HAS.sub(r"lambda activation: celpy.celtypes.BoolType(\1)", source)
     transpiler.source_text = fixed
@@ -203,7 +225,7 @@ _UNDECLARED = re.compile(r"undeclared reference to '([^']+)'")
 
 
 def _eval_error(exc: Any) -> CelEvalError:
-    args = getattr(exc, "args", ())
+    args: tuple[Any, ...] = tuple(getattr(exc, "args", ()))
     head = str(args[0]) if args else str(exc)
     # An error inside `||`/`&&` arrives wrapped in an overload error: look inside.
     missing = _NO_MEMBER.search(head) or _NO_MEMBER.search(repr(exc))
@@ -212,7 +234,9 @@ def _eval_error(exc: Any) -> CelEvalError:
     undeclared = _UNDECLARED.search(head)
     if undeclared:
         name = undeclared.group(1)
-        return CelEvalError(f"undeclared reference to '{name}' (expressions can use deployment, params and variables)")
+        return CelEvalError(
+            f"undeclared reference to '{name}' (expressions can use deployment, params and variables)"
+        )
     if "no matching overload" in head or "no such overload" in head:
         detail = str(args[2][0]) if len(args) > 2 and args[2] else head
         return CelEvalError(f"no such overload: {_short_overload(detail)}")
@@ -227,7 +251,7 @@ def _short_overload(detail: str) -> str:
 
 def to_cel(value: Any) -> Any:
     """Convert plain JSON-like values to CEL values once, before evaluating many rules."""
-    return celpy.json_to_cel(value)
+    return json_to_cel(value)
 
 
 def from_cel(value: Any) -> Any:

@@ -84,7 +84,14 @@ class Engine:
 class _Run:
     """One policy on one deployment."""
 
-    def __init__(self, prepared: _Prepared, deployment: Deployment, plain: Mapping[str, Any], value: Any, catalog: Any) -> None:
+    def __init__(
+        self,
+        prepared: _Prepared,
+        deployment: Deployment,
+        plain: Mapping[str, Any],
+        value: Any,
+        catalog: Any,
+    ) -> None:
         self.prepared = prepared
         self.policy = prepared.policy
         self.deployment = deployment
@@ -105,12 +112,38 @@ class _Run:
             except CelEvalError as exc:
                 missing = self._missing_field(condition.program.deployment_paths, exc)
                 if missing:
-                    return [self._missing(v, s, missing, f"cannot tell whether policy '{self.policy.name}' applies") for v, s in self.prepared.rules]
-                return [self._error(v, s, f"matchCondition '{condition.name}' failed: {exc}") for v, s in self.prepared.rules]
+                    return [
+                        self._missing(
+                            v,
+                            s,
+                            missing,
+                            f"cannot tell whether policy '{self.policy.name}' applies",
+                        )
+                        for v, s in self.prepared.rules
+                    ]
+                return [
+                    self._error(v, s, f"matchCondition '{condition.name}' failed: {exc}")
+                    for v, s in self.prepared.rules
+                ]
             if not isinstance(result, celtypes.BoolType | bool):
-                return [self._error(v, s, f"matchCondition '{condition.name}' returned {_show(result)}, not a bool") for v, s in self.prepared.rules]
+                return [
+                    self._error(
+                        v,
+                        s,
+                        f"matchCondition '{condition.name}' returned {_show(result)}, not a bool",
+                    )
+                    for v, s in self.prepared.rules
+                ]
             if not result:
-                return [self._finding(v, s, Status.SKIP, f"does not apply: matchCondition '{condition.name}' is false") for v, s in self.prepared.rules]
+                return [
+                    self._finding(
+                        v,
+                        s,
+                        Status.SKIP,
+                        f"does not apply: matchCondition '{condition.name}' is false",
+                    )
+                    for v, s in self.prepared.rules
+                ]
         self._evaluate_variables()
         return [self._rule(v, s) for v, s in self.prepared.rules]
 
@@ -121,7 +154,9 @@ class _Run:
             except CelEvalError as exc:
                 self.variable_errors[variable.name] = (variable, exc)
                 continue
-            self.activation["variables"] = celtypes.MapType({celtypes.StringType(k): v for k, v in self.variables.items()})
+            self.activation["variables"] = celtypes.MapType(
+                {celtypes.StringType(k): v for k, v in self.variables.items()}
+            )
 
     def _rule(self, validation: Validation, severity: Severity) -> Finding:
         try:
@@ -135,9 +170,15 @@ class _Run:
             missing = self._missing_field(paths, exc)
             if missing:
                 return self._missing(validation, severity, missing, f"cannot check {validation.id}")
-            return self._error(validation, severity, f"rule {validation.id} could not be evaluated: {exc}")
+            return self._error(
+                validation, severity, f"rule {validation.id} could not be evaluated: {exc}"
+            )
         if not isinstance(result, celtypes.BoolType | bool):
-            return self._error(validation, severity, f"rule {validation.id} returned {_show(result)}, not a bool; fix its expression")
+            return self._error(
+                validation,
+                severity,
+                f"rule {validation.id} returned {_show(result)}, not a bool; fix its expression",
+            )
         if result:
             return self._finding(validation, severity, Status.PASS, validation.title)
         message = self._message(validation)
@@ -145,8 +186,13 @@ class _Run:
             message = f"{message}; {self.deployment.hint(validation.field)}"
         return self._finding(validation, severity, Status.FAIL, message)
 
-    def _failed_variable(self, validation: Validation, exc: CelEvalError) -> tuple[NamedExpression, CelEvalError] | None:
-        if exc.missing_member in self.variable_errors and f"variables.{exc.missing_member}" in validation.program.source:
+    def _failed_variable(
+        self, validation: Validation, exc: CelEvalError
+    ) -> tuple[NamedExpression, CelEvalError] | None:
+        if (
+            exc.missing_member in self.variable_errors
+            and f"variables.{exc.missing_member}" in validation.program.source
+        ):
             return self.variable_errors[exc.missing_member]
         return None
 
@@ -176,7 +222,9 @@ class _Run:
                 node = node[part]
         return None
 
-    def _missing(self, validation: Validation, severity: Severity, missing: str, what: str) -> Finding:
+    def _missing(
+        self, validation: Validation, severity: Severity, missing: str, what: str
+    ) -> Finding:
         missing = self.deployment.root_cause(missing)
         hint = self.deployment.hint(missing)
         message = f"{what}: {missing} is not known for '{self.deployment.name}'; {hint}"
@@ -196,8 +244,14 @@ class _Run:
     def _error(self, validation: Validation, severity: Severity, message: str) -> Finding:
         return self._finding(validation, severity, Status.ERROR, message)
 
-    def _finding(self, validation: Validation, severity: Severity, status: Status, message: str) -> Finding:
-        location = self.deployment.where(validation.field) if validation.field else self.deployment.location
+    def _finding(
+        self, validation: Validation, severity: Severity, status: Status, message: str
+    ) -> Finding:
+        location = (
+            self.deployment.where(validation.field)
+            if validation.field
+            else self.deployment.location
+        )
         return Finding.make(
             rule_id=validation.id,
             policy=self.policy.name,

@@ -48,7 +48,9 @@ def policy_files(paths: Iterable[Path]) -> list[Path]:
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
-            found.extend(sorted(p for p in path.rglob("*") if p.suffix in POLICY_SUFFIXES and p.is_file()))
+            found.extend(
+                sorted(p for p in path.rglob("*") if p.suffix in POLICY_SUFFIXES and p.is_file())
+            )
         elif path.is_file():
             found.append(path)
         else:
@@ -56,12 +58,18 @@ def policy_files(paths: Iterable[Path]) -> list[Path]:
     return found
 
 
-def load_policies(paths: Sequence[Path], *, builtin: bool = False, display_root: Path | None = None) -> list[Policy]:
+def load_policies(
+    paths: Sequence[Path], *, builtin: bool = False, display_root: Path | None = None
+) -> list[Policy]:
     policies: list[Policy] = []
     for file in policy_files(paths):
         shown = _display(file, display_root)
         loaded = load_file(file, shown)
-        lines = tuple(file.read_text("utf-8", errors="replace").splitlines()) if not loaded.problems else ()
+        lines = (
+            tuple(file.read_text("utf-8", errors="replace").splitlines())
+            if not loaded.problems
+            else ()
+        )
         if loaded.problems:
             problem = loaded.problems[0]
             raise PolicyError(f"{problem.location}: {problem.message}; fix the policy file's YAML")
@@ -88,11 +96,15 @@ def check_unique(policies: Sequence[Policy]) -> None:
     for policy in policies:
         if policy.name in names:
             first = names[policy.name].location
-            raise PolicyError(f"{policy.location}: policy name '{policy.name}' is already used by {first}; give one of them another metadata.name")
+            raise PolicyError(
+                f"{policy.location}: policy name '{policy.name}' is already used by {first}; give one of them another metadata.name"
+            )
         names[policy.name] = policy
         for validation in policy.validations:
             if validation.id in rules:
-                raise PolicyError(f"{validation.location}: rule id '{validation.id}' is already used at {rules[validation.id]}; rule ids must be unique across all policies")
+                raise PolicyError(
+                    f"{validation.location}: rule id '{validation.id}' is already used at {rules[validation.id]}; rule ids must be unique across all policies"
+                )
             rules[validation.id] = validation.location
 
 
@@ -105,10 +117,19 @@ def parse_policy(document: Document, *, builtin: bool = False, lines: Sequence[s
     meta = data["metadata"]
     spec = data["spec"]
     severity = Severity(spec.get("severity", "medium"))
-    match = tuple(_named(document, lines, ("spec", "matchConditions", i), item) for i, item in enumerate(spec.get("matchConditions", [])))
-    variables = tuple(_named(document, lines, ("spec", "variables", i), item) for i, item in enumerate(spec.get("variables", [])))
+    match = tuple(
+        _named(document, lines, ("spec", "matchConditions", i), item)
+        for i, item in enumerate(spec.get("matchConditions", []))
+    )
+    variables = tuple(
+        _named(document, lines, ("spec", "variables", i), item)
+        for i, item in enumerate(spec.get("variables", []))
+    )
     _check_unique_names(document, "variables", variables)
-    validations = tuple(_validation(document, lines, i, item, severity) for i, item in enumerate(spec["validations"]))
+    validations = tuple(
+        _validation(document, lines, i, item, severity)
+        for i, item in enumerate(spec["validations"])
+    )
     examples = tuple(
         Example(
             name=item["name"],
@@ -141,20 +162,36 @@ def _check_unique_names(document: Document, what: str, items: Sequence[NamedExpr
     seen: set[str] = set()
     for item in items:
         if item.name in seen:
-            raise PolicyError(f"{item.location}: {what} name '{item.name}' is defined twice; rename one")
+            raise PolicyError(
+                f"{item.location}: {what} name '{item.name}' is defined twice; rename one"
+            )
         seen.add(item.name)
 
 
-def _named(document: Document, lines: Sequence[str], path: PathKey, item: Mapping[str, Any]) -> NamedExpression:
-    return NamedExpression(item["name"], _compile(document, lines, (*path, "expression"), item["expression"]), document.location(path))
+def _named(
+    document: Document, lines: Sequence[str], path: PathKey, item: Mapping[str, Any]
+) -> NamedExpression:
+    return NamedExpression(
+        item["name"],
+        _compile(document, lines, (*path, "expression"), item["expression"]),
+        document.location(path),
+    )
 
 
-def _validation(document: Document, lines: Sequence[str], index: int, item: Mapping[str, Any], severity: Severity) -> Validation:
+def _validation(
+    document: Document,
+    lines: Sequence[str],
+    index: int,
+    item: Mapping[str, Any],
+    severity: Severity,
+) -> Validation:
     path: PathKey = ("spec", "validations", index)
     program = _compile(document, lines, (*path, "expression"), item["expression"])
     message_program = None
     if "messageExpression" in item:
-        message_program = _compile(document, lines, (*path, "messageExpression"), item["messageExpression"])
+        message_program = _compile(
+            document, lines, (*path, "messageExpression"), item["messageExpression"]
+        )
     return Validation(
         id=item["id"],
         title=item.get("title", item["id"]),
@@ -187,10 +224,34 @@ def _check_names(document: Document, lines: Sequence[str], path: PathKey, source
         if guess:
             line, column = _line_col(source, offset)
             where = _cel_position(document, lines, path, source, line, column)
-            raise PolicyError(f"{where}: undeclared reference to '{name}' (did you mean '{guess[0]}'?); expressions can use {', '.join(CEL_NAMES)}")
+            raise PolicyError(
+                f"{where}: undeclared reference to '{name}' (did you mean '{guess[0]}'?); expressions can use {', '.join(CEL_NAMES)}"
+            )
 
 
-_CEL_WORDS = frozenset({"true", "false", "null", "in", "has", "size", "int", "uint", "double", "string", "bool", "bytes", "list", "map", "type", "dyn", "duration", "timestamp", "matches"})
+_CEL_WORDS = frozenset(
+    {
+        "true",
+        "false",
+        "null",
+        "in",
+        "has",
+        "size",
+        "int",
+        "uint",
+        "double",
+        "string",
+        "bool",
+        "bytes",
+        "list",
+        "map",
+        "type",
+        "dyn",
+        "duration",
+        "timestamp",
+        "matches",
+    }
+)
 
 
 def _identifiers(source: str) -> list[tuple[str, int]]:
@@ -231,7 +292,9 @@ def _line_col(source: str, offset: int) -> tuple[int, int]:
     return line, column
 
 
-def _cel_position(document: Document, lines: Sequence[str], path: PathKey, source: str, line: int, column: int) -> Location:
+def _cel_position(
+    document: Document, lines: Sequence[str], path: PathKey, source: str, line: int, column: int
+) -> Location:
     """Map a 1-based line/column inside a CEL string to the file."""
     span = document.span(path)
     if span is None:

@@ -50,7 +50,13 @@ def report_dict(report: Report) -> dict[str, Any]:
         "notes": list(report.notes),
         "findings": [finding_dict(f) for f in report.findings],
         "deployments": [
-            {"name": d.name, "kind": d.kind, "format": d.format, "file": d.file, "line": d.location.line}
+            {
+                "name": d.name,
+                "kind": d.kind,
+                "format": d.format,
+                "file": d.file,
+                "line": d.location.line,
+            }
             for d in report.deployments
         ],
     }
