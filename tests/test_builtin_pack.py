@@ -70,3 +70,13 @@ def test_rule_ids_are_stable() -> None:
         "GG503": "required-facts",
         "GG504": "required-facts",
     }
+
+
+def test_policy_reference_is_up_to_date() -> None:
+    """docs/policies.md is generated from the policies; regenerate with `greengate policies docs`."""
+    from pathlib import Path
+
+    from greengate.policy.docs import render_markdown
+
+    committed = (Path(__file__).resolve().parents[1] / "docs" / "policies.md").read_text("utf-8")
+    assert committed == render_markdown(POLICIES), "run: greengate policies docs > docs/policies.md"
