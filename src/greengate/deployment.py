@@ -175,6 +175,8 @@ class Deployment:
             if fact is None:
                 return self.hint(base) if base in self.unresolved else self._declare(base)
             lookup = _CATALOG_LOOKUP.get(base, "greengate catalog --help")
+            if name == "model.activeParameters":
+                return "the catalog lists active parameters only for mixture-of-experts models"
             if name == "cloud.cfe":
                 return f"the catalog has no carbon-free-energy share for region '{fact.value}'; add one in a catalog extension file (--catalog)"
             return f"greengate's catalog does not know {base} '{fact.value}'; use a name it knows ({lookup}) or add it in a catalog extension file (--catalog)"
