@@ -53,7 +53,11 @@ def json_check(*args: str) -> tuple[int, dict]:  # type: ignore[type-arg]
 
 
 def problems(report: dict) -> list[tuple[str, str, int]]:  # type: ignore[type-arg]
-    return [(f["ruleId"], Path(f["file"]).name, f["line"]) for f in report["findings"] if f["status"] in ("fail", "error")]
+    return [
+        (f["ruleId"], Path(f["file"]).name, f["line"])
+        for f in report["findings"]
+        if f["status"] in ("fail", "error")
+    ]
 
 
 def test_a_compliant_manifest_exits_0(tmp_path: Path) -> None:
@@ -80,13 +84,17 @@ def test_examples_fail_with_located_findings() -> None:
 
 
 def test_text_output_lines(tmp_path: Path) -> None:
-    (tmp_path / "bad.yaml").write_text(GOOD.replace("europe-north1", "ap-south-1").replace("provider: gcp", "provider: aws"))
+    (tmp_path / "bad.yaml").write_text(
+        GOOD.replace("europe-north1", "ap-south-1").replace("provider: gcp", "provider: aws")
+    )
     code, out, _ = run("check", str(tmp_path / "bad.yaml"), "--no-color")
     assert code == 1
     line = next(x for x in out.splitlines() if "GG201" in x)
     assert line.strip().startswith(f"{(tmp_path / 'bad.yaml').as_posix()}:13:13  HIGH")
     assert "region 'ap-south-1' has a grid intensity of" in line
-    assert "How to fix" in out and out.rstrip().splitlines()[-1].startswith("FAIL  1 failed (1 high)")
+    assert "How to fix" in out and out.rstrip().splitlines()[-1].startswith(
+        "FAIL  1 failed (1 high)"
+    )
 
 
 def test_user_policy_with_params_and_message_expression(tmp_path: Path) -> None:
@@ -95,20 +103,34 @@ def test_user_policy_with_params_and_message_expression(tmp_path: Path) -> None:
     code, report = json_check(str(tmp_path / "m.yaml"), "--policy", str(policy), "--no-builtin")
     assert code == 1
     (finding,) = [f for f in report["findings"] if f["status"] == "fail"]
-    assert finding["ruleId"] == "ACME001" and finding["policy"] == "owner-required" and finding["line"] == 5
+    assert (
+        finding["ruleId"] == "ACME001"
+        and finding["policy"] == "owner-required"
+        and finding["line"] == 5
+    )
     assert finding["message"].startswith("owner 'team-z' is not one of our teams: team-support")
 
 
 def test_bad_files_are_error_findings_and_the_rest_is_still_checked(tmp_path: Path) -> None:
     (tmp_path / "a-good.yaml").write_text(GOOD)
-    (tmp_path / "b-syntax.yaml").write_text("apiVersion: greengate.dev/v1\nkind: AIDeployment\nmetadata: {name: x\nspec: {}\n")
+    (tmp_path / "b-syntax.yaml").write_text(
+        "apiVersion: greengate.dev/v1\nkind: AIDeployment\nmetadata: {name: x\nspec: {}\n"
+    )
     (tmp_path / "c-type.yaml").write_text(GOOD.replace("count: 1", "count: 'two'"))
     (tmp_path / "d-binary.yaml").write_bytes(b"\x00\x01\x02binary")
     (tmp_path / "e-good.yaml").write_text(GOOD.replace("name: good", "name: good2"))
     code, report = json_check(str(tmp_path))
     assert code == 1
-    errors = {(f["ruleId"], Path(f["file"]).name, f["line"]) for f in report["findings"] if f["status"] == "error"}
-    assert errors == {("GG001", "b-syntax.yaml", 4), ("GG002", "c-type.yaml", 16), ("GG001", "d-binary.yaml", 1)}
+    errors = {
+        (f["ruleId"], Path(f["file"]).name, f["line"])
+        for f in report["findings"]
+        if f["status"] == "error"
+    }
+    assert errors == {
+        ("GG001", "b-syntax.yaml", 4),
+        ("GG002", "c-type.yaml", 16),
+        ("GG001", "d-binary.yaml", 1),
+    }
     messages = {f["message"] for f in report["findings"] if f["status"] == "error"}
     assert "spec.hardware.count: 'two' is not of type 'integer'" in messages
     assert report["summary"]["deployments"] == 2
@@ -129,11 +151,17 @@ def test_fail_on_threshold(tmp_path: Path) -> None:
 
 def test_policy_with_cel_typo_exits_2_naming_file_line_column(tmp_path: Path) -> None:
     policy = tmp_path / "typo.yaml"
-    policy.write_text((EXAMPLES / "policies" / "owner-required.yaml").read_text().replace("deployment.owner in params.teams", "deployment.owner in parms.teams"))
+    policy.write_text(
+        (EXAMPLES / "policies" / "owner-required.yaml")
+        .read_text()
+        .replace("deployment.owner in params.teams", "deployment.owner in parms.teams")
+    )
     (tmp_path / "m.yaml").write_text(GOOD)
     code, out, err = run("check", str(tmp_path / "m.yaml"), "--policy", str(policy))
     assert (code, out) == (2, "")
-    assert err.startswith(f"greengate: error: {policy.as_posix()}:16:64: undeclared reference to 'parms' (did you mean 'params'?)")
+    assert err.startswith(
+        f"greengate: error: {policy.as_posix()}:16:64: undeclared reference to 'parms' (did you mean 'params'?)"
+    )
     assert err.count("\n") == 1
 
 
@@ -148,13 +176,20 @@ def test_output_file(tmp_path: Path) -> None:
     (tmp_path / "m.yaml").write_text(GOOD)
     out_file = tmp_path / "out" / "report.json"
     out_file.parent.mkdir()
-    code, out, _ = run("check", str(tmp_path / "m.yaml"), "--format", "json", "--output", str(out_file))
+    code, out, _ = run(
+        "check", str(tmp_path / "m.yaml"), "--format", "json", "--output", str(out_file)
+    )
     assert (code, out) == (0, "")
     assert json.loads(out_file.read_text())["summary"]["deployments"] == 1
 
 
 def test_python_dash_m_and_version() -> None:
-    done = subprocess.run([sys.executable, "-m", "greengate", "--version"], capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "greengate", "--version"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert done.returncode == 0 and done.stdout.startswith("greengate, version ")
 
 
@@ -164,7 +199,10 @@ def test_help_documents_exit_codes() -> None:
     assert "Exit codes:" in out and "2  greengate could not run" in out
 
 
-@pytest.mark.parametrize("name", ["model-size", "low-carbon-region", "rate-limits", "hardware-generation", "required-facts"])
+@pytest.mark.parametrize(
+    "name",
+    ["model-size", "low-carbon-region", "rate-limits", "hardware-generation", "required-facts"],
+)
 def test_policies_list(name: str) -> None:
     code, out, _ = run("policies", "list")
     assert code == 0 and name in out

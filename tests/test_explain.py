@@ -32,6 +32,7 @@ def test_facts_with_their_origin() -> None:
 def test_missing_facts_and_name_pattern(tmp_path: Path) -> None:
     (tmp_path / "m.yaml").write_text("apiVersion: greengate.dev/v1\nkind: AIDeployment\nmetadata: {name: x}\nspec:\n  model: {name: acme/widget-13b-chat}\n")
     code, out = explain(str(tmp_path), "--format", "json")
+    assert code == 0
     (deployment,) = json.loads(out)["deployments"]
     assert deployment["facts"]["model.parameters"] == deployment["facts"]["model.parameters"] | {"value": 13_000_000_000, "source": "name-pattern"}
     assert deployment["missing"]["cloud.region"] == "declare spec.cloud.region"

@@ -1,25 +1,61 @@
-"""Output formats. The list is one enumeration; each member has one module."""
+"""Output formats. The list is one enumeration; each member has one module.
+
+Adding a format means adding its module and one line in ``_REPORTERS`` and
+``_DESCRIPTIONS``; the CLI's ``--format`` choices and ``--output-<format>``
+options are generated from the enumeration, and a test walks every member.
+"""
 
 from __future__ import annotations
 
 import enum
 
-from greengate.reporters import json_report, text
+from greengate.reporters import github, json_report, junit, markdown, sarif, text
 from greengate.reporters.base import Reporter
 
 
 class OutputFormat(str, enum.Enum):
     TEXT = "text"
     JSON = "json"
+    SARIF = "sarif"
+    JUNIT = "junit"
+    GITHUB = "github"
+    MARKDOWN = "markdown"
 
     @property
     def reporter(self) -> Reporter:
         return _REPORTERS[self]
 
+    @property
+    def description(self) -> str:
+        """One phrase for ``--help``: what the format is and who reads it."""
+        return _DESCRIPTIONS[self]
+
+    @property
+    def supports_color(self) -> bool:
+        return self is OutputFormat.TEXT
+
+    @classmethod
+    def names(cls) -> str:
+        """``text, json, ...``: the valid values, for error messages."""
+        return ", ".join(f.value for f in cls)
+
 
 _REPORTERS: dict[OutputFormat, Reporter] = {
     OutputFormat.TEXT: text.render,
     OutputFormat.JSON: json_report.render,
+    OutputFormat.SARIF: sarif.render,
+    OutputFormat.JUNIT: junit.render,
+    OutputFormat.GITHUB: github.render,
+    OutputFormat.MARKDOWN: markdown.render,
+}
+
+_DESCRIPTIONS: dict[OutputFormat, str] = {
+    OutputFormat.TEXT: "human-readable, never coloured in a file",
+    OutputFormat.JSON: "greengate's versioned JSON, schemas/report.schema.json",
+    OutputFormat.SARIF: "SARIF 2.1.0 for GitHub code scanning",
+    OutputFormat.JUNIT: "JUnit XML for CI test views",
+    OutputFormat.GITHUB: "GitHub Actions annotation commands",
+    OutputFormat.MARKDOWN: "a summary for $GITHUB_STEP_SUMMARY or a PR comment",
 }
 
 __all__ = ["OutputFormat", "Reporter"]

@@ -1,0 +1,66 @@
+"""GitHub Actions workflow commands: annotations on the lines of a pull request.
+
+One ``::error``/``::warning``/``::notice`` line per failing or erroring
+finding, grouped per file. Values are escaped exactly as the Actions toolkit
+(``@actions/core``, ``command.ts``) does, so a message cannot end the command
+early or start a new one.
+"""
+
+from __future__ import annotations
+
+from itertools import groupby
+
+from greengate.findings import Finding, Severity, Status
+from greengate.report import Report
+
+_COMMANDS = {
+    Severity.CRITICAL: "error",
+    Severity.HIGH: "error",
+    Severity.MEDIUM: "warning",
+    Severity.LOW: "warning",
+    Severity.INFO: "notice",
+}
+
+
+def render(report: Report, *, color: bool = False) -> str:
+    lines: list[str] = []
+    for file, group in groupby(report.problems, key=lambda f: f.location.file):
+        lines.append(f"::group::{escape_data(file)}")
+        lines.extend(annotation(finding, _title(report, finding)) for finding in group)
+        lines.append("::endgroup::")
+    return "".join(line + "\n" for line in lines)
+
+
+def annotation(finding: Finding, title: str) -> str:
+    command = "error" if finding.status is Status.ERROR else _COMMANDS[finding.severity]
+    loc = finding.location
+    props: dict[str, str] = {"file": loc.file, "line": str(loc.line)}
+    # The toolkit refuses columns on an annotation that spans several lines.
+    single_line = loc.end_line is None or loc.end_line == loc.line
+    if single_line:
+        props["col"] = str(loc.column)
+    if loc.end_line is not None:
+        props["endLine"] = str(loc.end_line)
+    if single_line and loc.end_column is not None:
+        # GitHub's ends are inclusive, like its endLine; Location's is one past the value.
+        props["endColumn"] = str(max(loc.end_column - 1, loc.column))
+    props["title"] = title
+    message = finding.message
+    if finding.remediation:
+        message += f"\n\nHow to fix: {finding.remediation}"
+    joined = ",".join(f"{key}={escape_property(value)}" for key, value in props.items())
+    return f"::{command} {joined}::{escape_data(message)}"
+
+
+def escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(text: str) -> str:
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def _title(report: Report, finding: Finding) -> str:
+    rule = report.rule(finding.rule_id)
+    title = finding.title or (rule.title if rule is not None else "")
+    return f"{finding.rule_id} {title}".strip()

@@ -1,0 +1,101 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from greengate.findings import Finding, Severity, Status
+from greengate.report import Report
+from greengate.reporters import github
+
+
+def test_annotations_are_grouped_per_file(report: Report) -> None:
+    lines = github.render(report).splitlines()
+    groups = [line for line in lines if line.startswith("::group::")]
+    assert groups == [
+        "::group::deploy/broken.yaml",
+        "::group::deploy/chat/bot.yaml",
+        "::group::deploy/summarizer.yaml",
+    ]
+    assert lines.count("::endgroup::") == 3
+    assert lines[0] == "::group::deploy/broken.yaml"
+    assert lines[-1] == "::endgroup::"
+
+
+def test_an_annotation_has_position_title_message_and_fix(report: Report) -> None:
+    lines = github.render(report).splitlines()
+    assert (
+        "::error file=deploy/summarizer.yaml,line=15,col=13,endLine=15,endColumn=21,"
+        "title=GG201 Region grid is carbon-intensive::"
+        "region us-east-1 has a grid intensity of 379 gCO2e/kWh; the limit is 200"
+        "%0A%0AHow to fix: Move the deployment to a region under 200 gCO2e/kWh, such as europe-north1."
+    ) in lines
+
+
+def test_only_failing_and_erroring_findings_are_annotated(report: Report) -> None:
+    commands = [
+        line.split(" ", 1)[0]
+        for line in github.render(report).splitlines()
+        if "group::" not in line
+    ]
+    # error (GG001), low, medium, high, critical; no pass, skip or waived.
+    assert commands == ["::error", "::warning", "::warning", "::error", "::error"]
+
+
+@pytest.mark.parametrize(
+    ("severity", "status", "command"),
+    [
+        (Severity.CRITICAL, Status.FAIL, "error"),
+        (Severity.HIGH, Status.FAIL, "error"),
+        (Severity.MEDIUM, Status.FAIL, "warning"),
+        (Severity.LOW, Status.FAIL, "warning"),
+        (Severity.INFO, Status.FAIL, "notice"),
+        (Severity.INFO, Status.ERROR, "error"),
+    ],
+)
+def test_the_command_follows_severity_and_status(
+    severity: Severity, status: Status, command: str, make_finding: Callable[..., Finding]
+) -> None:
+    finding = make_finding("GG301", status, "m", "a.yaml", 1, 1, severity=severity)
+    assert github.annotation(finding, "T").startswith(
+        f"::{command} file=a.yaml,line=1,col=1,title=T::m"
+    )
+
+
+def test_messages_paths_and_titles_are_escaped_like_the_toolkit(nasty_report: Report) -> None:
+    lines = github.render(nasty_report).splitlines()
+    assert "::group::deploy/a,b:c%25d e#f.yaml" in lines
+    assert (
+        "::error file=deploy/a%2Cb%3Ac%25d e#f.yaml,line=2,col=3,endLine=2,endColumn=8,"
+        "title=GG101 Model too large for its task::"
+        'limit <13B> & "quoted", 100%25 sure: a%0Asecond line%0D\x07bell | pipe *star* [x](y)'
+        "%0A%0AHow to fix: Use a model of at most 13B parameters for summarization, or justify a waiver."
+    ) in lines
+
+
+def test_escaping_functions() -> None:
+    assert github.escape_data("50% a:b,c\r\nd") == "50%25 a:b,c%0D%0Ad"
+    assert github.escape_property("50% a:b,c\r\nd") == "50%25 a%3Ab%2Cc%0D%0Ad"
+    # % first, so an escape sequence already in the text is not decoded by the runner.
+    assert github.escape_data("%0A") == "%250A"
+
+
+def test_a_title_with_separators_is_escaped(make_finding: Callable[..., Finding]) -> None:
+    finding = make_finding("GG301", Status.FAIL, "m", "a.yaml", 1, 1)
+    assert "title=GG301 limits%3A rpm%2C tpm::m" in github.annotation(
+        finding, "GG301 limits: rpm, tpm"
+    )
+
+
+def test_columns_are_left_out_when_the_value_spans_lines(
+    make_finding: Callable[..., Finding],
+) -> None:
+    finding = make_finding("GG301", Status.FAIL, "m", "a.yaml", 4, 7, end=(9, 2))
+    assert (
+        github.annotation(finding, "T")
+        == "::warning file=a.yaml,line=4,endLine=9,title=T::m%0A%0AHow to fix: Declare spec.rateLimits.requestsPerMinute."
+    )
+
+
+def test_a_clean_report_prints_nothing(empty_report: Report) -> None:
+    assert github.render(empty_report) == ""

@@ -1,0 +1,42 @@
+"""``--format json`` output against the schema shipped as ``greengate/schemas/report.schema.json``."""
+
+from __future__ import annotations
+
+import json
+import re
+from importlib import resources
+from typing import Any
+
+import jsonschema
+import pytest
+
+from greengate.report import Report
+from greengate.reporters import json_report
+
+SCHEMA: dict[str, Any] = json.loads(
+    resources.files("greengate.schemas").joinpath("report.schema.json").read_text("utf-8")
+)
+
+
+def test_the_schema_is_a_valid_json_schema() -> None:
+    jsonschema.Draft202012Validator.check_schema(SCHEMA)
+
+
+@pytest.mark.parametrize("name", ["report", "empty_report", "nasty_report", "docs_report"])
+def test_the_json_output_validates(name: str, request: pytest.FixtureRequest) -> None:
+    document = json.loads(json_report.render(request.getfixturevalue(name)))
+    validator = jsonschema.Draft202012Validator(SCHEMA)
+    assert [f"{e.json_path}: {e.message}" for e in validator.iter_errors(document)] == []
+
+
+def test_the_schema_covers_the_current_schema_version() -> None:
+    assert re.fullmatch(
+        SCHEMA["properties"]["schemaVersion"]["pattern"], json_report.SCHEMA_VERSION
+    )
+
+
+def test_an_unknown_field_is_rejected(report: Report) -> None:
+    """So that a field added to the output without the schema fails here."""
+    document = json.loads(json_report.render(report))
+    document["findings"][0]["extra"] = 1
+    assert not jsonschema.Draft202012Validator(SCHEMA).is_valid(document)

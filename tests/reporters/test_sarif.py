@@ -1,0 +1,204 @@
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+import jsonschema
+import pytest
+
+from greengate.findings import Finding, Status
+from greengate.report import Report
+from greengate.reporters import sarif
+
+SCHEMA = json.loads(
+    (Path(__file__).parents[1] / "data" / "sarif-schema-2.1.0.json").read_text("utf-8")
+)
+
+
+def validated(report: Report) -> dict[str, Any]:
+    """The SARIF log of ``report``, after checking it against the OASIS schema."""
+    log: dict[str, Any] = json.loads(sarif.render(report))
+    validator = jsonschema.Draft7Validator(
+        SCHEMA, format_checker=jsonschema.Draft7Validator.FORMAT_CHECKER
+    )
+    errors = [
+        f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(log)
+    ]
+    assert errors == []
+    return log
+
+
+@pytest.mark.parametrize("name", ["report", "empty_report", "nasty_report", "docs_report"])
+def test_the_log_validates_against_the_oasis_schema(
+    name: str, request: pytest.FixtureRequest
+) -> None:
+    validated(request.getfixturevalue(name))
+
+
+def test_an_empty_report_is_a_run_without_results(empty_report: Report) -> None:
+    run = validated(empty_report)["runs"][0]
+    assert run["results"] == []
+    assert run["invocations"] == [{"executionSuccessful": True, "exitCode": 0}]
+
+
+def test_the_driver_describes_greengate_and_every_rule(report: Report) -> None:
+    driver = validated(report)["runs"][0]["tool"]["driver"]
+    assert driver["name"] == "greengate"
+    assert driver["version"] == "0.1.0"
+    assert driver["informationUri"] == "https://github.com/greengate-dev/greengate"
+    assert [rule["id"] for rule in driver["rules"]] == [rule.id for rule in report.rules]
+    gg101 = driver["rules"][1]
+    assert gg101["name"] == "ModelTooLargeForItsTask"
+    assert gg101["shortDescription"] == {"text": "Model too large for its task"}
+    assert gg101["fullDescription"]["text"].startswith("Right-sized models")
+    assert (
+        gg101["help"]["text"]
+        == "Use a model of at most 13B parameters for summarization, or justify a waiver."
+    )
+    assert "How to fix" in gg101["help"]["markdown"]
+    assert gg101["helpUri"] == "https://example.org/right-sizing"
+    assert gg101["properties"]["tags"] == ["sustainability", "model-size"]
+
+
+def test_default_levels_follow_severity(report: Report) -> None:
+    rules = validated(report)["runs"][0]["tool"]["driver"]["rules"]
+    levels = {rule["id"]: rule["defaultConfiguration"]["level"] for rule in rules}
+    assert levels == {
+        "GG001": "error",
+        "GG101": "error",
+        "GG201": "error",
+        "GG301": "warning",
+        "GG401": "warning",
+    }
+
+
+def test_manifest_rules_are_very_precise_and_no_rule_claims_security_severity(
+    report: Report,
+) -> None:
+    rules = validated(report)["runs"][0]["tool"]["driver"]["rules"]
+    precision = {rule["id"]: rule["properties"]["precision"] for rule in rules}
+    assert precision["GG001"] == "very-high"
+    assert {precision[r] for r in ("GG101", "GG201", "GG301", "GG401")} == {"high"}
+    assert not any("security-severity" in rule["properties"] for rule in rules)
+
+
+def test_results_are_the_failing_erroring_and_waived_findings(report: Report) -> None:
+    results = validated(report)["runs"][0]["results"]
+    wanted = [f for f in report.findings if f.status in (Status.FAIL, Status.ERROR, Status.WAIVED)]
+    assert [(r["ruleId"], r["properties"]["status"]) for r in results] == [
+        (f.rule_id, f.status.value) for f in wanted
+    ]
+    rules = report.rules
+    assert all(rules[r["ruleIndex"]].id == r["ruleId"] for r in results)
+
+
+def test_a_result_carries_level_location_fingerprint_and_properties(report: Report) -> None:
+    results = validated(report)["runs"][0]["results"]
+    result = next(r for r in results if r["ruleId"] == "GG201")
+    assert result["level"] == "error"
+    assert result["message"] == {
+        "text": "region us-east-1 has a grid intensity of 379 gCO2e/kWh; the limit is 200"
+    }
+    assert result["locations"][0]["physicalLocation"] == {
+        "artifactLocation": {"uri": "deploy/summarizer.yaml", "uriBaseId": "%SRCROOT%"},
+        "region": {"startLine": 15, "startColumn": 13, "endLine": 15, "endColumn": 22},
+    }
+    finding = next(f for f in report.findings if f.rule_id == "GG201" and f.status is Status.FAIL)
+    assert result["partialFingerprints"] == {"greengateFingerprint/v1": finding.fingerprint}
+    assert result["properties"] == {
+        "deployment": "support-summarizer",
+        "policy": "low-carbon-regions",
+        "field": "cloud.region",
+        "severity": "critical",
+        "status": "fail",
+    }
+
+
+def test_an_error_finding_is_an_error_whatever_its_severity(
+    make_finding: Callable[..., Finding], build_report: Callable[..., Report]
+) -> None:
+    from greengate.findings import Severity
+
+    finding = make_finding(
+        "GG301", Status.ERROR, "rule could not be evaluated", "a.yaml", 3, severity=Severity.LOW
+    )
+    (result,) = validated(build_report((finding,)))["runs"][0]["results"]
+    assert result["level"] == "error"
+
+
+def test_a_waived_finding_is_an_accepted_external_suppression(report: Report) -> None:
+    results = validated(report)["runs"][0]["results"]
+    waived = next(r for r in results if r["properties"]["status"] == "waived")
+    assert waived["suppressions"] == [
+        {
+            "kind": "external",
+            "status": "accepted",
+            "justification": "evaluation shows smaller models fail the quality bar (owner: team-chat, expires 2026-06-30)",
+        }
+    ]
+    assert all("suppressions" not in r for r in results if r is not waived)
+
+
+def test_the_root_is_a_file_uri_with_a_trailing_slash(build_report: Callable[..., Report]) -> None:
+    run = validated(build_report(root="/srv/my repo"))["runs"][0]
+    assert run["originalUriBaseIds"] == {"%SRCROOT%": {"uri": "file:///srv/my%20repo/"}}
+    assert (
+        validated(build_report(root="/"))["runs"][0]["originalUriBaseIds"]["%SRCROOT%"]["uri"]
+        == "file:///"
+    )
+
+
+def test_the_exit_code_is_the_reports(report: Report) -> None:
+    assert validated(report)["runs"][0]["invocations"][0] == {
+        "executionSuccessful": True,
+        "exitCode": 1,
+    }
+
+
+def test_paths_are_percent_encoded_relative_uri_references(nasty_report: Report) -> None:
+    results = validated(nasty_report)["runs"][0]["results"]
+    uris = [r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in results]
+    assert uris == ["deploy/a%2Cb%3Ac%25d%20e%23f.yaml", "deploy/%C3%BCn%C3%AFcode.yaml"]
+    for uri, finding in zip(
+        uris, sorted(nasty_report.findings, key=lambda f: f.sort_key), strict=True
+    ):
+        parts = urlsplit(uri)
+        # Still a relative reference: no scheme, no fragment, and it decodes back to the path.
+        assert (parts.scheme, parts.netloc, parts.query, parts.fragment) == ("", "", "", "")
+        assert unquote(uri) == finding.location.file
+
+
+def test_an_absolute_path_is_a_file_uri_without_base(
+    make_finding: Callable[..., Finding], build_report: Callable[..., Report]
+) -> None:
+    finding = make_finding("GG101", Status.FAIL, "too big", "/etc/greengate/x y.yaml", 2)
+    (result,) = validated(build_report((finding,)))["runs"][0]["results"]
+    assert result["locations"][0]["physicalLocation"]["artifactLocation"] == {
+        "uri": "file:///etc/greengate/x%20y.yaml"
+    }
+
+
+def test_notes_become_tool_execution_notifications(build_report: Callable[..., Report]) -> None:
+    log = validated(build_report(notes=("no manifest found under docs/",)))
+    notifications = log["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+    assert notifications == [
+        {"message": {"text": "no manifest found under docs/"}, "level": "note"}
+    ]
+
+
+def test_a_finding_of_an_unlisted_rule_has_no_rule_index(
+    make_finding: Callable[..., Finding], build_report: Callable[..., Report]
+) -> None:
+    finding = make_finding("ACME001", Status.FAIL, "owner unknown", "a.yaml", 4)
+    (result,) = validated(build_report((finding,)))["runs"][0]["results"]
+    assert result["ruleId"] == "ACME001"
+    assert "ruleIndex" not in result
+
+
+def test_camel_case() -> None:
+    assert sarif.camel_case("Region grid is carbon-intensive") == "RegionGridIsCarbonIntensive"
+    assert sarif.camel_case("GPU (A100) too old") == "GPUA100TooOld"
+    assert sarif.camel_case("") == ""
