@@ -121,6 +121,8 @@ class Deployment:
     annotations: Mapping[str, str] = field(default_factory=dict)
     document: int = 0
     """Index of the YAML document within the file."""
+    annotation_locations: Mapping[str, Location] = field(default_factory=dict)
+    """Where each annotation key is written (inline waivers point there)."""
     unresolved: Mapping[str, Fact] = field(default_factory=dict)
     """Facts whose value is a placeholder (``var.region``, ``$MODEL_ID``, ``{{...}}``): unknown, never used."""
 

@@ -65,7 +65,15 @@ _PLACEHOLDER = re.compile(
 def is_placeholder(value: Any) -> bool:
     """Whether a value is a template placeholder, not a real value (never taken as a fact)."""
     if isinstance(value, dict):
-        return len(value) == 1 and next(iter(value)) in ("Ref", "Fn::Sub", "Fn::GetAtt", "Fn::ImportValue", "Fn::FindInMap", "Fn::If", "Fn::Join")
+        return len(value) == 1 and next(iter(value)) in (
+            "Ref",
+            "Fn::Sub",
+            "Fn::GetAtt",
+            "Fn::ImportValue",
+            "Fn::FindInMap",
+            "Fn::If",
+            "Fn::Join",
+        )
     return isinstance(value, str) and bool(_PLACEHOLDER.search(value.strip()))
 
 
@@ -85,7 +93,15 @@ class FactReader:
     def value(self, path: PathKey) -> Any:
         return self.document.get(path)
 
-    def declare(self, name: str, path: PathKey, value: Any = None, *, source: FactSource = FactSource.DECLARED, detail: str = "") -> None:
+    def declare(
+        self,
+        name: str,
+        path: PathKey,
+        value: Any = None,
+        *,
+        source: FactSource = FactSource.DECLARED,
+        detail: str = "",
+    ) -> None:
         """Record fact ``name`` from ``path`` (its value, or ``value`` when given) if present."""
         raw = self.document.get(path) if value is None else value
         if raw is None or name in self.facts:
@@ -103,7 +119,23 @@ class FactReader:
                 self.anchors[prefix] = self.document.key_location(path)
                 return
 
-    def deployment(self, *, name: str, kind: str, format: str, name_path: PathKey, labels: Mapping[str, Any] | None = None, annotations: Mapping[str, Any] | None = None) -> Deployment:
+    def deployment(
+        self,
+        *,
+        name: str,
+        kind: str,
+        format: str,
+        name_path: PathKey,
+        labels: Mapping[str, Any] | None = None,
+        annotations: Mapping[str, Any] | None = None,
+        annotations_path: PathKey = ("metadata", "annotations"),
+    ) -> Deployment:
+        """The deployment read so far; ``annotations_path`` locates each annotation (inline waivers)."""
+        where = {
+            str(k): self.document.key_location((*annotations_path, str(k)))
+            for k in (annotations or {})
+            if isinstance(annotations, Mapping)
+        }
         return Deployment(
             name=name,
             kind=kind,
@@ -115,6 +147,7 @@ class FactReader:
             annotations=_strings(annotations),
             document=self.document.index,
             unresolved={k: v for k, v in self.unresolved.items() if k not in self.facts},
+            annotation_locations=where,
         )
 
 
