@@ -134,9 +134,8 @@ class Repository:
             if item.type == "blob":
                 found.add(str(item.path))
             else:
-                found.update(
-                    str(b.path) for b in item.traverse() if getattr(b, "type", "") == "blob"
-                )
+                blobs = (b for b in item.traverse() if getattr(b, "type", "") == "blob")
+                found.update(str(getattr(b, "path", "")) for b in blobs)
         return sorted(found)
 
     def export(self, commit: str, paths: Sequence[str], dest: Path) -> list[Path]:
