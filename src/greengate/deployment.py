@@ -175,7 +175,7 @@ class Deployment:
         if base is not None and name not in _DECLARABLE:
             fact = self.facts.get(base)
             if fact is None:
-                return self.hint(base) if base in self.unresolved else self._declare(base)
+                return self.hint(base)
             lookup = _CATALOG_LOOKUP.get(base, "greengate catalog --help")
             if name == "model.activeParameters":
                 return "the catalog lists active parameters only for mixture-of-experts models"

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from greengate.documents import JSON_SUFFIXES, YAML_SUFFIXES
 
-MANIFEST_SUFFIXES: tuple[str, ...] = (*YAML_SUFFIXES, *JSON_SUFFIXES)
+MANIFEST_SUFFIXES: tuple[str, ...] = (*YAML_SUFFIXES, *JSON_SUFFIXES, ".tf", ".tfvars")
 SKIPPED_DIRS = frozenset({".git"})
 
 

@@ -159,6 +159,10 @@ def load_bytes(raw: bytes, display: str, max_bytes: int = MAX_FILE_BYTES) -> Loa
         )
     if display.lower().endswith(JSON_SUFFIXES):
         return _load_json(text, display)
+    if display.lower().endswith((".tf", ".tfvars")):
+        from greengate.hcl import load_hcl  # imported here: most runs read no Terraform
+
+        return load_hcl(text, display)
     return _load_yaml(text, display)
 
 

@@ -87,7 +87,11 @@ def test_architecture_rank(catalog: Catalog) -> None:
     assert catalog.architecture_rank("amazon", "trainium2") == 3
     # One AWS timeline across chip families: Inferentia < Trainium = Inferentia2 < Trainium2.
     assert catalog.architecture_rank("aws", "inferentia") == 1
-    assert catalog.architecture_rank("aws", "trainium") == catalog.architecture_rank("aws", "inferentia2") == 2
+    assert (
+        catalog.architecture_rank("aws", "trainium")
+        == catalog.architecture_rank("aws", "inferentia2")
+        == 2
+    )
     assert catalog.architecture_rank("nvidia", "tpu-v5") is None
     assert catalog.architecture_rank("nvidia", "warp-drive") is None
 

@@ -3,10 +3,32 @@
 from __future__ import annotations
 
 from greengate.documents import Document
+from greengate.manifests.azureml import AzureMLAdapter
 from greengate.manifests.base import Adapter, AdaptResult, ManifestProblem
+from greengate.manifests.helm import HelmValuesAdapter
+from greengate.manifests.kaito import KaitoAdapter
+from greengate.manifests.kserve import KServeAdapter
+from greengate.manifests.kubeflow import KubeflowAdapter
+from greengate.manifests.kubernetes import KubernetesAdapter
 from greengate.manifests.native import NativeAdapter
+from greengate.manifests.ray import RayAdapter
+from greengate.manifests.sagemaker import SageMakerCloudFormationAdapter
+from greengate.manifests.seldon import SeldonAdapter
+from greengate.manifests.terraform import TerraformAdapter
 
-ADAPTERS: tuple[Adapter, ...] = (NativeAdapter(),)
+ADAPTERS: tuple[Adapter, ...] = (
+    NativeAdapter(),
+    KubernetesAdapter(),
+    KServeAdapter(),
+    RayAdapter(),
+    KubeflowAdapter(),
+    SeldonAdapter(),
+    KaitoAdapter(),
+    AzureMLAdapter(),
+    HelmValuesAdapter(),
+    SageMakerCloudFormationAdapter(),
+    TerraformAdapter(),
+)
 
 
 def adapter_for(document: Document) -> Adapter | None:

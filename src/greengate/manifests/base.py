@@ -89,6 +89,8 @@ class FactReader:
         self.facts: dict[str, Fact] = {}
         self.anchors: dict[str, Location] = {}
         self.unresolved: dict[str, Fact] = {}
+        self.hints: dict[str, str] = {}
+        """How to declare a missing fact in this format, by field (see ``Deployment.hints``)."""
 
     def value(self, path: PathKey) -> Any:
         return self.document.get(path)
@@ -143,6 +145,7 @@ class FactReader:
             location=self.document.location(name_path),
             facts=dict(self.facts),
             anchors=dict(self.anchors),
+            hints=dict(self.hints),
             labels=_strings(labels),
             annotations=_strings(annotations),
             document=self.document.index,

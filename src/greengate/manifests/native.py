@@ -39,7 +39,9 @@ _SPEC_FACTS = {
 
 @functools.cache
 def _validator() -> jsonschema.Draft202012Validator:
-    text = resources.files("greengate.schemas").joinpath("aideployment.schema.json").read_text("utf-8")
+    text = (
+        resources.files("greengate.schemas").joinpath("aideployment.schema.json").read_text("utf-8")
+    )
     return jsonschema.Draft202012Validator(json.loads(text))
 
 
@@ -49,10 +51,16 @@ class NativeAdapter(Adapter):
 
     def matches(self, document: Document) -> bool:
         data = document.data
-        return isinstance(data, dict) and data.get("kind") == KIND and str(data.get("apiVersion", "")).startswith("greengate.dev/")
+        return (
+            isinstance(data, dict)
+            and data.get("kind") == KIND
+            and str(data.get("apiVersion", "")).startswith("greengate.dev/")
+        )
 
     def read(self, document: Document) -> AdaptResult:
-        errors = sorted(_validator().iter_errors(document.data), key=lambda e: [str(p) for p in e.absolute_path])
+        errors = sorted(
+            _validator().iter_errors(document.data), key=lambda e: [str(p) for p in e.absolute_path]
+        )
         if errors:
             return AdaptResult(problems=[ManifestProblem(*describe(document, e)) for e in errors])
         data = document.data
@@ -64,7 +72,11 @@ class NativeAdapter(Adapter):
         params_path = ("spec", "model", "parameters")
         raw = document.get(params_path)
         if raw is not None:
-            reader.facts["model.parameters"] = Fact(parse_parameter_count(raw), document.location(params_path), detail=f"declared as {raw}")
+            reader.facts["model.parameters"] = Fact(
+                parse_parameter_count(raw),
+                document.location(params_path),
+                detail=f"declared as {raw}",
+            )
         reader.anchor("", ("spec",), ())
         reader.anchor("owner", ("metadata",))
         for section in ("model", "cloud", "hardware", "replicas", "rateLimits", "training"):

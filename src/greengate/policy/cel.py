@@ -140,6 +140,8 @@ class Program:
     _slow: Any
     deployment_paths: tuple[str, ...] = ()
     """The ``deployment.a.b`` field paths the expression mentions, in order."""
+    required_paths: tuple[str, ...] = ()
+    """The paths it reads outside ``has()``: an error while one is absent is caused by its absence."""
 
     def evaluate(self, activation: Mapping[str, Any]) -> Any:
         if self._fast is not None:
@@ -187,7 +189,9 @@ def compile_expression(
     except Exception:
         fast = None  # cel-python cannot transpile this one: the interpreter runs it.
     paths = tuple(dict.fromkeys(m.group(1) for m in _DEPLOYMENT_PATH.finditer(source)))
-    return Program(source, fast, slow, paths)
+    unguarded = _HAS_CALL.sub("", source)
+    required = tuple(dict.fromkeys(m.group(1) for m in _DEPLOYMENT_PATH.finditer(unguarded)))
+    return Program(source, fast, slow, paths, required)
 
 
 # cel-python 0.5's transpiled has() yields a Python bool, not a CEL bool, so
@@ -208,6 +212,7 @@ def _fix_has(program: Any) -> None:
     transpiler.executable_code = compile(fixed, "<cel>", "exec")
 
 
+_HAS_CALL = re.compile(r"\bhas\(\s*[\w.]+\s*\)")
 _DEPLOYMENT_PATH = re.compile(r"\bdeployment\.([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)")
 
 

@@ -1,0 +1,214 @@
+"""Seldon Core SeldonDeployment (one deployment per predictor) and Seldon Core 2 Model.
+
+Corpus files from ``SeldonIO/seldon-core`` (Apache-2.0; commit in
+``tests/data/corpus/INDEX.tsv``), checked by eye.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from greengate.deployment import Deployment
+from greengate.documents import load_bytes, load_file
+from greengate.manifests import adapter_for
+from greengate.manifests.seldon import SeldonAdapter
+
+CORPUS = Path(__file__).resolve().parents[1] / "data" / "corpus"
+SELDON = "SeldonIO__seldon-core/"
+
+
+def read(path: str) -> list[Deployment]:
+    loaded = load_file(CORPUS / "files" / path)
+    assert not loaded.problems
+    found: list[Deployment] = []
+    for document in loaded.documents:
+        adapter = adapter_for(document)
+        if isinstance(adapter, SeldonAdapter):
+            result = adapter.read(document)
+            assert not result.problems
+            found.extend(result.deployments)
+    return found
+
+
+def read_text(text: str) -> list[Deployment]:
+    (document,) = load_bytes(textwrap.dedent(text).lstrip("\n").encode(), "sdep.yaml").documents
+    adapter = SeldonAdapter()
+    assert adapter.matches(document)
+    result = adapter.read(document)
+    assert not result.problems
+    return result.deployments
+
+
+def assert_facts(deployment: Deployment, expected: dict[str, Any]) -> None:
+    for name, value in expected.items():
+        if value is None:
+            assert name not in deployment.facts, name
+        else:
+            assert name in deployment.facts, f"{name} missing from {deployment.name}"
+            assert deployment.facts[name].value == value, name
+
+
+CORPUS_CASES = [
+    (
+        "examples/models/gpu_tensorflow_deep_mnist/deep_mnist_gpu.json",
+        "deep-mnist-gpu",
+        {"hardware.count": 1, "replicas.min": 1, "replicas.max": 1, "workload": "inference"},
+        ("hardware.count", 28),
+    ),
+    (
+        "examples/models/autoscaling/model_with_hpa_v2.yaml",
+        "seldon-model",
+        {"replicas.min": 1, "replicas.max": 3},  # hpaSpec
+        ("replicas.max", 10),
+    ),
+    (
+        "examples/keda/model_with_keda_prom.yaml",
+        "seldon-model",
+        {"replicas.min": 1, "replicas.max": 5},  # kedaSpec
+        ("replicas.min", 19),
+    ),
+    (
+        "servers/tfserving/samples/halfplustwo_rest_resources.yaml",
+        "hpt",
+        {"model.name": "gs://seldon-models/tfserving/half_plus_two", "replicas.min": 1},
+        ("model.name", 20),
+    ),
+    (
+        "examples/models/disruption_budgets/model_with_pdb.yaml",
+        "seldon-model",
+        {"replicas.min": 2, "replicas.max": 2},  # spec.replicas, for every predictor
+        ("replicas.min", 7),
+    ),
+    (
+        "examples/mnist_triton_e2e/deployment.yaml",
+        "seldon/mnist",
+        {"model.name": "s3:triton-models/mnist-model", "replicas.min": 1},
+        ("model.name", 13),
+    ),
+    (
+        "examples/outliers/cifar10-od-poetry/cifar10.yaml",
+        "cifar10/cifar10",
+        {"model.name": "gs://seldon-models/tfserving/cifar10/resnet32"},
+        ("model.name", 13),
+    ),
+    (
+        "examples/transformers/v2-protocol/seldondeployment.yaml",
+        "gpt2",
+        {
+            "model.name": "gs://seldon-models/triton/onnx_gpt2",
+            "replicas.min": None,
+        },  # a child of the graph
+        ("model.name", 14),
+    ),
+    (
+        "examples/explainers/imagenet/imagenet_explainer.yaml",
+        "image",
+        {
+            "model.name": "gs://seldon-models/tfserving/imagenet/model"
+        },  # not the explainer's modelUri
+        ("model.name", 24),
+    ),
+    (
+        "examples/ray/batch-split-proxy/deploy-seldon.yaml",
+        "distributed-roberta/seldon-model",
+        {"replicas.min": 1},
+        ("replicas.min", 81),
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("path", "name", "facts", "key"), CORPUS_CASES, ids=[c[0] for c in CORPUS_CASES]
+)
+def test_corpus_facts(path: str, name: str, facts: dict[str, Any], key: tuple[str, int]) -> None:
+    (deployment,) = [d for d in read(SELDON + path) if d.name == name]
+    assert deployment.format == "seldon"
+    assert_facts(deployment, facts)
+    fact, line = key
+    assert deployment.facts[fact].location.line == line
+
+
+def test_fixtures_are_indexed() -> None:
+    rows = {line.split("\t")[0] for line in (CORPUS / "INDEX.tsv").read_text().splitlines()[1:]}
+    for path, *_ in CORPUS_CASES:
+        assert f"files/{SELDON}{path}" in rows
+
+
+def test_every_corpus_seldon_deployment_is_read() -> None:
+    index = (CORPUS / "INDEX.tsv").read_text().splitlines()[1:]
+    paths = [r.split("\t")[0] for r in index if r.split("\t")[5].startswith("seldon")]
+    assert sum(len(read(p.removeprefix("files/"))) for p in paths) == 13  # one file holds two
+
+
+def test_one_deployment_per_predictor() -> None:
+    main, canary = read_text(
+        """
+        apiVersion: machinelearning.seldon.io/v1
+        kind: SeldonDeployment
+        metadata: {name: iris}
+        spec:
+          predictors:
+          - name: main
+            replicas: 3
+            graph: {name: clf, implementation: SKLEARN_SERVER, modelUri: "gs://models/iris-v1"}
+          - name: canary
+            replicas: 1
+            traffic: 10
+            componentSpecs:
+            - spec:
+                nodeSelector: {cloud.google.com/gke-accelerator: nvidia-t4}
+                containers: [{name: clf, resources: {limits: {nvidia.com/gpu: 1}}}]
+            graph: {name: clf, implementation: SKLEARN_SERVER, modelUri: "gs://models/iris-v2"}
+        """
+    )
+    assert (main.name, canary.name) == ("iris/main", "iris/canary")
+    assert_facts(
+        main, {"model.name": "gs://models/iris-v1", "replicas.min": 3, "hardware.count": None}
+    )
+    assert_facts(
+        canary,
+        {
+            "model.name": "gs://models/iris-v2",
+            "hardware.accelerator": "nvidia-t4",
+            "hardware.count": 1,
+        },
+    )
+
+
+def test_seldon_core_2_model() -> None:
+    (deployment,) = read_text(
+        """
+        apiVersion: mlops.seldon.io/v1alpha1
+        kind: Model
+        metadata: {name: iris}
+        spec:
+          storageUri: "gs://seldon-models/scv2/samples/mlserver_1.3.5/iris-sklearn"
+          requirements: [sklearn]
+          minReplicas: 1
+          maxReplicas: 4
+        """
+    )
+    assert_facts(
+        deployment,
+        {
+            "model.name": "gs://seldon-models/scv2/samples/mlserver_1.3.5/iris-sklearn",
+            "replicas.min": 1,
+            "replicas.max": 4,
+        },
+    )
+    assert "sklearn" in deployment.facts["model.name"].detail
+
+
+def test_odd_shapes_do_not_crash() -> None:
+    for spec in (
+        "predictors: oops",
+        "predictors: [3, {graph: [1], componentSpecs: 4}]",
+        "predictors: [{graph: {children: [5, {modelUri: 6}]}}]",
+    ):
+        text = f"apiVersion: machinelearning.seldon.io/v1\nkind: SeldonDeployment\nmetadata: {{name: odd}}\nspec:\n  {spec}\n"
+        (document,) = load_bytes(text.encode(), "odd.yaml").documents
+        assert SeldonAdapter().read(document).deployments
