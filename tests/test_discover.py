@@ -19,9 +19,22 @@ def touch(root: Path, *names: str) -> None:
         path.write_text("a: 1\n")
 
 
-def test_git_work_tree_honours_every_ignore_rule(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_git_work_tree_honours_every_ignore_rule(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     repo = git.Repo.init(tmp_path)
-    touch(tmp_path, "a.yaml", "b.yml", "c.json", "notes.txt", "build/out.yaml", "sub/d.yaml", "sub/secret.yaml", "local.yaml", "tracked-ignored.yaml")
+    touch(
+        tmp_path,
+        "a.yaml",
+        "b.yml",
+        "c.json",
+        "notes.txt",
+        "build/out.yaml",
+        "sub/d.yaml",
+        "sub/secret.yaml",
+        "local.yaml",
+        "tracked-ignored.yaml",
+    )
     (tmp_path / ".gitignore").write_text("build/\n")
     (tmp_path / "sub" / ".gitignore").write_text("secret.yaml\n")
     (tmp_path / ".git" / "info").mkdir(exist_ok=True)
@@ -38,7 +51,10 @@ def test_explicit_file_is_always_read(tmp_path: Path) -> None:
     git.Repo.init(tmp_path)
     touch(tmp_path, "build/out.yaml", "manifest.txt")
     (tmp_path / ".gitignore").write_text("build/\n")
-    assert names([tmp_path / "build" / "out.yaml", tmp_path / "manifest.txt"]) == ["out.yaml", "manifest.txt"]
+    assert names([tmp_path / "build" / "out.yaml", tmp_path / "manifest.txt"]) == [
+        "out.yaml",
+        "manifest.txt",
+    ]
 
 
 def test_outside_git_walks_everything_but_dot_git(tmp_path: Path) -> None:
@@ -51,10 +67,14 @@ def test_each_file_once_even_when_paths_overlap(tmp_path: Path) -> None:
     assert names([tmp_path, tmp_path / "x", tmp_path / "a.yaml"]) == ["a.yaml", "b.yaml"]
 
 
-def test_display_paths_are_relative_to_the_working_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_display_paths_are_relative_to_the_working_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     touch(tmp_path, "x/b.yaml")
     monkeypatch.chdir(tmp_path / "x")
     assert [f.display for f in discover([Path()])] == ["b.yaml"]
     # Outside the working directory, paths stay as given.
     touch(tmp_path, "y/c.yaml")
-    assert [f.display for f in discover([tmp_path / "y"])] == [(tmp_path / "y" / "c.yaml").as_posix()]
+    assert [f.display for f in discover([tmp_path / "y"])] == [
+        (tmp_path / "y" / "c.yaml").as_posix()
+    ]

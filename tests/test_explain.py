@@ -21,20 +21,34 @@ def test_facts_with_their_origin() -> None:
     (deployment,) = json.loads(out)["deployments"]
     facts = deployment["facts"]
     # Declared where written; derived facts point at what they were derived from.
-    assert facts["hardware.instanceType"] == facts["hardware.instanceType"] | {"value": "g5.2xlarge", "source": "declared", "line": 17}
-    assert facts["hardware.accelerator"]["source"] == "catalog" and facts["hardware.accelerator"]["line"] == 17
+    assert facts["hardware.instanceType"] == facts["hardware.instanceType"] | {
+        "value": "g5.2xlarge",
+        "source": "declared",
+        "line": 17,
+    }
+    assert (
+        facts["hardware.accelerator"]["source"] == "catalog"
+        and facts["hardware.accelerator"]["line"] == 17
+    )
     assert "g5.2xlarge has 1 x nvidia-a10g" in facts["hardware.accelerator"]["detail"]
-    assert facts["model.parameters"]["source"] == "catalog" and facts["model.parameters"]["line"] == 12
+    assert (
+        facts["model.parameters"]["source"] == "catalog" and facts["model.parameters"]["line"] == 12
+    )
     assert facts["cloud.gridIntensity"]["line"] == 15
     assert "rateLimits.concurrency" in deployment["missing"]
 
 
 def test_missing_facts_and_name_pattern(tmp_path: Path) -> None:
-    (tmp_path / "m.yaml").write_text("apiVersion: greengate.dev/v1\nkind: AIDeployment\nmetadata: {name: x}\nspec:\n  model: {name: acme/widget-13b-chat}\n")
+    (tmp_path / "m.yaml").write_text(
+        "apiVersion: greengate.dev/v1\nkind: AIDeployment\nmetadata: {name: x}\nspec:\n  model: {name: acme/widget-13b-chat}\n"
+    )
     code, out = explain(str(tmp_path), "--format", "json")
     assert code == 0
     (deployment,) = json.loads(out)["deployments"]
-    assert deployment["facts"]["model.parameters"] == deployment["facts"]["model.parameters"] | {"value": 13_000_000_000, "source": "name-pattern"}
+    assert deployment["facts"]["model.parameters"] == deployment["facts"]["model.parameters"] | {
+        "value": 13_000_000_000,
+        "source": "name-pattern",
+    }
     assert deployment["missing"]["cloud.region"] == "declare spec.cloud.region"
     assert deployment["missing"]["hardware.vendor"] == "declare spec.hardware.accelerator"
 

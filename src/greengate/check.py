@@ -1,4 +1,5 @@
-"""The pipeline: discover -> load -> adapt -> enrich -> evaluate -> report.
+"""The pipeline: discover -> load -> adapt -> (config defaults) -> enrich -> evaluate
+-> (waivers, baseline) -> report.
 
 Everything ``greengate check`` does is callable from here. One bad file never
 stops the others: it becomes an error finding and the run goes on.
@@ -6,12 +7,18 @@ stops the others: it becomes an error finding and the run goes on.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import datetime
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from greengate import baseline as baselines
+from greengate.baseline import Baseline
 from greengate.catalog import Catalog
+from greengate.config.model import Config
+from greengate.config.select import select
+from greengate.defaults import apply_defaults
 from greengate.deployment import Deployment
 from greengate.discover import SourceFile, discover
 from greengate.documents import MAX_FILE_BYTES, Document, load_file
@@ -24,12 +31,14 @@ from greengate.findings import (
     Severity,
     Status,
 )
+from greengate.globs import match_path
 from greengate.location import Location
 from greengate.manifests import adapter_for
-from greengate.policy.engine import Engine, RuleSettings
+from greengate.policy.engine import Engine, RuleSettings, deep_merge
 from greengate.policy.load import builtin_pack_dir, check_unique, load_policies
 from greengate.policy.model import Policy
 from greengate.report import Report, RuleInfo
+from greengate.waivers import INLINE_PREFIX, Waiver, apply_waivers, parse_inline
 
 MANIFEST_RULES = (
     RuleInfo(
@@ -53,8 +62,20 @@ MANIFEST_RULES = (
 )
 
 
+def utc_today() -> datetime.date:
+    return datetime.datetime.now(datetime.timezone.utc).date()
+
+
 @dataclass(frozen=True)
 class CheckOptions:
+    """What to check and how. ``greengate.config.settings`` builds one from flags and config.
+
+    ``policy_paths``, ``builtin_policies``, ``fail_on`` and ``catalog_files``
+    are final (config and flags already merged); ``config`` supplies the rest
+    of the config file (file selection, policy and rule selection, params,
+    defaults, waivers). ``params`` and ``rules`` apply on top of the config's.
+    """
+
     paths: Sequence[Path]
     policy_paths: Sequence[Path] = ()
     builtin_policies: bool = True
@@ -63,6 +84,12 @@ class CheckOptions:
     params: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     rules: Mapping[str, RuleSettings] = field(default_factory=dict)
     max_file_bytes: int = MAX_FILE_BYTES
+    config: Config | None = None
+    inline_waivers: bool = True
+    """Honour ``greengate.dev/waive-<RULE>`` annotations in manifests."""
+    baseline: Baseline | None = None
+    today: datetime.date = field(default_factory=utc_today)
+    """The day waiver expiry is judged on (UTC)."""
 
 
 def load_all_policies(options: CheckOptions) -> list[Policy]:
@@ -98,16 +125,47 @@ def rule_infos(policies: Iterable[Policy], engine: Engine | None = None) -> tupl
     return tuple(infos)
 
 
+def build_engine(options: CheckOptions, catalog: Catalog) -> Engine:
+    """The policies to run, with the config's selection, severities and params applied."""
+    policies = load_all_policies(options)
+    selection = select(policies, options.config, also_known=_builtin_policies)
+    params = dict(selection.params)
+    for name, override in options.params.items():
+        params[name] = deep_merge(params.get(name, {}), override)
+    return Engine(
+        selection.policies,
+        params=params,
+        rules={**selection.rules, **options.rules},
+        catalog=catalog_view(catalog),
+    )
+
+
+def _builtin_policies() -> list[Policy]:
+    return load_policies([builtin_pack_dir()], builtin=True)
+
+
 def run_check(options: CheckOptions) -> Report:
     """Check the manifests under ``options.paths``; raises GreengateError only for bad policies/config."""
-    policies = load_all_policies(options)
     catalog = Catalog.load(options.catalog_files)
-    engine = Engine(
-        policies, params=options.params, rules=options.rules, catalog=catalog_view(catalog)
+    engine = build_engine(options, catalog)
+    files, notes = select_files(discover(options.paths), options.config, options.paths)
+    where = RepoPaths(options.config, files)
+    deployments, findings = read_deployments(
+        files, catalog, options.max_file_bytes, defaults=where.defaults
     )
-    files = discover(options.paths)
-    deployments, findings = read_deployments(files, catalog, options.max_file_bytes)
     findings.extend(engine.evaluate(deployments))
+    active = [v.id for _, v, _ in engine.active_rules()]
+    findings, expired = _waive(findings, deployments, options, where, active, notes)
+    fixed: list[baselines.BaselineEntry] = []
+    if options.baseline is not None:
+        findings, fixed = baselines.apply(findings, options.baseline, expired)
+        if fixed:
+            one = len(fixed) == 1
+            notes.append(
+                f"{len(fixed)} finding{'' if one else 's'} of the baseline {options.baseline.path}"
+                f" no longer fail{'s' if one else ''}; run `greengate baseline create` to remove"
+                f" {'it' if one else 'them'}"
+            )
     findings.sort(key=lambda f: f.sort_key)
     return Report(
         findings=tuple(findings),
@@ -115,12 +173,131 @@ def run_check(options: CheckOptions) -> Report:
         deployments=tuple(deployments),
         files=tuple(f.display for f in files),
         fail_on=options.fail_on,
+        notes=tuple(notes),
+        baseline=options.baseline.path if options.baseline is not None else None,
+        fixed=tuple(fixed),
     )
 
 
+def _waive(
+    findings: list[Finding],
+    deployments: Sequence[Deployment],
+    options: CheckOptions,
+    where: RepoPaths,
+    active_rules: Sequence[str],
+    notes: list[str],
+) -> tuple[list[Finding], frozenset[str]]:
+    """Apply the config's and the manifests' waivers; add their notes to ``notes``.
+
+    Returns the findings and the fingerprints of those whose waiver expired.
+    """
+    inline: dict[tuple[str, str], list[Waiver]] = {}
+    problems: list[Finding] = []
+    if options.inline_waivers:
+        for deployment in deployments:
+            waivers, malformed = parse_inline(deployment)
+            problems.extend(malformed)
+            if waivers:
+                inline.setdefault((deployment.file, deployment.name), []).extend(waivers)
+    elif any(k.startswith(INLINE_PREFIX) for d in deployments for k in d.annotations):
+        notes.append(
+            "inline waivers (greengate.dev/waive-* annotations) were ignored: --no-inline-waivers"
+        )
+    result = apply_waivers(
+        [*findings, *problems],
+        options.config.waivers if options.config is not None else (),
+        inline,
+        today=options.today,
+        relative=where.relative,
+        known_rules=active_rules,
+    )
+    notes.extend(result.notes)
+    return result.findings, result.expired
+
+
+class RepoPaths:
+    """Manifest paths as config globs see them: relative to the config file's folder."""
+
+    def __init__(self, config: Config | None, files: Iterable[SourceFile]) -> None:
+        self.config = config
+        self._paths = {f.display: f.path for f in files}
+        self._relative: dict[str, str | None] = {}
+
+    def relative(self, display: str) -> str | None:
+        if display not in self._relative:  # computed on demand: most runs never need it
+            path = self._paths.get(display)
+            self._relative[display] = (
+                relative_to_root(path, self.config) if path is not None else None
+            )
+        return self._relative[display]
+
+    def defaults(self, deployment: Deployment) -> Deployment:
+        if self.config is None or not self.config.defaults:
+            return deployment
+        return apply_defaults(deployment, self.config.defaults, self.relative(deployment.file))
+
+
+def relative_to_root(path: Path, config: Config | None) -> str | None:
+    """``path`` relative to the config's folder (the cwd without a config); None outside it."""
+    root = config.root if config is not None else Path.cwd()
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return None
+
+
+OWN_FILES = frozenset({".greengate.yaml", ".greengate.yml", baselines.DEFAULT_BASELINE})
+"""greengate's own files: never manifests, so not read when a folder is searched."""
+
+
+def select_files(
+    files: Sequence[SourceFile], config: Config | None, paths: Sequence[Path] = ()
+) -> tuple[list[SourceFile], list[str]]:
+    """The files to check: without greengate's own files, and as the config's
+    ``include``/``exclude`` say; with a note for each file named in ``paths`` that is left out."""
+    named = {p.resolve() for p in paths if p.is_file()}
+    filtering = config is not None and bool(config.include or config.exclude)
+    kept: list[SourceFile] = []
+    notes: list[str] = []
+    for source in files:
+        if not filtering and source.path.name not in OWN_FILES:
+            kept.append(source)
+            continue
+        explicit = bool(named) and source.path.resolve() in named
+        if source.path.name in OWN_FILES and not explicit:
+            continue
+        reason = _dropped_by(relative_to_root(source.path, config), config) if config else None
+        if reason is None:
+            kept.append(source)
+        elif explicit:
+            notes.append(f"{source.display} was not checked: {reason}")
+    return kept, notes
+
+
+def _dropped_by(path: str | None, config: Config) -> str | None:
+    """Why a file is left out, or None if it is checked."""
+    if path is None:
+        return (
+            f"it is outside {config.root} and {config.display} has include globs"
+            if config.include
+            else None
+        )
+    if config.include and not any(match_path(g.value, path) for g in config.include):
+        return f"it matches no include glob of {config.display}"
+    for glob in config.exclude:
+        if match_path(glob.value, path):
+            return f"it is excluded by {glob.origin} ({glob.value})"
+    return None
+
+
 def read_deployments(
-    files: Iterable[SourceFile], catalog: Catalog, max_file_bytes: int = MAX_FILE_BYTES
+    files: Iterable[SourceFile],
+    catalog: Catalog,
+    max_file_bytes: int = MAX_FILE_BYTES,
+    *,
+    defaults: Callable[[Deployment], Deployment] | None = None,
 ) -> tuple[list[Deployment], list[Finding]]:
+    """Load, adapt, apply ``defaults`` (config defaults) and enrich every deployment in ``files``."""
     deployments: list[Deployment] = []
     findings: list[Finding] = []
     for source in files:
@@ -132,6 +309,8 @@ def read_deployments(
         for document in loaded.documents:
             found, problems = adapt(document)
             findings.extend(problems)
+            if defaults is not None:
+                found = [defaults(d) for d in found]
             deployments.extend(enrich(d, catalog) for d in found)
     return deployments, findings
 

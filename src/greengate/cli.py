@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import functools
 import os
 import sys
@@ -15,14 +16,20 @@ import click
 from click.core import ParameterSource
 
 from greengate import __version__
+from greengate import baseline as baselines
+from greengate.catalog import Catalog
 from greengate.catalog.cli import catalog as catalog_group
-from greengate.check import CheckOptions, load_all_policies, run_check
+from greengate.check import CheckOptions, build_engine, load_all_policies, run_check, utc_today
+from greengate.config import show as config_show
+from greengate.config.settings import Flags, Settings, find_and_load
+from greengate.config.starter import write_starter
+from greengate.discover import display_path
 from greengate.documents import MAX_FILE_BYTES
 from greengate.errors import ExitCode, GreengateError
 from greengate.explain import explain as explain_paths
 from greengate.explain import render_json as render_explain_json
 from greengate.explain import render_text as render_explain_text
-from greengate.findings import Severity
+from greengate.findings import Severity, Status
 from greengate.policy.docs import render_markdown
 from greengate.report import Report
 from greengate.reporters import OutputFormat
@@ -33,7 +40,7 @@ EXIT_CODES = """\b
 Exit codes:
   0  no failing finding at or above --fail-on
   1  a failing finding at or above --fail-on, or a manifest that cannot be read
-  2  greengate could not run: bad arguments, policy, config or catalog file"""
+  2  greengate could not run: bad arguments, config, policy, catalog or baseline file"""
 
 
 def handle_errors(func: F) -> F:
@@ -131,23 +138,114 @@ def _output_options(func: F) -> F:
     return decorated  # type: ignore[return-value]
 
 
-@main.command(epilog=EXIT_CODES)
-@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
-@click.option(
-    "--policy",
+_SETTINGS_OPTIONS = (
+    "config_file",
+    "no_config",
     "policy_paths",
-    multiple=True,
-    type=click.Path(exists=True, path_type=Path),
-    help="Policy file or folder to add (repeatable).",
+    "builtin",
+    "catalog_files",
+    "inline_waivers",
 )
-@click.option("--no-builtin", is_flag=True, help="Leave out the built-in policy pack.")
-@click.option(
+
+
+def _config_options(func: F) -> F:
+    """``--config FILE`` and ``--no-config``."""
+    func = click.option(
+        "--no-config",
+        is_flag=True,
+        help="Ignore any .greengate.yaml / .greengate.yml (defaults and flags only).",
+    )(func)
+    return click.option(
+        "--config",
+        "config_file",
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        help="Config file to use instead of the .greengate.yaml found by walking up from the first PATH (or the current folder).",
+    )(func)
+
+
+def _settings_options(func: F) -> F:
+    """The options that choose what a check runs; the command gets them as ``flags`` (a Flags).
+
+    ``--fail-on`` (added separately, below this decorator, by the commands
+    that have it) goes into ``flags`` too.
+    """
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        values = {name: kwargs.pop(name) for name in _SETTINGS_OPTIONS}
+        fail_on = kwargs.pop("fail_on", None)
+        flags = Flags(
+            config_file=values["config_file"],
+            no_config=values["no_config"],
+            policy_paths=values["policy_paths"],
+            builtin=values["builtin"],
+            catalog_files=values["catalog_files"],
+            inline_waivers=not values["inline_waivers"],
+            fail_on=Severity(fail_on) if fail_on else None,
+        )
+        return func(*args, flags=flags, **kwargs)
+
+    decorated: Callable[..., Any] = wrapper
+    for option in reversed(
+        (
+            click.option(
+                "--policy",
+                "policy_paths",
+                multiple=True,
+                type=click.Path(exists=True, path_type=Path),
+                help="Policy file or folder to add to the config's policies.paths (repeatable).",
+            ),
+            click.option(
+                "--builtin/--no-builtin",
+                default=None,
+                help="Run the built-in policy pack, or leave it out (default: policies.builtin of the config, else run it).",
+            ),
+            click.option(
+                "--catalog",
+                "catalog_files",
+                multiple=True,
+                type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                help="Catalog extension file, YAML or CSV, added to the config's catalog (repeatable); its rows override the built-in ones.",
+            ),
+            click.option(
+                "--no-inline-waivers",
+                "inline_waivers",
+                is_flag=True,
+                help="Ignore waivers written in manifests (greengate.dev/waive-* annotations); only the config's waivers apply.",
+            ),
+        )
+    ):
+        decorated = option(decorated)
+    return _config_options(decorated)  # type: ignore[return-value]
+
+
+_FAIL_ON = click.option(
     "--fail-on",
     type=_SEVERITIES,
-    default=Severity.INFO.value,
-    show_default=True,
-    help="Lowest severity of a failing finding that fails the run.",
+    default=None,
+    help="Lowest severity of a failing finding that fails the run (default: failOn of the config, else info).",
 )
+_TODAY = click.option(
+    "--today",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    metavar="YYYY-MM-DD",
+    help="Judge waiver expiry as of this day instead of today (UTC), e.g. to see which waivers will have expired by then.",
+)
+
+
+def _today(value: datetime.datetime | None) -> datetime.date:
+    return value.date() if value is not None else utc_today()
+
+
+def _settings(flags: Flags, paths: Sequence[Path]) -> Settings:
+    return Settings.resolve(find_and_load(flags, paths), flags)
+
+
+@main.command(epilog=EXIT_CODES)
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@_settings_options
+@_FAIL_ON
 @click.option(
     "--format",
     "output_format",
@@ -169,12 +267,12 @@ def _output_options(func: F) -> F:
 )
 @_output_options
 @click.option(
-    "--catalog",
-    "catalog_files",
-    multiple=True,
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Catalog extension file, YAML or CSV (repeatable); its rows override the built-in ones.",
+    "--baseline",
+    "baseline_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Baseline file from `greengate baseline create`: failing findings recorded in it are reported as existing and do not fail the run.",
 )
+@_TODAY
 @click.option(
     "--max-file-size",
     type=click.IntRange(min=1),
@@ -188,14 +286,13 @@ def _output_options(func: F) -> F:
 @handle_errors
 def check(
     paths: tuple[Path, ...],
-    policy_paths: tuple[Path, ...],
-    no_builtin: bool,
-    fail_on: str,
+    flags: Flags,
     output_format: str,
     output: Path | None,
     reports: tuple[ReportTarget, ...],
     format_outputs: tuple[ReportTarget, ...],
-    catalog_files: tuple[Path, ...],
+    baseline_file: Path | None,
+    today: datetime.datetime | None,
     max_file_size: int,
     color: bool | None,
 ) -> None:
@@ -204,16 +301,16 @@ def check(
     Folders are searched recursively for .yaml, .yml and .json files; inside a
     git work tree, files git ignores are skipped. Every finding points at the
     line of the fact it is about.
+
+    The .greengate.yaml found by walking up from the first PATH (or the
+    current folder) tunes the check: policies, rules, params, include/exclude,
+    defaults, waivers; flags override it (`greengate config show`).
     """
-    if no_builtin and not policy_paths:
-        raise click.UsageError("--no-builtin leaves no policy to run; add --policy PATH")
-    options = CheckOptions(
-        paths=list(paths) or [Path()],
-        policy_paths=list(policy_paths),
-        builtin_policies=not no_builtin,
-        fail_on=Severity(fail_on),
-        catalog_files=list(catalog_files),
+    options = _settings(flags, paths).check_options(
+        paths,
         max_file_bytes=max_file_size,
+        baseline=baselines.load(baseline_file) if baseline_file is not None else None,
+        today=_today(today),
     )
     source = click.get_current_context().get_parameter_source("output_format")
     targets = report_targets(
@@ -337,21 +434,153 @@ def policies_docs() -> None:
     "catalog_files",
     multiple=True,
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Catalog extension file (repeatable).",
+    help="Catalog extension file, added to the config's catalog (repeatable).",
 )
+@_config_options
 @handle_errors
-def explain(paths: tuple[Path, ...], output_format: str, catalog_files: tuple[Path, ...]) -> None:
+def explain(
+    paths: tuple[Path, ...],
+    output_format: str,
+    catalog_files: tuple[Path, ...],
+    config_file: Path | None,
+    no_config: bool,
+) -> None:
     """Show every deployment in PATHS with each fact, its value and where it came from.
 
     Each fact says how it was found (declared at file:line, annotation, config
     default, catalog, name pattern) and which facts could not be determined,
-    with how to declare them. Exit status 0, or 2 for bad arguments.
+    with how to declare them. The config's include/exclude and defaults
+    apply, as in `greengate check`. Exit status 0, or 2 for bad arguments or
+    a bad config.
     """
-    result = explain_paths(list(paths) or [Path.cwd()], catalog_files)
+    flags = Flags(config_file=config_file, no_config=no_config, catalog_files=catalog_files)
+    settings = _settings(flags, paths)
+    result = explain_paths(
+        list(paths) or [Path.cwd()],
+        [c.value for c in settings.catalog_files],
+        settings.config,
+    )
     click.echo(
         render_explain_json(result) if output_format == "json" else render_explain_text(result),
         nl=False,
     )
+
+
+@main.group("config")
+def config_group() -> None:
+    """Inspect the repository config (.greengate.yaml)."""
+
+
+@config_group.command("show")
+@_settings_options
+@_FAIL_ON
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
+@_TODAY
+@handle_errors
+def config_show_command(flags: Flags, output_format: str, today: datetime.datetime | None) -> None:
+    """Print the settings a check would use, each with where it came from.
+
+    The config file is found as `greengate check` finds it (walking up from
+    the current folder); each value shows its origin: the file and line
+    (.greengate.yaml:12), a flag (--fail-on flag) or `default`. The config is
+    validated against the policies it names. Exit status 0, or 2 for a bad
+    config, policy or catalog file.
+    """
+    settings = _settings(flags, ())
+    options = settings.check_options([])
+    build_engine(options, Catalog.load(options.catalog_files))
+    day = _today(today)
+    render = config_show.render_json if output_format == "json" else config_show.render_text
+    click.echo(render(settings, day), nl=False)
+
+
+@main.command()
+@click.argument(
+    "path", required=False, type=click.Path(file_okay=False, path_type=Path), default=Path()
+)
+@click.option("--force", is_flag=True, help="Replace an existing config file.")
+@handle_errors
+def init(path: Path, force: bool) -> None:
+    """Write a commented starter .greengate.yaml in PATH (default: the current folder).
+
+    Every key is there, most commented out; the file is valid as written.
+    An existing .greengate.yaml or .greengate.yml is never replaced without
+    --force. Exit status 0, or 2 when the file exists or cannot be written.
+    """
+    written = write_starter(path, force=force)
+    click.echo(
+        f"wrote {display_path(written)}; next: `greengate config show`, then `greengate baseline create`"
+    )
+
+
+@main.group("baseline")
+def baseline_group() -> None:
+    """Record today's failing findings, so that a check fails only on new ones."""
+
+
+@baseline_group.command("create")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@_settings_options
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    default=Path(baselines.DEFAULT_BASELINE),
+    show_default=True,
+    help="Baseline file to write (replaced if it exists).",
+)
+@_TODAY
+@click.option(
+    "--max-file-size",
+    type=click.IntRange(min=1),
+    default=MAX_FILE_BYTES,
+    show_default=True,
+    help="Files larger than this many bytes are reported, not parsed.",
+)
+@handle_errors
+def baseline_create(
+    paths: tuple[Path, ...],
+    flags: Flags,
+    output: Path,
+    today: datetime.datetime | None,
+    max_file_size: int,
+) -> None:
+    """Check PATHS as `greengate check` does and record every failing finding in a baseline file.
+
+    Then `greengate check --baseline FILE` reports the recorded findings as
+    existing (they do not fail the run) and fails only on new ones. Each
+    finding is recorded by its fingerprint (rule, file, deployment, field;
+    never the line), with its rule, file, deployment, field and message for
+    people; the file is sorted and stable, so it diffs well. Run it and the
+    check from the same folder (the repository root). Errors (manifests that
+    cannot be read) are never recorded: fix them. Waived findings are not
+    recorded either. Exit status 0 (whatever the findings), or 2 when greengate
+    cannot run: bad arguments, config, policy or catalog file.
+    """
+    options = _settings(flags, paths).check_options(
+        paths, max_file_bytes=max_file_size, today=_today(today)
+    )
+    report = run_check(options)
+    recorded = baselines.entries(report.findings)
+    baselines.write(output, recorded)
+    files = len({e.file for e in recorded})
+    click.echo(
+        f"wrote {display_path(output)}: {len(recorded)} failing finding{'s' if len(recorded) != 1 else ''}"
+        f" in {files} file{'s' if files != 1 else ''}"
+    )
+    errors = sum(1 for f in report.findings if f.status is Status.ERROR)
+    if errors:
+        click.echo(
+            f"greengate: warning: {errors} error{'s are' if errors != 1 else ' is'} not recorded (a manifest that cannot be read always fails); fix {'them' if errors != 1 else 'it'}",
+            err=True,
+        )
 
 
 main.add_command(catalog_group)

@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from greengate.catalog import Catalog
-from greengate.check import read_deployments
+from greengate.check import RepoPaths, read_deployments, select_files
+from greengate.config.model import Config
 from greengate.deployment import FIELDS, Deployment
 from greengate.discover import discover
 from greengate.findings import Finding
@@ -26,9 +27,15 @@ class Explanation:
     problems: tuple[Finding, ...]
 
 
-def explain(paths: Sequence[Path], catalog_files: Sequence[Path] = ()) -> Explanation:
+def explain(
+    paths: Sequence[Path], catalog_files: Sequence[Path] = (), config: Config | None = None
+) -> Explanation:
+    """What ``greengate check`` would read in ``paths``; ``config`` adds its file selection and defaults."""
     catalog = Catalog.load(catalog_files)
-    deployments, problems = read_deployments(discover(paths), catalog)
+    files, _ = select_files(discover(paths), config, paths)
+    deployments, problems = read_deployments(
+        files, catalog, defaults=RepoPaths(config, files).defaults
+    )
     return Explanation(tuple(deployments), tuple(problems))
 
 
@@ -57,7 +64,12 @@ def deployment_dict(deployment: Deployment) -> dict[str, Any]:
             for name, fact in _ordered(deployment).items()
         },
         "unresolved": {
-            name: {"value": fact.value, "file": fact.location.file, "line": fact.location.line, "column": fact.location.column}
+            name: {
+                "value": fact.value,
+                "file": fact.location.file,
+                "line": fact.location.line,
+                "column": fact.location.column,
+            }
             for name, fact in deployment.unresolved.items()
         },
         "missing": missing_fields(deployment),
@@ -66,14 +78,22 @@ def deployment_dict(deployment: Deployment) -> dict[str, Any]:
 
 def _ordered(deployment: Deployment) -> dict[str, Any]:
     order = {name: i for i, name in enumerate(FIELDS)}
-    return dict(sorted(deployment.facts.items(), key=lambda item: (order.get(item[0], len(order)), item[0])))
+    return dict(
+        sorted(deployment.facts.items(), key=lambda item: (order.get(item[0], len(order)), item[0]))
+    )
 
 
 def render_json(result: Explanation) -> str:
     data = {
         "deployments": [deployment_dict(d) for d in result.deployments],
         "problems": [
-            {"ruleId": p.rule_id, "message": p.message, "file": p.location.file, "line": p.location.line, "column": p.location.column}
+            {
+                "ruleId": p.rule_id,
+                "message": p.message,
+                "file": p.location.file,
+                "line": p.location.line,
+                "column": p.location.column,
+            }
             for p in result.problems
         ],
     }
@@ -83,15 +103,21 @@ def render_json(result: Explanation) -> str:
 def render_text(result: Explanation) -> str:
     lines: list[str] = []
     for deployment in result.deployments:
-        lines.append(f"{deployment.location}  {deployment.name}  ({deployment.kind}, {deployment.format})")
+        lines.append(
+            f"{deployment.location}  {deployment.name}  ({deployment.kind}, {deployment.format})"
+        )
         facts = _ordered(deployment)
         width = max((len(n) for n in [*facts, *FIELDS]), default=10)
         for name, fact in facts.items():
             where = f"{fact.location.file}:{fact.location.line}:{fact.location.column}"
             detail = f"  {fact.detail}" if fact.detail else ""
-            lines.append(f"  {name:<{width}}  {_show(fact.value):<28}  {fact.source.value:<14}  {where}{detail}")
+            lines.append(
+                f"  {name:<{width}}  {_show(fact.value):<28}  {fact.source.value:<14}  {where}{detail}"
+            )
         for name, fact in deployment.unresolved.items():
-            lines.append(f"  {name:<{width}}  {_show(fact.value):<28}  {'placeholder':<14}  {fact.location.file}:{fact.location.line}  (unknown: not resolved)")
+            lines.append(
+                f"  {name:<{width}}  {_show(fact.value):<28}  {'placeholder':<14}  {fact.location.file}:{fact.location.line}  (unknown: not resolved)"
+            )
         missing = missing_fields(deployment)
         if missing:
             lines.append("  missing:")
@@ -100,7 +126,10 @@ def render_text(result: Explanation) -> str:
     for problem in result.problems:
         lines.append(f"{problem.location}  ERROR  {problem.rule_id}  {problem.message}")
     count = len(result.deployments)
-    lines.append(f"{count} deployment{'s' if count != 1 else ''} found" + (f", {len(result.problems)} unreadable" if result.problems else ""))
+    lines.append(
+        f"{count} deployment{'s' if count != 1 else ''} found"
+        + (f", {len(result.problems)} unreadable" if result.problems else "")
+    )
     return "\n".join(lines) + "\n"
 
 

@@ -38,6 +38,9 @@ class Status(str, enum.Enum):
     SKIP = "skip"
     """The policy does not apply to this deployment (its matchConditions are false)."""
     WAIVED = "waived"
+    """A failure accepted by a waiver that has not expired (see ``Finding.justification``)."""
+    EXISTING = "existing"
+    """A failure recorded in the baseline (``--baseline``): known, not new, does not fail the run."""
 
     @property
     def is_problem(self) -> bool:
@@ -74,7 +77,9 @@ class Finding:
     title: str = ""
     fingerprint: str = ""
     justification: str = ""
-    """For a waived finding: the waiver's reason (and owner, expiry)."""
+    """For a waived finding: the waiver's reason, owner, expiry and where it is written."""
+    manifest: str = ""
+    """The manifest the finding is about, when ``location`` is elsewhere (a config default)."""
 
     @classmethod
     def make(
@@ -91,10 +96,17 @@ class Finding:
         remediation: str = "",
         title: str = "",
         identity: str | None = None,
+        file: str | None = None,
     ) -> Finding:
-        """Build a finding with its fingerprint; ``identity`` replaces ``field`` in it when given."""
+        """Build a finding with its fingerprint; ``identity`` replaces ``field`` in it when given.
+
+        ``file`` is the manifest the finding is about when it differs from
+        ``location.file`` (a fact set by a config default points at the
+        config file); the fingerprint always uses the manifest.
+        """
+        manifest = file if file is not None and file != location.file else ""
         fp = fingerprint(
-            rule_id, location.file, deployment, field if identity is None else identity
+            rule_id, file or location.file, deployment, field if identity is None else identity
         )
         return cls(
             rule_id,
@@ -108,7 +120,13 @@ class Finding:
             remediation,
             title,
             fp,
+            manifest=manifest,
         )
+
+    @property
+    def file(self) -> str:
+        """The manifest file the finding is about (waivers and baselines match on it)."""
+        return self.manifest or self.location.file
 
     @property
     def sort_key(self) -> tuple[str, int, int, str, str]:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from greengate import __version__
+from greengate.baseline import BaselineEntry
 from greengate.deployment import Deployment
 from greengate.errors import ExitCode
 from greengate.findings import Finding, Severity, Status
@@ -37,12 +38,17 @@ class Report:
     notes: tuple[str, ...] = field(default=())
     root: str = field(default_factory=lambda: Path.cwd().as_posix())
     """Absolute folder the findings' file paths are relative to (SARIF's %SRCROOT%)."""
+    baseline: str | None = None
+    """The baseline file the run compared against (``--baseline``), if any."""
+    fixed: tuple[BaselineEntry, ...] = ()
+    """Baseline entries with no failing finding any more: fixed since the baseline."""
 
     def gating(self, finding: Finding) -> bool:
         """Whether this finding makes the run fail.
 
         Errors always do (a manifest greengate cannot read must never pass);
-        failures do at or above ``fail_on``.
+        failures do at or above ``fail_on``. Waived findings and findings
+        in the baseline (``existing``) never do.
         """
         if finding.status is Status.ERROR:
             return True

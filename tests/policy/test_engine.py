@@ -126,4 +126,13 @@ def test_several_documents_each_with_their_lines() -> None:
 
 
 def test_status_values_are_known() -> None:
-    assert {s.value for s in Status} == {"pass", "fail", "error", "skip", "waived"}
+    assert {s.value for s in Status} == {"pass", "fail", "error", "skip", "waived", "existing"}
+
+
+def test_missing_fact_inside_a_ternary_is_still_named() -> None:
+    """cel-python drops the missing key's name inside `?:`; the engine still finds it."""
+    ternary = '\'deployment.workload in ["x"] ? deployment.cloud.region == "a" : has(deployment.cloud.zone)\''
+    policy = POLICY.replace('deployment.cloud.region.startsWith("eu")', ternary)
+    (_, r2) = check(MANIFEST.replace("  workload: inference\n", ""), policy)
+    assert r2[:2] == ("R2", "fail")
+    assert "workload is not known" in r2[3]

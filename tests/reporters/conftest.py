@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from greengate.baseline import BaselineEntry
 from greengate.deployment import Deployment
 from greengate.findings import Finding, Severity, Status
 from greengate.location import Location
@@ -272,6 +273,37 @@ def make_docs_report() -> Report:
 def docs_report() -> Report:
     """The small report whose rendering docs/formats.md shows for every format."""
     return make_docs_report()
+
+
+def make_baseline_report() -> Report:
+    """A run with ``--baseline``: GG201 is recorded (existing), one recorded finding was fixed."""
+    findings = tuple(
+        replace(f, status=Status.EXISTING)
+        if f.rule_id == "GG201" and f.status is Status.FAIL
+        else f
+        for f in FINDINGS
+    )
+    fixed = (
+        BaselineEntry(
+            file="deploy/old.yaml",
+            deployment="legacy-bot",
+            rule_id="GG401",
+            field="hardware.accelerator",
+            fingerprint="0123456789abcdef0123456789abcdef",
+            message="accelerator nvidia-k80 (Kepler) is older than Ampere",
+        ),
+    )
+    return make_report(
+        findings,
+        baseline=".greengate-baseline.json",
+        fixed=fixed,
+        notes=("1 finding of the baseline .greengate-baseline.json no longer fails",),
+    )
+
+
+@pytest.fixture
+def baseline_report() -> Report:
+    return make_baseline_report()
 
 
 @pytest.fixture

@@ -22,7 +22,9 @@ def test_the_schema_is_a_valid_json_schema() -> None:
     jsonschema.Draft202012Validator.check_schema(SCHEMA)
 
 
-@pytest.mark.parametrize("name", ["report", "empty_report", "nasty_report", "docs_report"])
+@pytest.mark.parametrize(
+    "name", ["report", "empty_report", "nasty_report", "docs_report", "baseline_report"]
+)
 def test_the_json_output_validates(name: str, request: pytest.FixtureRequest) -> None:
     document = json.loads(json_report.render(request.getfixturevalue(name)))
     validator = jsonschema.Draft202012Validator(SCHEMA)
@@ -40,3 +42,25 @@ def test_an_unknown_field_is_rejected(report: Report) -> None:
     document = json.loads(json_report.render(report))
     document["findings"][0]["extra"] = 1
     assert not jsonschema.Draft202012Validator(SCHEMA).is_valid(document)
+
+
+def test_waivers_and_the_baseline_are_in_the_output(baseline_report: Report) -> None:
+    document = json.loads(json_report.render(baseline_report))
+    assert document["schemaVersion"] == "1.1"
+    assert document["baseline"] == ".greengate-baseline.json"
+    assert document["summary"]["byStatus"]["existing"] == 1
+    assert document["fixedSinceBaseline"] == [
+        {
+            "fingerprint": "0123456789abcdef0123456789abcdef",
+            "ruleId": "GG401",
+            "file": "deploy/old.yaml",
+            "deployment": "legacy-bot",
+            "field": "hardware.accelerator",
+            "message": "accelerator nvidia-k80 (Kepler) is older than Ampere",
+        }
+    ]
+    waived = [f for f in document["findings"] if f["status"] == "waived"]
+    assert [f["justification"] for f in waived] == [
+        "evaluation shows smaller models fail the quality bar (owner: team-chat, expires 2026-06-30)"
+    ]
+    assert all(f["justification"] == "" for f in document["findings"] if f["status"] != "waived")

@@ -115,3 +115,18 @@ def test_an_empty_report_is_an_empty_testsuites(empty_report: Report) -> None:
 
 def test_the_document_declares_utf8(report: Report) -> None:
     assert junit.render(report).startswith('<?xml version="1.0" encoding="UTF-8"?>\n<testsuites')
+
+
+def test_a_finding_in_the_baseline_is_skipped(baseline_report: Report) -> None:
+    case = next(
+        c
+        for c in parse(baseline_report).iter("testcase")
+        if c.attrib["name"] == "GG201 support-summarizer" and c.find("skipped") is not None
+    )
+    skipped = case.find("skipped")
+    assert skipped is not None
+    assert skipped.attrib["message"] == (
+        "in baseline: region us-east-1 has a grid intensity of 379 gCO2e/kWh; the limit is 200"
+    )
+    root = parse(baseline_report)
+    assert (root.attrib["failures"], root.attrib["skipped"]) == ("3", "3")

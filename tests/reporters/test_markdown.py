@@ -31,7 +31,7 @@ def test_a_failing_report_starts_with_the_verdict_and_counts(report: Report) -> 
         " (4 failed, 1 error, 1 waived, 1 skipped, 2 passed; 3 deployments in 4 files)"
     )
     assert "| findings | 1 | 1 | 1 | 1 | 0 |" in lines  # by severity, critical first
-    assert "| findings | 4 | 1 | 1 | 1 | 2 |" in lines  # by status
+    assert "| findings | 4 | 1 | 1 | 0 | 1 | 2 |" in lines  # by status
 
 
 def test_the_failures_table_lists_every_problem_most_severe_first(report: Report) -> None:
@@ -47,7 +47,7 @@ def test_the_failures_table_lists_every_problem_most_severe_first(report: Report
 
 def test_how_to_fix_names_each_failing_rule_once(report: Report) -> None:
     text = markdown.render(report)
-    fixes = text.split("### How to fix\n\n", 1)[1].splitlines()
+    fixes = text.split("### How to fix\n\n", 1)[1].split("\n\n", 1)[0].splitlines()
     assert fixes == [
         "- **GG001** Manifest cannot be read: Fix the syntax error at the reported line.",
         "- **GG101** Model too large for its task: Use a model of at most 13B parameters for summarization, or justify a waiver.",
@@ -134,3 +134,21 @@ def test_notes_are_quoted(build_report: Callable[..., Report]) -> None:
     assert "> no manifest found under docs/\n" in markdown.render(
         build_report((), notes=("no manifest found under docs/",))
     )
+
+
+def test_waived_findings_are_listed_with_their_justification(report: Report) -> None:
+    text = markdown.render(report)
+    waived = text.split("### Waived findings\n\n", 1)[1].split("\n\n", 1)[0].splitlines()
+    assert waived == [
+        "| Location | Rule | Deployment | Justification |",
+        "|---|---|---|---|",
+        "| deploy/chat/bot.yaml:11 | GG101 | chat-bot | evaluation shows smaller models fail the quality bar (owner: team-chat, expires 2026-06-30) |",
+    ]
+
+
+def test_findings_in_the_baseline_are_counted(baseline_report: Report) -> None:
+    lines = markdown.render(baseline_report).splitlines()
+    assert lines[0].endswith(
+        "(3 failed, 1 error, 1 waived, 1 in baseline, 1 skipped, 2 passed; 3 deployments in 4 files)"
+    )
+    assert "| All, by status | fail | error | waived | existing | skip | pass |" in lines

@@ -31,7 +31,9 @@ def validated(report: Report) -> dict[str, Any]:
     return log
 
 
-@pytest.mark.parametrize("name", ["report", "empty_report", "nasty_report", "docs_report"])
+@pytest.mark.parametrize(
+    "name", ["report", "empty_report", "nasty_report", "docs_report", "baseline_report"]
+)
 def test_the_log_validates_against_the_oasis_schema(
     name: str, request: pytest.FixtureRequest
 ) -> None:
@@ -202,3 +204,14 @@ def test_camel_case() -> None:
     assert sarif.camel_case("Region grid is carbon-intensive") == "RegionGridIsCarbonIntensive"
     assert sarif.camel_case("GPU (A100) too old") == "GPUA100TooOld"
     assert sarif.camel_case("") == ""
+
+
+def test_with_a_baseline_every_result_has_a_baseline_state(baseline_report: Report) -> None:
+    results = validated(baseline_report)["runs"][0]["results"]
+    states = {(r["ruleId"], r["properties"]["status"]): r["baselineState"] for r in results}
+    assert states[("GG201", "existing")] == "unchanged"
+    assert {s for (_, status), s in states.items() if status != "existing"} == {"new"}
+
+
+def test_without_a_baseline_no_result_has_a_baseline_state(report: Report) -> None:
+    assert all("baselineState" not in r for r in validated(report)["runs"][0]["results"])

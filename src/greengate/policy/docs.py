@@ -21,21 +21,38 @@ def render_markdown(policies: Iterable[Policy]) -> str:
         "",
     ]
     for policy in sorted(policies, key=lambda p: p.validations[0].id):
-        out += [f"## {policy.name}", "", f"**{policy.title}** — default severity `{policy.severity.value}`.", "", policy.description, ""]
+        out += [
+            f"## {policy.name}",
+            "",
+            f"**{policy.title}** — default severity `{policy.severity.value}`.",
+            "",
+            policy.description,
+            "",
+        ]
         if policy.params:
-            dumped = yaml.safe_dump(dict(policy.params), sort_keys=False, default_flow_style=False).rstrip()
+            dumped = yaml.safe_dump(
+                dict(policy.params), sort_keys=False, default_flow_style=False
+            ).rstrip()
             out += ["Parameters (defaults):", "", "```yaml", dumped, "```", ""]
         if policy.match_conditions:
             out += ["Applies when:", ""]
             out += [f"- `{c.name}`: `{_cell(c.program.source)}`" for c in policy.match_conditions]
             out.append("")
-        out += ["| rule | title | severity | field | remediation |", "| --- | --- | --- | --- | --- |"]
+        out += [
+            "| rule | title | severity | field | remediation |",
+            "| --- | --- | --- | --- | --- |",
+        ]
         for v in policy.validations:
-            out.append(f"| <a id=\"{v.id}\"></a>`{v.id}` | {_cell(v.title)} | {v.severity.value} | `{v.field}` | {_cell(v.remediation)} |")
+            out.append(
+                f'| <a id="{v.id}"></a>`{v.id}` | {_cell(v.title)} | {v.severity.value} | `{v.field}` | {_cell(v.remediation)} |'
+            )
         out.append("")
         if policy.examples:
             out += ["Examples (each one is run by the test suite):", ""]
-            out += [f"- {e.expect}: {e.name}" + (f" ({', '.join(e.rules)})" if e.rules else "") for e in policy.examples]
+            out += [
+                f"- {e.expect}: {e.name}" + (f" ({', '.join(e.rules)})" if e.rules else "")
+                for e in policy.examples
+            ]
             out.append("")
         if policy.references:
             out += ["References: " + ", ".join(f"<{r}>" for r in policy.references), ""]

@@ -16,9 +16,9 @@ from typing import Any
 
 from celpy import celtypes
 
-from greengate.deployment import FIELDS, Deployment
+from greengate.deployment import DERIVED_FROM, FIELDS, Deployment, FactSource
 from greengate.findings import Finding, Severity, Status
-from greengate.policy.cel import CelEvalError, from_cel, to_cel
+from greengate.policy.cel import CelEvalError, Program, from_cel, to_cel
 from greengate.policy.model import NamedExpression, Policy, Validation
 
 
@@ -53,7 +53,7 @@ class Engine:
         self._catalog = to_cel(dict(catalog or {}))
         self._prepared: list[_Prepared] = []
         for policy in policies:
-            merged = {**policy.params, **overrides.get(policy.name, {})}
+            merged = deep_merge(policy.params, overrides.get(policy.name, {}))
             enabled = []
             for validation in policy.validations:
                 setting = settings.get(validation.id, RuleSettings())
@@ -110,7 +110,7 @@ class _Run:
             try:
                 result = condition.program.evaluate(self.activation)
             except CelEvalError as exc:
-                missing = self._missing_field(condition.program.deployment_paths, exc)
+                missing = self._missing_field(condition.program, exc)
                 if missing:
                     return [
                         self._missing(
@@ -162,12 +162,12 @@ class _Run:
         try:
             result = validation.program.evaluate(self.activation)
         except CelEvalError as exc:
-            paths = validation.program.deployment_paths
+            program = validation.program
             failed_variable = self._failed_variable(validation, exc)
             if failed_variable is not None:
                 variable, exc = failed_variable
-                paths = variable.program.deployment_paths
-            missing = self._missing_field(paths, exc)
+                program = variable.program
+            missing = self._missing_field(program, exc)
             if missing:
                 return self._missing(validation, severity, missing, f"cannot check {validation.id}")
             return self._error(
@@ -184,7 +184,18 @@ class _Run:
         message = self._message(validation)
         if validation.field and validation.field not in self.deployment.facts:
             message = f"{message}; {self.deployment.hint(validation.field)}"
+        elif validation.field:
+            message += self._default_note(validation.field)
         return self._finding(validation, severity, Status.FAIL, message)
+
+    def _default_note(self, name: str) -> str:
+        """Say so when the fact came from a config default: the finding points at the config."""
+        fact = self.deployment.facts.get(name)
+        if fact is not None and fact.source is not FactSource.CONFIG_DEFAULT:
+            fact = self.deployment.facts.get(DERIVED_FROM.get(name, ""))
+        if fact is None or fact.source is not FactSource.CONFIG_DEFAULT:
+            return ""
+        return f"; for {self.deployment.file}, {fact.detail}"
 
     def _failed_variable(
         self, validation: Validation, exc: CelEvalError
@@ -206,10 +217,15 @@ class _Run:
                 pass  # fall back to the static message, as Kubernetes does
         return validation.message.strip() or f"{validation.id} failed: {validation.title}"
 
-    def _missing_field(self, paths: Sequence[str], exc: CelEvalError) -> str | None:
-        """The first ``deployment`` field the expression reads that the deployment lacks."""
-        if exc.missing_member is None:
-            return None
+    def _missing_field(self, program: Program, exc: CelEvalError) -> str | None:
+        """The first ``deployment`` field the expression reads that the deployment lacks.
+
+        cel-python names the missing key in most errors; inside a ternary it
+        loses it, so an error while an unguarded field is absent counts too.
+        """
+        paths = (
+            program.deployment_paths if exc.missing_member is not None else program.required_paths
+        )
         for path in paths:
             node: Any = self.plain
             walked: list[str] = []
@@ -239,6 +255,7 @@ class _Run:
             field=validation.field or missing,
             remediation=validation.remediation,
             title=validation.title,
+            file=self.deployment.file,
         )
 
     def _error(self, validation: Validation, severity: Severity, message: str) -> Finding:
@@ -263,7 +280,19 @@ class _Run:
             field=validation.field,
             remediation=validation.remediation,
             title=validation.title,
+            file=self.deployment.file,
         )
+
+
+def deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
+    """``override`` over ``base``: maps merge key by key, anything else (lists too) replaces."""
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
+            merged[key] = deep_merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
 
 
 def _field_name(parts: list[str], walked: str) -> str:

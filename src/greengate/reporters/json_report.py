@@ -8,8 +8,12 @@ from typing import Any
 from greengate.findings import Finding
 from greengate.report import Report
 
-SCHEMA_VERSION = "1.0"
-"""Bumped in its major part when a field changes meaning or disappears."""
+SCHEMA_VERSION = "1.1"
+"""Bumped in its major part when a field changes meaning or disappears.
+
+1.1: ``justification`` on findings, status ``existing``, ``baseline`` and
+``fixedSinceBaseline``.
+"""
 
 
 def finding_dict(finding: Finding) -> dict[str, Any]:
@@ -30,6 +34,7 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
         "endLine": loc.end_line,
         "endColumn": loc.end_column,
         "fingerprint": finding.fingerprint,
+        "justification": finding.justification,
     }
 
 
@@ -48,6 +53,8 @@ def report_dict(report: Report) -> dict[str, Any]:
             "bySeverity": report.count_by_severity(),
         },
         "notes": list(report.notes),
+        "baseline": report.baseline,
+        "fixedSinceBaseline": [entry.as_dict() for entry in report.fixed],
         "findings": [finding_dict(f) for f in report.findings],
         "deployments": [
             {

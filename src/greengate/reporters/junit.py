@@ -2,7 +2,9 @@
 
 One ``<testsuite>`` per policy, one ``<testcase>`` per finding: a failing
 finding is a ``<failure>``, an erroring one an ``<error>``, and skipped or
-waived findings are ``<skipped>``, so that the CI's counts match greengate's.
+waived findings and findings in the baseline are ``<skipped>`` (with the
+waiver's justification, or "in baseline"), so that the CI's counts match
+greengate's.
 """
 
 from __future__ import annotations
@@ -52,7 +54,7 @@ def _counts(findings: list[Finding]) -> dict[str, int]:
         "tests": len(statuses),
         "failures": statuses.count(Status.FAIL),
         "errors": statuses.count(Status.ERROR),
-        "skipped": statuses.count(Status.SKIP) + statuses.count(Status.WAIVED),
+        "skipped": sum(statuses.count(s) for s in (Status.SKIP, Status.WAIVED, Status.EXISTING)),
     }
 
 
@@ -74,6 +76,8 @@ def _testcase(finding: Finding) -> ET.Element:
     elif finding.status is Status.WAIVED:
         reason = f"waived: {finding.justification}" if finding.justification else "waived"
         ET.SubElement(case, "skipped", message=xml_text(reason))
+    elif finding.status is Status.EXISTING:
+        ET.SubElement(case, "skipped", message=xml_text(f"in baseline: {finding.message}"))
     elif finding.status is Status.SKIP:
         ET.SubElement(
             case, "skipped", message=xml_text(finding.message or "the policy does not apply")

@@ -1,7 +1,8 @@
 """A Markdown summary for ``$GITHUB_STEP_SUMMARY`` and pull-request comments.
 
 A verdict line, counts by severity and by status, a table of failing
-findings, and how to fix each failing rule. The output stays under
+findings, how to fix each failing rule, and the waived findings with their
+justification. The output stays under
 :data:`MAX_BYTES`: a PR comment holds at most 65,536 characters and a step
 summary 1 MiB, so a long table is cut with a line saying how many rows were
 left out and where the full list is.
@@ -25,6 +26,8 @@ DETAILS_AFTER = 20
 """A failures table longer than this is folded into ``<details>``."""
 MAX_CELL = 300
 """A single long message must not use up the whole budget."""
+MAX_WAIVED_ROWS = 50
+"""Waived findings listed; the rest are counted (all of them are in SARIF and JSON)."""
 
 _MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_\[\]~])")
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -62,7 +65,7 @@ def render_markdown(
     head = "\n".join([_verdict(report), "", *_count_tables(report), "", ""])
     # Most severe first, so that a cut table loses the least important rows.
     problems = sorted(report.problems, key=lambda f: (-_urgency(f), f.sort_key))
-    tail = _fixes(report, problems)
+    tail = _fixes(report, problems) + _waived(report)
     if report.notes:
         tail += "\n" + "\n".join(f"> {cell(note)}" for note in report.notes) + "\n"
     if not problems:
@@ -96,6 +99,7 @@ _STATUS_WORDS = (
     (Status.FAIL, "failed"),
     (Status.ERROR, "error"),
     (Status.WAIVED, "waived"),
+    (Status.EXISTING, "in baseline"),
     (Status.SKIP, "skipped"),
     (Status.PASS, "passed"),
 )
@@ -169,6 +173,25 @@ def _fixes(report: Report, problems: list[Finding]) -> str:
     if not fixes:
         return ""
     return "### How to fix\n\n" + "\n".join(fixes[rule] for rule in sorted(fixes)) + "\n"
+
+
+def _waived(report: Report) -> str:
+    waived = sorted(
+        (f for f in report.findings if f.status is Status.WAIVED), key=lambda f: f.sort_key
+    )
+    if not waived:
+        return ""
+    rows = [
+        f"| {cell(f'{f.location.file}:{f.location.line}')} | {cell(f.rule_id)} | {cell(f.deployment) or '—'} | {cell(f.justification)} |"
+        for f in waived[:MAX_WAIVED_ROWS]
+    ]
+    more = len(waived) - len(rows)
+    table = "\n".join(
+        ["| Location | Rule | Deployment | Justification |", "|---|---|---|---|", *rows]
+    )
+    if more:
+        table += f"\n\n_{more} more waived finding{'s' if more != 1 else ''} in the SARIF or JSON output._"
+    return f"\n### Waived findings\n\n{table}\n"
 
 
 def _urgency(finding: Finding) -> int:

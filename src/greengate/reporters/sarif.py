@@ -1,8 +1,11 @@
 """SARIF 2.1.0, the format GitHub code scanning and other viewers import.
 
 One run, one ``reportingDescriptor`` per rule of the report, one ``result`` per
-failing, erroring or waived finding (passes and skips are not results in
-SARIF's sense). File paths stay relative to ``%SRCROOT%`` so that the log can
+failing, erroring, waived or baselined finding (passes and skips are not
+results in SARIF's sense). Waived findings carry a ``suppression`` with the
+waiver's justification; when the run used a baseline, every result has a
+``baselineState``: ``unchanged`` for a finding in the baseline, ``new`` for
+the others. File paths stay relative to ``%SRCROOT%`` so that the log can
 be uploaded from any checkout.
 
 ``security-severity`` is deliberately left out: GitHub reads it only for rules
@@ -36,7 +39,7 @@ _LEVELS = {
     Severity.LOW: "warning",
     Severity.INFO: "note",
 }
-_RESULT_STATUSES = (Status.FAIL, Status.ERROR, Status.WAIVED)
+_RESULT_STATUSES = (Status.FAIL, Status.ERROR, Status.WAIVED, Status.EXISTING)
 # Whether a manifest parses is certain; a policy verdict rests on catalog data.
 _VERY_PRECISE_RULES = frozenset({MANIFEST_UNREADABLE, MANIFEST_INVALID})
 
@@ -66,7 +69,7 @@ def sarif_log(report: Report) -> dict[str, Any]:
         # PyYAML counts columns in code points, SARIF's default; said explicitly for viewers.
         "columnKind": "unicodeCodePoints",
         "results": [
-            _result(finding, rule_index.get(finding.rule_id))
+            _result(finding, rule_index.get(finding.rule_id), baseline=report.baseline is not None)
             for finding in report.findings
             if finding.status in _RESULT_STATUSES
         ],
@@ -133,7 +136,7 @@ def _invocation(report: Report) -> dict[str, Any]:
     return invocation
 
 
-def _result(finding: Finding, rule_index: int | None) -> dict[str, Any]:
+def _result(finding: Finding, rule_index: int | None, *, baseline: bool = False) -> dict[str, Any]:
     result: dict[str, Any] = {"ruleId": finding.rule_id}
     if rule_index is not None:
         result["ruleIndex"] = rule_index
@@ -147,6 +150,8 @@ def _result(finding: Finding, rule_index: int | None) -> dict[str, Any]:
         if finding.justification:
             suppression["justification"] = finding.justification
         result["suppressions"] = [suppression]
+    if baseline:
+        result["baselineState"] = "unchanged" if finding.status is Status.EXISTING else "new"
     result["properties"] = {
         "deployment": finding.deployment,
         "policy": finding.policy,

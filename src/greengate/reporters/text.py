@@ -1,4 +1,9 @@
-"""Human-readable text: findings grouped by file, a fix per rule, one summary line."""
+"""Human-readable text: findings grouped by file, a fix per rule, waived findings, one summary line.
+
+Findings in the baseline (``existing``) are only counted: listing every old
+problem on every run is what a baseline is there to avoid. Baseline entries
+that no longer fail are listed, so the baseline can be pruned.
+"""
 
 from __future__ import annotations
 
@@ -40,6 +45,20 @@ def render(report: Report, *, color: bool = False) -> str:
         width = max(len(rule) for rule, _ in fixes)
         lines.extend(f"  {rule:<{width}}  {fix}" for rule, fix in fixes)
         lines.append("")
+    waived = [f for f in report.findings if f.status is Status.WAIVED]
+    if waived:
+        lines.append(style("Waived", bold=True))
+        for finding in sorted(waived, key=lambda f: f.sort_key):
+            where = f"{finding.location.file}:{finding.location.line}:{finding.location.column}"
+            lines.append(f"  {where}  {finding.rule_id}  {finding.message}")
+            lines.append(f"    waived: {finding.justification}")
+        lines.append("")
+    if report.fixed:
+        lines.append(style(f"Fixed since the baseline {report.baseline}", bold=True))
+        for entry in report.fixed:
+            what = f"{entry.deployment} {entry.field}".strip()
+            lines.append(f"  {entry.file}  {entry.rule_id}  {what}")
+        lines.append("")
     lines.extend(f"note: {note}" for note in report.notes)
     lines.append(_summary(report, style))
     return "\n".join(lines) + "\n"
@@ -75,6 +94,8 @@ def _summary(report: Report, paint: Style) -> str:
         parts.append(f"{status['skip']} skipped")
     if status["waived"]:
         parts.append(f"{status['waived']} waived")
+    if report.baseline is not None:
+        parts.append(f"{status['existing']} in baseline")
     scope = f"{len(report.deployments)} deployment{'s' if len(report.deployments) != 1 else ''} in {len(report.files)} file{'s' if len(report.files) != 1 else ''}"
     if report.failures:
         verdict = paint("FAIL", fg="red", bold=True)

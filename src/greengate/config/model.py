@@ -1,0 +1,102 @@
+"""The repository config (``.greengate.yaml``) as read: every value with where it is written."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Generic, TypeVar
+
+from greengate.findings import Severity
+from greengate.location import Location
+from greengate.waivers import Waiver
+
+T = TypeVar("T")
+
+DEFAULT_ORIGIN = "default"
+
+
+@dataclass(frozen=True)
+class Sourced(Generic[T]):
+    """A setting and where it came from: ``.greengate.yaml:12``, ``--fail-on flag``, ``default``."""
+
+    value: T
+    origin: str = DEFAULT_ORIGIN
+    location: Location | None = None
+    """Its position in the config file, when it was written there."""
+
+    @classmethod
+    def at(cls, value: T, location: Location) -> Sourced[T]:
+        return cls(value, f"{location.file}:{location.line}", location)
+
+
+# defaults keys -> deployment fields: the one table both the loader and the docs use.
+DEFAULT_FIELDS: dict[str, str] = {
+    "task": "task",
+    "workload": "workload",
+    "provider": "cloud.provider",
+    "region": "cloud.region",
+    "owner": "owner",
+    "accelerator": "hardware.accelerator",
+    "acceleratorCount": "hardware.count",
+    "instanceType": "hardware.instanceType",
+    "modelName": "model.name",
+    "modelParameters": "model.parameters",
+    "requestsPerMinute": "rateLimits.requestsPerMinute",
+    "tokensPerMinute": "rateLimits.tokensPerMinute",
+    "concurrency": "rateLimits.concurrency",
+}
+
+
+@dataclass(frozen=True)
+class DefaultFact:
+    field: str
+    """The deployment field (``cloud.region``)."""
+    value: Any
+    location: Location
+    written: Any = None
+    """The value as written, when it was converted (``7B`` for 7000000000)."""
+
+
+@dataclass(frozen=True)
+class DefaultsEntry:
+    """One ``defaults`` entry: facts for the deployments whose file matches ``paths``."""
+
+    index: int
+    paths: tuple[str, ...]
+    facts: tuple[DefaultFact, ...]
+    location: Location
+
+    @property
+    def label(self) -> str:
+        return f"defaults[{self.index}] ({', '.join(self.paths)}) of {self.location.file}"
+
+
+@dataclass(frozen=True)
+class Config:
+    """A parsed, validated config file. Paths are absolute; globs stay relative to ``root``."""
+
+    path: Path
+    display: str
+    """The config file as messages show it."""
+    fail_on: Sourced[Severity] | None = None
+    include: tuple[Sourced[str], ...] = ()
+    exclude: tuple[Sourced[str], ...] = ()
+    builtin: Sourced[bool] | None = None
+    policy_paths: tuple[Sourced[Path], ...] = ()
+    disable_policies: tuple[Sourced[str], ...] = ()
+    disable_rules: tuple[Sourced[str], ...] = ()
+    severity: tuple[tuple[str, Sourced[Severity]], ...] = ()
+    """Rule id or glob -> severity, in the order written."""
+    params: tuple[tuple[str, Sourced[dict[str, Any]]], ...] = ()
+    """Policy name -> params, in the order written."""
+    param_locations: Mapping[tuple[str, str], Location] = field(default_factory=dict)
+    """Where each (policy, param) key is written."""
+    catalog_files: tuple[Sourced[Path], ...] = ()
+    defaults: tuple[DefaultsEntry, ...] = ()
+    waivers: tuple[Waiver, ...] = ()
+
+    @property
+    def root(self) -> Path:
+        """The folder of the config file: config paths and globs are relative to it."""
+        return self.path.parent

@@ -1,0 +1,114 @@
+"""Effective settings: the config file merged with command-line flags, each value with its origin.
+
+Flags override the file: ``--fail-on`` replaces ``failOn``, ``--builtin`` /
+``--no-builtin`` replace ``policies.builtin``; ``--policy`` and ``--catalog``
+add to ``policies.paths`` and ``catalog``. ``greengate config show`` prints
+these settings with where each one came from.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from greengate.baseline import Baseline
+from greengate.check import CheckOptions, utc_today
+from greengate.config.load import find_config, load_config
+from greengate.config.model import Config, Sourced
+from greengate.documents import MAX_FILE_BYTES
+from greengate.errors import ConfigError
+from greengate.findings import Severity
+
+
+@dataclass(frozen=True)
+class Flags:
+    """What the command line says; ``None``: the flag was not given."""
+
+    config_file: Path | None = None
+    """``--config FILE``."""
+    no_config: bool = False
+    policy_paths: Sequence[Path] = ()
+    builtin: bool | None = None
+    fail_on: Severity | None = None
+    catalog_files: Sequence[Path] = ()
+    inline_waivers: bool = True
+
+
+def find_and_load(flags: Flags, paths: Sequence[Path]) -> Config | None:
+    """The config to use: ``--config``, else the first found walking up from the first path."""
+    if flags.no_config:
+        if flags.config_file is not None:
+            raise ConfigError("--config and --no-config contradict each other; give only one")
+        return None
+    if flags.config_file is not None:
+        return load_config(flags.config_file)
+    found = find_config(paths[0] if paths else Path.cwd())
+    return load_config(found) if found is not None else None
+
+
+@dataclass(frozen=True)
+class Settings:
+    config: Config | None
+    fail_on: Sourced[Severity]
+    builtin: Sourced[bool]
+    policy_paths: tuple[Sourced[Path], ...]
+    catalog_files: tuple[Sourced[Path], ...]
+    inline_waivers: Sourced[bool]
+
+    @classmethod
+    def resolve(cls, config: Config | None, flags: Flags) -> Settings:
+        fail_on: Sourced[Severity] = Sourced(Severity.INFO)
+        builtin: Sourced[bool] = Sourced(True)
+        if config is not None:
+            fail_on = config.fail_on or fail_on
+            builtin = config.builtin or builtin
+        if flags.fail_on is not None:
+            fail_on = Sourced(flags.fail_on, "--fail-on flag")
+        if flags.builtin is not None:
+            builtin = Sourced(
+                flags.builtin, "--builtin flag" if flags.builtin else "--no-builtin flag"
+            )
+        policy_paths = (
+            *(config.policy_paths if config is not None else ()),
+            *(Sourced(p, "--policy flag") for p in flags.policy_paths),
+        )
+        catalog_files = (
+            *(config.catalog_files if config is not None else ()),
+            *(Sourced(p, "--catalog flag") for p in flags.catalog_files),
+        )
+        inline = (
+            Sourced(True) if flags.inline_waivers else Sourced(False, "--no-inline-waivers flag")
+        )
+        return cls(config, fail_on, builtin, policy_paths, catalog_files, inline)
+
+    def check_options(
+        self,
+        paths: Sequence[Path],
+        *,
+        max_file_bytes: int = MAX_FILE_BYTES,
+        baseline: Baseline | None = None,
+        today: datetime.date | None = None,
+    ) -> CheckOptions:
+        if not self.builtin.value and not self.policy_paths:
+            what = (
+                "--no-builtin"
+                if self.builtin.location is None
+                else f"{self.builtin.location}: policies.builtin: false"
+            )
+            raise ConfigError(
+                f"{what} leaves no policy to run; add --policy PATH or policies.paths in the config"
+            )
+        return CheckOptions(
+            paths=list(paths) or [Path()],
+            policy_paths=[p.value for p in self.policy_paths],
+            builtin_policies=self.builtin.value,
+            fail_on=self.fail_on.value,
+            catalog_files=[p.value for p in self.catalog_files],
+            max_file_bytes=max_file_bytes,
+            config=self.config,
+            inline_waivers=self.inline_waivers.value,
+            baseline=baseline,
+            today=today or utc_today(),
+        )

@@ -1,0 +1,87 @@
+"""``greengate init``: a commented starter ``.greengate.yaml`` that validates as written."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from greengate.config.load import CONFIG_NAMES
+from greengate.discover import display_path
+from greengate.errors import ConfigError
+
+STARTER = """\
+# greengate configuration; every key is described in the README, section
+# "Configuration" (https://github.com/greengate-dev/greengate#configuration).
+# Paths and globs are relative to this file's folder, and `**` matches any
+# number of folders. Command-line flags override what is written here.
+# `greengate config show` prints the settings in effect and where each comes from.
+
+# Lowest severity of a failing finding that fails the run:
+# info, low, medium, high or critical (flag --fail-on overrides).
+failOn: info
+
+# Which files to check. Default: every .yaml, .yml and .json file found
+# (files git ignores are skipped).
+# include: ["deploy/**"]
+# exclude: ["**/testdata/**"]
+
+policies:
+  builtin: true   # the built-in pack: `greengate policies list`
+  # paths: [policies/]          # your own policy files or folders
+  # disable: [rate-limits]      # policy names or globs
+
+# rules:
+#   disable: ["GG30*"]                       # rule ids or globs
+#   severity: {GG401: high, "GG5*": critical}
+
+# Params per policy, merged over the policy's defaults (maps merge, lists
+# replace); `greengate policies docs` lists every policy's params.
+# params:
+#   model-size:
+#     maxParameters: {classification: 500000000}
+#   low-carbon-region:
+#     allowedRegions: [europe-north1, eu-north-1]
+
+# Catalog extension files: your own regions, accelerators, models.
+# catalog: [catalog/our-regions.yaml]
+
+# Facts for the deployments whose file matches and that do not state them.
+# A default never overrides what a manifest declares; a later entry
+# overrides an earlier one.
+# defaults:
+#   - paths: ["k8s/eu/**"]
+#     provider: gcp
+#     region: europe-west4
+
+# Accepted exceptions: a rule (id or glob), a target (path glob) and/or a
+# deployment (name glob), and a reason; an owner and a last day, after which
+# the finding fails again. A waiver that matches nothing is reported.
+# waivers:
+#   - rule: GG201
+#     target: "deploy/us/**"
+#     reason: "PPA-backed region, see ticket OPS-123"
+#     owner: team-platform
+#     expires: 2027-03-31
+"""
+
+
+def write_starter(folder: Path, *, force: bool = False) -> Path:
+    """Write the starter config into ``folder``; refuse to replace one unless ``force``."""
+    if not folder.is_dir():
+        raise ConfigError(
+            f"{display_path(folder)}: no such folder; create it first or give another PATH"
+        )
+    target = folder / CONFIG_NAMES[0]
+    if not force:
+        for name in CONFIG_NAMES:
+            existing = folder / name
+            if existing.exists():
+                raise ConfigError(
+                    f"{display_path(existing)} already exists; edit it, or pass --force to replace it with the starter"
+                )
+    try:
+        target.write_text(STARTER, encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(
+            f"{display_path(target)}: cannot write the config ({exc.strerror})"
+        ) from None
+    return target
