@@ -16,12 +16,14 @@ from typing import Any
 from greengate import baseline as baselines
 from greengate.baseline import Baseline
 from greengate.catalog import Catalog
+from greengate.changeset import ChangeSet, GitOptions, mark_existing
+from greengate.changeset import describe as describe_changes
 from greengate.config.model import Config
 from greengate.config.select import select
 from greengate.defaults import apply_defaults
 from greengate.deployment import Deployment
 from greengate.discover import SourceFile, discover
-from greengate.documents import MAX_FILE_BYTES, Document, load_file
+from greengate.documents import MAX_FILE_BYTES, Document, load_bytes, load_file
 from greengate.enrich import enrich
 from greengate.findings import (
     MANIFEST_INVALID,
@@ -90,6 +92,10 @@ class CheckOptions:
     baseline: Baseline | None = None
     today: datetime.date = field(default_factory=utc_today)
     """The day waiver expiry is judged on (UTC)."""
+    git: GitOptions = field(default_factory=GitOptions)
+    """Pull-request scope: --changed-since, --head, --new-only."""
+    notes: tuple[str, ...] = ()
+    """Notes from before the run (e.g. policies read from a base ref) for the report."""
 
 
 def load_all_policies(options: CheckOptions) -> list[Policy]:
@@ -148,12 +154,20 @@ def run_check(options: CheckOptions) -> Report:
     """Check the manifests under ``options.paths``; raises GreengateError only for bad policies/config."""
     catalog = Catalog.load(options.catalog_files)
     engine = build_engine(options, catalog)
-    files, notes = select_files(discover(options.paths), options.config, options.paths)
+    changes = ChangeSet(options.paths, options.git) if options.git.active else None
+    found = changes.files(options.paths) if changes is not None else discover(options.paths)
+    files, notes = select_files(found, options.config, options.paths)
+    notes = [*options.notes, *(describe_changes(options.git, changes) if changes else ()), *notes]
     where = RepoPaths(options.config, files)
     deployments, findings = read_deployments(
         files, catalog, options.max_file_bytes, defaults=where.defaults
     )
     findings.extend(engine.evaluate(deployments))
+    if changes is not None and options.git.new_only:
+        before, before_findings = read_deployments(
+            changes.base_files(files), catalog, options.max_file_bytes, defaults=where.defaults
+        )
+        findings = mark_existing(findings, [*before_findings, *engine.evaluate(before)])
     active = [v.id for _, v, _ in engine.active_rules()]
     findings, expired = _waive(findings, deployments, options, where, active, notes)
     fixed: list[baselines.BaselineEntry] = []
@@ -301,7 +315,10 @@ def read_deployments(
     deployments: list[Deployment] = []
     findings: list[Finding] = []
     for source in files:
-        loaded = load_file(source.path, source.display, max_file_bytes)
+        if source.data is not None:
+            loaded = load_bytes(source.data, source.display, max_file_bytes)
+        else:
+            loaded = load_file(source.path, source.display, max_file_bytes)
         for problem in loaded.problems:
             findings.append(
                 _manifest_finding(MANIFEST_UNREADABLE, problem.location, problem.message)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import functools
 import os
 import sys
+import tempfile
 import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -17,8 +19,10 @@ from click.core import ParameterSource
 
 from greengate import __version__
 from greengate import baseline as baselines
+from greengate.basepolicies import policies_from as policies_from_ref
 from greengate.catalog import Catalog
 from greengate.catalog.cli import catalog as catalog_group
+from greengate.changeset import GitOptions
 from greengate.check import CheckOptions, build_engine, load_all_policies, run_check, utc_today
 from greengate.config import show as config_show
 from greengate.config.settings import Flags, Settings, find_and_load
@@ -283,6 +287,27 @@ def _settings(flags: Flags, paths: Sequence[Path]) -> Settings:
 @click.option(
     "--color/--no-color", default=None, help="Colour the text output (default: only on a terminal)."
 )
+@click.option(
+    "--changed-since",
+    metavar="REF",
+    help="Check only the manifests added, modified or renamed since the merge base of REF and the head (e.g. origin/main); deleted files are not checked.",
+)
+@click.option(
+    "--head",
+    "head_ref",
+    metavar="REF",
+    help="Check the files as they are at REF (read from git objects) instead of the work tree.",
+)
+@click.option(
+    "--new-only",
+    is_flag=True,
+    help="With --changed-since: fail only on findings the change introduces; findings that already fail at the base are reported as existing.",
+)
+@click.option(
+    "--policies-from",
+    metavar="REF",
+    help="Read the config and policy files (--policy, policies.paths, catalog) as they are at REF, so a change cannot weaken the gate that judges it.",
+)
 @handle_errors
 def check(
     paths: tuple[Path, ...],
@@ -295,6 +320,10 @@ def check(
     today: datetime.datetime | None,
     max_file_size: int,
     color: bool | None,
+    changed_since: str | None,
+    head_ref: str | None,
+    new_only: bool,
+    policies_from: str | None,
 ) -> None:
     """Check the manifests in PATHS (files or folders; default: the current folder).
 
@@ -305,20 +334,35 @@ def check(
     The .greengate.yaml found by walking up from the first PATH (or the
     current folder) tunes the check: policies, rules, params, include/exclude,
     defaults, waivers; flags override it (`greengate config show`).
+
+    In a pull request: --changed-since REF checks what the change touches,
+    --new-only fails only on what it introduces, and --policies-from REF
+    judges it by the base's policies and config.
     """
-    options = _settings(flags, paths).check_options(
-        paths,
-        max_file_bytes=max_file_size,
-        baseline=baselines.load(baseline_file) if baseline_file is not None else None,
-        today=_today(today),
-    )
+    git_options = GitOptions(changed_since=changed_since, head=head_ref, new_only=new_only)
     source = click.get_current_context().get_parameter_source("output_format")
     targets = report_targets(
         ReportTarget(OutputFormat(output_format), output),
         (*reports, *format_outputs),
         annotate=os.environ.get("GITHUB_ACTIONS") == "true" and source is ParameterSource.DEFAULT,
     )
-    report = run_check(options)
+    with tempfile.TemporaryDirectory(prefix="greengate-base-") as scratch:
+        notes: list[str] = []
+        base = None
+        if policies_from is not None:
+            base = policies_from_ref(policies_from, flags, paths, Path(scratch))
+            flags, notes = base.flags, base.notes
+        config = find_and_load(flags, paths)
+        if base is not None:
+            config = base.relocate(config)
+        options = Settings.resolve(config, flags).check_options(
+            paths,
+            max_file_bytes=max_file_size,
+            baseline=baselines.load(baseline_file) if baseline_file is not None else None,
+            today=_today(today),
+        )
+        options = dataclasses.replace(options, git=git_options, notes=tuple(notes))
+        report = run_check(options)
     write_reports(report, targets, color=color)
     sys.exit(int(report.exit_code))
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from greengate.documents import JSON_SUFFIXES, YAML_SUFFIXES
@@ -25,6 +25,8 @@ class SourceFile:
     display: str
     """The path as reports show it: relative to the working directory when inside it."""
     path: Path
+    data: bytes | None = field(default=None, compare=False, repr=False)
+    """The content when it comes from a git object rather than the work tree."""
 
 
 def display_path(path: Path, cwd: Path | None = None) -> str:

@@ -1,0 +1,212 @@
+"""The pull-request gate in real git repositories: --changed-since, --new-only, --policies-from."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+
+import git
+import pytest
+from click.testing import CliRunner
+
+from greengate.cli import main
+
+OWNER_POLICY = """\
+apiVersion: greengate.dev/v1
+kind: Policy
+metadata: {name: owner-required}
+spec:
+  severity: low
+  validations:
+    - id: ACME001
+      field: owner
+      expression: has(deployment.owner)
+      message: the deployment declares no owner
+      remediation: Set metadata.owner.
+"""
+
+CONFIG = """\
+policies:
+  paths: [policies/]
+params:
+  low-carbon-region:
+    maxGridIntensity: 200.0
+"""
+
+
+def manifest(
+    name: str,
+    *,
+    region: str = "europe-north1",
+    tokens: bool = True,
+    owner: bool = True,
+    above: str = "",
+) -> str:
+    text = f"""\
+    apiVersion: greengate.dev/v1
+    kind: AIDeployment
+    metadata:
+      name: {name}
+      {"owner: team-a" if owner else "labels: {}"}
+    spec:
+      workload: inference
+      task: chat
+      model: {{parameters: 8B}}
+      cloud: {{provider: gcp, region: {region}}}
+      hardware: {{accelerator: nvidia-l4, count: 1}}
+      rateLimits:
+        requestsPerMinute: 600
+    """
+    if tokens:
+        text += "    tokensPerMinute: 100000\n"
+    return above + textwrap.dedent(text)
+
+
+def commit(repo: git.Repo, message: str) -> None:
+    repo.git.add("-A")
+    repo.index.commit(message)
+
+
+@pytest.fixture
+def pr(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> git.Repo:
+    """main: four manifests, a policy and a config; pr: modifies, renames, deletes, adds."""
+    repo = git.Repo.init(tmp_path, initial_branch="main")
+    with repo.config_writer() as cfg:
+        cfg.set_value("user", "name", "t")
+        cfg.set_value("user", "email", "t@example.com")
+    files = {
+        ".greengate.yaml": CONFIG,
+        "policies/owner.yaml": OWNER_POLICY,
+        "deploy/keep.yaml": manifest("keep", region="asia-south1"),
+        "deploy/modify.yaml": manifest("modify", region="asia-south1"),
+        "deploy/rename-me.yaml": manifest("moved", tokens=False),
+        "deploy/delete.yaml": manifest("gone", region="asia-south1"),
+    }
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    commit(repo, "base")
+    repo.git.checkout("-b", "pr")
+    # modified: lines added above the old finding (it moves), and a new failure (no token limit)
+    (tmp_path / "deploy/modify.yaml").write_text(
+        manifest("modify", region="asia-south1", tokens=False, above="# a comment\n# and another\n")
+    )
+    repo.git.mv("deploy/rename-me.yaml", "deploy/renamed.yaml")
+    (tmp_path / "deploy/delete.yaml").unlink()
+    (tmp_path / "deploy/added.yaml").write_text(manifest("added", owner=False))
+    commit(repo, "pr")
+    monkeypatch.chdir(tmp_path)
+    return repo
+
+
+def check(*args: str) -> tuple[int, dict, str]:  # type: ignore[type-arg]
+    result = CliRunner().invoke(
+        main, ["check", "deploy", "--format", "json", *args], catch_exceptions=False
+    )
+    report = json.loads(result.stdout) if result.stdout else {}
+    return result.exit_code, report, result.stderr
+
+
+def failing(report: dict) -> set[tuple[str, str]]:  # type: ignore[type-arg]
+    return {
+        (Path(f["file"]).name, f["ruleId"])
+        for f in report["findings"]
+        if f["status"] in ("fail", "error")
+    }
+
+
+def existing(report: dict) -> set[tuple[str, str]]:  # type: ignore[type-arg]
+    return {
+        (Path(f["file"]).name, f["ruleId"]) for f in report["findings"] if f["status"] == "existing"
+    }
+
+
+def test_changed_since_checks_only_what_the_change_touches(pr: git.Repo) -> None:
+    code, report, _ = check("--changed-since", "main")
+    assert code == 1
+    assert sorted(Path(d["file"]).name for d in report["deployments"]) == [
+        "added.yaml",
+        "modify.yaml",
+        "renamed.yaml",
+    ]
+    assert failing(report) == {
+        ("modify.yaml", "GG201"),
+        ("modify.yaml", "GG302"),
+        ("renamed.yaml", "GG302"),
+        ("added.yaml", "ACME001"),
+    }
+
+
+def test_new_only_reports_what_the_change_introduces(pr: git.Repo) -> None:
+    code, report, _ = check("--changed-since", "main", "--new-only")
+    assert code == 1
+    assert failing(report) == {("modify.yaml", "GG302"), ("added.yaml", "ACME001")}
+    # The region finding moved two lines down and the renamed file kept its finding: both existing.
+    assert existing(report) == {("modify.yaml", "GG201"), ("renamed.yaml", "GG302")}
+    moved = next(
+        f for f in report["findings"] if f["status"] == "existing" and f["ruleId"] == "GG201"
+    )
+    assert moved["line"] == 12
+    assert any("--new-only" in note for note in report["notes"])
+
+
+def test_new_only_passes_when_nothing_new(pr: git.Repo) -> None:
+    root = Path(str(pr.working_tree_dir))
+    (root / "deploy/modify.yaml").write_text(
+        manifest("modify", region="asia-south1", above="# a comment\n")
+    )
+    (root / "deploy/added.yaml").unlink()
+    code, report, _ = check("--changed-since", "main", "--new-only")
+    assert code == 0, failing(report)
+    assert report["summary"]["byStatus"]["existing"] == 2
+
+
+def test_a_pr_cannot_weaken_its_own_gate(pr: git.Repo) -> None:
+    root = Path(str(pr.working_tree_dir))
+    (root / "policies/owner.yaml").unlink()
+    (root / ".greengate.yaml").write_text(CONFIG.replace("200.0", "1000.0"))
+    commit(pr, "relax the gate")
+    # Judged by its own (relaxed) policies, the PR would pass its region and owner checks.
+    _, relaxed, _ = check("--changed-since", "main")
+    assert ("modify.yaml", "GG201") not in failing(relaxed)
+    assert ("added.yaml", "ACME001") not in failing(relaxed)
+    # Judged by the base branch's policies and config, it does not.
+    code, report, err = check("--changed-since", "main", "--policies-from", "main")
+    assert (code, err) == (1, "")
+    assert {("modify.yaml", "GG201"), ("added.yaml", "ACME001")} <= failing(report)
+    note = next(n for n in report["notes"] if "this change edits" in n)
+    assert ".greengate.yaml" in note and "policies/owner.yaml" in note
+
+
+def test_head_ref_is_read_from_git_objects(pr: git.Repo) -> None:
+    root = Path(str(pr.working_tree_dir))
+    pr.git.checkout("main")
+    assert not (root / "deploy/added.yaml").exists()
+    code, report, _ = check("--changed-since", "main", "--head", "pr")
+    assert code == 1
+    assert ("added.yaml", "ACME001") in failing(report)
+    assert not (root / "deploy/added.yaml").exists()  # the work tree was not touched
+
+
+def test_detached_head_is_fine(pr: git.Repo) -> None:
+    pr.git.checkout(pr.head.commit.hexsha)
+    code, report, _ = check("--changed-since", "main", "--new-only")
+    assert code == 1 and failing(report) == {("modify.yaml", "GG302"), ("added.yaml", "ACME001")}
+
+
+def test_git_errors_are_one_sentence_and_exit_2(
+    pr: git.Repo, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    code, _, err = check("--changed-since", "nope")
+    assert code == 2
+    assert (
+        err
+        == "greengate: error: unknown git ref 'nope'; check it with `git rev-parse nope`, or fetch it with `git fetch origin nope`\n"
+    )
+    code, _, err = check("--new-only")
+    assert code == 2 and "--new-only compares with a base; add --changed-since REF" in err
+    outside = tmp_path_factory.mktemp("plain")
+    (outside / "m.yaml").write_text(manifest("x"))
+    result = CliRunner().invoke(main, ["check", str(outside), "--changed-since", "main"])
+    assert result.exit_code == 2 and "is not inside a git repository" in result.stderr
