@@ -58,7 +58,7 @@ MANIFEST_RULES = (
         title="Manifest does not match its format",
         description="The document is of a format greengate reads, but a field has the wrong type or an unknown name. The deployment was not evaluated.",
         severity=Severity.HIGH,
-        remediation="Correct the field at the reported line; the native format is documented in the README and in greengate's JSON Schema.",
+        remediation="Correct the value at the reported line: its type or name is not what the format allows (the native format's JSON Schema and the README's Supported formats say what is).",
         builtin=True,
     ),
 )

@@ -327,8 +327,8 @@ def check(
 ) -> None:
     """Check the manifests in PATHS (files or folders; default: the current folder).
 
-    Folders are searched recursively for .yaml, .yml and .json files; inside a
-    git work tree, files git ignores are skipped. Every finding points at the
+    Folders are searched recursively for .yaml, .yml, .json, .tf and .tfvars
+    files; inside a git work tree, files git ignores are skipped. Every finding points at the
     line of the fact it is about.
 
     The .greengate.yaml found by walking up from the first PATH (or the

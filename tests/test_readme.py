@@ -1,0 +1,53 @@
+"""The README stays true: its commands are the ones CI runs, its sample output is real."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from greengate.cli import main
+from greengate.deployment import FIELDS
+
+REPO = Path(__file__).resolve().parents[1]
+README = (REPO / "README.md").read_text("utf-8")
+
+
+def test_ci_runs_the_readme_test_command_verbatim() -> None:
+    commands = re.findall(r"```sh\n(.+?)\n```", README.split("## Quick start", 1)[1], re.S)
+    install_and_check, install_and_test = commands[0], commands[1]
+    assert "greengate check examples/" in install_and_check
+    assert install_and_test in (REPO / ".ci" / "run").read_text("utf-8")
+
+
+def test_example_output_is_what_greengate_prints(monkeypatch: pytest.MonkeyPatch) -> None:
+    block = README.split("$ greengate check examples/ --policy examples/policies\n", 1)[1].split(
+        "\n```", 1
+    )[0]
+    monkeypatch.chdir(REPO)
+    result = CliRunner().invoke(
+        main, ["check", "examples/", "--policy", "examples/policies", "--no-color"]
+    )
+    assert result.exit_code == 1
+    assert result.stdout.rstrip("\n") == block
+
+
+def test_every_deployment_field_is_documented() -> None:
+    section = README.split("### What expressions can read", 1)[1].split("\n## ", 1)[0]
+    assert [name for name in FIELDS if f"`{name}`" not in section] == []
+
+
+@pytest.mark.parametrize("fmt", ["sarif", "junit", "github", "markdown"])
+def test_format_excerpts_are_real(fmt: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each excerpt's lines appear in what greengate prints for the example it names."""
+    excerpt = (
+        README.split(f"<!-- excerpt: {fmt} -->\n```", 1)[1].split("\n", 1)[1].split("\n```", 1)[0]
+    )
+    monkeypatch.chdir(REPO)
+    result = CliRunner().invoke(
+        main, ["check", "examples/deployments/chat-mumbai.yaml", "--format", fmt]
+    )
+    printed = {line.strip() for line in result.stdout.splitlines()}
+    assert [line for line in excerpt.splitlines() if line.strip() not in printed] == []
