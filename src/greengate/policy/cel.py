@@ -64,8 +64,12 @@ class CelEvalError(Exception):
         self.missing_member = missing_member
 
 
-def _mixed_compare(op: Callable[[Any, Any], bool]) -> Callable[[Any, Any], Any]:
-    def compare(left: Any, right: Any) -> Any:
+def _mixed(
+    op: Callable[[Any, Any], bool], same: Callable[[Any, Any], Any]
+) -> Callable[[Any, Any], Any]:
+    """``op`` on an int and a double as numbers (cel-go's semantics); ``same`` otherwise."""
+
+    def apply(left: Any, right: Any) -> Any:
         if isinstance(left, _EvalError):
             return left
         if isinstance(right, _EvalError):
@@ -76,28 +80,13 @@ def _mixed_compare(op: Callable[[Any, Any], bool]) -> Callable[[Any, Any], Any]:
             and type(left) is not type(right)
         ):
             return celtypes.BoolType(op(float(left), float(right)))
-        return celtypes.BoolType(op(left, right))
+        return same(left, right)
 
-    return compare
+    return apply
 
 
-def _mixed_equal(negate: bool) -> Callable[[Any, Any], Any]:
-    base = celpy.evaluation.bool_ne if negate else celpy.evaluation.bool_eq
-
-    def equal(left: Any, right: Any) -> Any:
-        if isinstance(left, _EvalError):
-            return left
-        if isinstance(right, _EvalError):
-            return right
-        if (
-            isinstance(left, _NUMBERS)
-            and isinstance(right, _NUMBERS)
-            and type(left) is not type(right)
-        ):
-            return celtypes.BoolType((float(left) == float(right)) != negate)
-        return base(left, right)
-
-    return equal
+def _ordered(op: Callable[[Any, Any], bool]) -> Callable[[Any, Any], Any]:
+    return _mixed(op, lambda left, right: celtypes.BoolType(op(left, right)))
 
 
 def _str(value: Any) -> str:
@@ -115,12 +104,12 @@ def _join(items: Any, sep: Any = "") -> Any:
 
 
 FUNCTIONS: dict[str, Callable[..., Any]] = {
-    "_<_": _mixed_compare(operator.lt),
-    "_<=_": _mixed_compare(operator.le),
-    "_>_": _mixed_compare(operator.gt),
-    "_>=_": _mixed_compare(operator.ge),
-    "_==_": _mixed_equal(False),
-    "_!=_": _mixed_equal(True),
+    "_<_": _ordered(operator.lt),
+    "_<=_": _ordered(operator.le),
+    "_>_": _ordered(operator.gt),
+    "_>=_": _ordered(operator.ge),
+    "_==_": _mixed(operator.eq, celpy.evaluation.bool_eq),
+    "_!=_": _mixed(operator.ne, celpy.evaluation.bool_ne),
     "lowerAscii": lambda s: celtypes.StringType(_str(s).lower()),
     "upperAscii": lambda s: celtypes.StringType(_str(s).upper()),
     "trim": lambda s: celtypes.StringType(_str(s).strip()),
