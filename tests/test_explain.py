@@ -35,7 +35,8 @@ def test_facts_with_their_origin() -> None:
         facts["model.parameters"]["source"] == "catalog" and facts["model.parameters"]["line"] == 12
     )
     assert facts["cloud.gridIntensity"]["line"] == 15
-    assert "rateLimits.concurrency" in deployment["missing"]
+    assert "rateLimits.concurrency" in deployment["notStated"]
+    assert deployment["missing"] == {}
 
 
 def test_missing_facts_and_name_pattern(tmp_path: Path) -> None:
@@ -50,7 +51,9 @@ def test_missing_facts_and_name_pattern(tmp_path: Path) -> None:
         "source": "name-pattern",
     }
     assert deployment["missing"]["cloud.region"] == "declare spec.cloud.region"
-    assert deployment["missing"]["hardware.vendor"] == "declare spec.hardware.accelerator"
+    assert deployment["missing"]["hardware.accelerator"] == "declare spec.hardware.accelerator"
+    # The vendor, generation... of an undeclared accelerator are not listed again.
+    assert "hardware.vendor" not in deployment["missing"]
 
 
 def test_text_output_and_unreadable_files(tmp_path: Path) -> None:

@@ -39,9 +39,41 @@ def explain(
     return Explanation(tuple(deployments), tuple(problems))
 
 
+OPTIONAL = frozenset(
+    {
+        "model.activeParameters",
+        "model.precision",
+        "cloud.cfe",
+        "hardware.instanceType",
+        "rateLimits.concurrency",
+        "training.acceleratorHours",
+        "estimate.powerWatts",
+        "estimate.gramsCO2ePerHour",
+    }
+)
+"""Facts no built-in policy needs: listed as not stated, without a hint."""
+
+
 def missing_fields(deployment: Deployment) -> dict[str, str]:
-    """Fields policies may read that this deployment lacks, with how to supply each."""
-    return {name: deployment.hint(name) for name in FIELDS if name not in deployment.facts}
+    """Facts the built-in policies may need that this deployment lacks, with how to supply each.
+
+    A derived fact whose source is itself missing (the grid intensity of an
+    undeclared region) is left out: declaring the source supplies both.
+    """
+    missing = {}
+    for name in FIELDS:
+        if name in deployment.facts or name in OPTIONAL:
+            continue
+        cause = deployment.root_cause(name)
+        if cause != name and cause not in deployment.facts:
+            continue
+        missing[name] = deployment.hint(name)
+    return missing
+
+
+def not_stated(deployment: Deployment) -> list[str]:
+    """Optional facts this deployment does not state."""
+    return [name for name in FIELDS if name in OPTIONAL and name not in deployment.facts]
 
 
 def deployment_dict(deployment: Deployment) -> dict[str, Any]:
@@ -73,6 +105,7 @@ def deployment_dict(deployment: Deployment) -> dict[str, Any]:
             for name, fact in deployment.unresolved.items()
         },
         "missing": missing_fields(deployment),
+        "notStated": not_stated(deployment),
     }
 
 
@@ -122,6 +155,9 @@ def render_text(result: Explanation) -> str:
         if missing:
             lines.append("  missing:")
             lines.extend(f"    {name:<{width}}  {hint}" for name, hint in missing.items())
+        optional = not_stated(deployment)
+        if optional:
+            lines.append(f"  not stated (optional): {', '.join(optional)}")
         lines.append("")
     for problem in result.problems:
         lines.append(f"{problem.location}  ERROR  {problem.rule_id}  {problem.message}")
