@@ -397,32 +397,27 @@ def report_targets(
 def write_reports(
     report: Report, targets: Sequence[ReportTarget], *, color: bool | None = None
 ) -> None:
-    """Render ``report`` once per format and write it to every target.
+    """Write ``report`` in each target's format: streamed, so a huge report is never one string.
 
     Colour goes only to a terminal (or to stdout when ``color`` forces it),
     never into a file.
     """
-    rendered: dict[tuple[OutputFormat, bool], str] = {}
     for target in targets:
-        paint = (
-            target.format.supports_color
-            and target.path is None
-            and (sys.stdout.isatty() if color is None else color)
-        )
-        key = (target.format, paint)
-        if key not in rendered:
-            rendered[key] = target.format.reporter(report, color=paint)
         if target.path is None:
-            sys.stdout.write(rendered[key])
+            paint = target.format.supports_color and (
+                sys.stdout.isatty() if color is None else color
+            )
+            target.format.write(report, sys.stdout, color=paint)
             sys.stdout.flush()
         else:
-            _write_file(target.path, target.format, rendered[key])
+            _write_file(target.path, target.format, report)
 
 
-def _write_file(path: Path, fmt: OutputFormat, text: str) -> None:
+def _write_file(path: Path, fmt: OutputFormat, report: Report) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+        with path.open("w", encoding="utf-8") as handle:
+            fmt.write(report, handle)
     except OSError as exc:
         raise GreengateError(
             f"{path}: cannot write the {fmt.value} report ({exc.strerror}); choose another path"

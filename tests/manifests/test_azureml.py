@@ -2,54 +2,31 @@
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 from typing import Any
 
 import pytest
+from support import FILES as CORPUS
+from support import adapt_file, adapt_text, assert_facts, no_problems
 
 from greengate.catalog import Catalog
 from greengate.check import read_deployments
 from greengate.deployment import Deployment, FactSource
 from greengate.discover import SourceFile
-from greengate.documents import load_bytes, load_file
+from greengate.documents import load_file
 from greengate.manifests import adapter_for
 from greengate.manifests.azureml import AzureMLAdapter, model_name
 
-CORPUS = Path(__file__).resolve().parents[1] / "data" / "corpus" / "files"
 CLI = "Azure__azureml-examples/cli/"
-ADAPTER = AzureMLAdapter()
 
 
 def read_file(path: Path) -> list[Deployment]:
-    loaded = load_file(path)
-    assert not loaded.problems
-    found: list[Deployment] = []
-    for document in loaded.documents:
-        if ADAPTER.matches(document):
-            result = ADAPTER.read(document)
-            assert not result.problems
-            found.extend(result.deployments)
-    return found
+    return no_problems(adapt_file(path, AzureMLAdapter))
 
 
 def read_text(text: str, name: str = "deployment.yml") -> list[Deployment]:
-    loaded = load_bytes(textwrap.dedent(text).encode(), name)
-    assert not loaded.problems
-    (document,) = loaded.documents
-    if not ADAPTER.matches(document):
-        return []
-    return ADAPTER.read(document).deployments
-
-
-def assert_facts(deployment: Deployment, expected: dict[str, Any]) -> None:
-    """Each expected fact has the value given; ``None`` means the fact must be unknown."""
-    for name, value in expected.items():
-        if value is None:
-            assert name not in deployment.facts, name
-        else:
-            assert name in deployment.facts, name
-            assert deployment.facts[name].value == value, name
+    deployments, _ = adapt_text(text, AzureMLAdapter(), name, lstrip=False, must_match=False)
+    return deployments
 
 
 # Each row was checked by opening the file: (path, kind, facts, (key fact, its line)).

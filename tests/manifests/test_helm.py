@@ -2,49 +2,31 @@
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 from typing import Any
 
 import pytest
+from support import FILES as CORPUS
+from support import adapt_file, adapt_text, assert_facts
 
 from greengate.deployment import Deployment, FactSource
-from greengate.documents import load_bytes, load_file
+from greengate.documents import load_file
 from greengate.manifests import adapter_for
 from greengate.manifests.helm import HelmValuesAdapter
 
-CORPUS = Path(__file__).resolve().parents[1] / "data" / "corpus" / "files"
 STACK = "vllm-project__production-stack/"
 TRITON = "triton-inference-server__server/deploy/"
 GKE = "GoogleCloudPlatform__kubernetes-engine-samples/"
-ADAPTER = HelmValuesAdapter()
 
 
 def read_file(path: Path) -> list[Deployment]:
-    loaded = load_file(path)
-    assert not loaded.problems
-    found: list[Deployment] = []
-    for document in loaded.documents:
-        if ADAPTER.matches(document):
-            found.extend(ADAPTER.read(document).deployments)
-    return found
+    deployments, _ = adapt_file(path, HelmValuesAdapter)
+    return deployments
 
 
 def read_text(text: str, name: str = "values.yaml") -> list[Deployment]:
-    loaded = load_bytes(textwrap.dedent(text).encode(), name)
-    assert not loaded.problems
-    (document,) = loaded.documents
-    return ADAPTER.read(document).deployments if ADAPTER.matches(document) else []
-
-
-def assert_facts(deployment: Deployment, expected: dict[str, Any]) -> None:
-    """Each expected fact has the value given; ``None`` means the fact must be unknown."""
-    for name, value in expected.items():
-        if value is None:
-            assert name not in deployment.facts, name
-        else:
-            assert name in deployment.facts, name
-            assert deployment.facts[name].value == value, name
+    deployments, _ = adapt_text(text, HelmValuesAdapter(), name, lstrip=False, must_match=False)
+    return deployments
 
 
 # Checked by opening each file: (path, deployment name, facts, (key fact, its line)).

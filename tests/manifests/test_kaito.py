@@ -7,44 +7,24 @@ in ``tests/data/corpus/INDEX.tsv``), checked by eye.
 from __future__ import annotations
 
 import textwrap
-from pathlib import Path
 from typing import Any
 
 import pytest
+from support import CORPUS, adapt_corpus, assert_facts, no_problems
 
 from greengate.catalog import Catalog
 from greengate.check import read_deployments
 from greengate.deployment import Deployment, FactSource
 from greengate.discover import discover
-from greengate.documents import load_bytes, load_file
-from greengate.manifests import adapter_for
+from greengate.documents import load_bytes
 from greengate.manifests.kaito import KaitoAdapter
 
-CORPUS = Path(__file__).resolve().parents[1] / "data" / "corpus"
 KAITO = "kaito-project__kaito/examples/"
 
 
 def read(path: str) -> Deployment:
-    loaded = load_file(CORPUS / "files" / path)
-    assert not loaded.problems
-    found: list[Deployment] = []
-    for document in loaded.documents:
-        adapter = adapter_for(document)
-        if isinstance(adapter, KaitoAdapter):
-            result = adapter.read(document)
-            assert not result.problems
-            found.extend(result.deployments)
-    (deployment,) = found
+    (deployment,) = no_problems(adapt_corpus(path, KaitoAdapter))
     return deployment
-
-
-def assert_facts(deployment: Deployment, expected: dict[str, Any]) -> None:
-    for name, value in expected.items():
-        if value is None:
-            assert name not in deployment.facts, name
-        else:
-            assert name in deployment.facts, f"{name} missing from {deployment.name}"
-            assert deployment.facts[name].value == value, name
 
 
 CORPUS_CASES = [

@@ -6,50 +6,25 @@ commit and licence in ``tests/data/corpus/INDEX.tsv``) checked by eye.
 
 from __future__ import annotations
 
-import textwrap
-from pathlib import Path
 from typing import Any
 
 import pytest
+from support import CORPUS, adapt_corpus, adapt_text, assert_facts, no_problems
 
 from greengate.deployment import Deployment, FactSource
-from greengate.documents import load_bytes, load_file
-from greengate.manifests import ManifestProblem, adapter_for
+from greengate.documents import load_bytes
+from greengate.manifests import ManifestProblem
 from greengate.manifests.kserve import KServeAdapter
 
-CORPUS = Path(__file__).resolve().parents[1] / "data" / "corpus"
 SAMPLES = "kserve__kserve/docs/samples/"
 
 
 def read(path: str) -> tuple[list[Deployment], list[ManifestProblem]]:
-    loaded = load_file(CORPUS / "files" / path)
-    assert not loaded.problems
-    deployments: list[Deployment] = []
-    problems: list[ManifestProblem] = []
-    for document in loaded.documents:
-        adapter = adapter_for(document)
-        if isinstance(adapter, KServeAdapter):
-            result = adapter.read(document)
-            deployments.extend(result.deployments)
-            problems.extend(result.problems)
-    return deployments, problems
+    return adapt_corpus(path, KServeAdapter)
 
 
 def read_text(text: str) -> list[Deployment]:
-    loaded = load_bytes(textwrap.dedent(text).lstrip("\n").encode(), "isvc.yaml")
-    (document,) = loaded.documents
-    result = KServeAdapter().read(document)
-    assert not result.problems
-    return result.deployments
-
-
-def assert_facts(deployment: Deployment, expected: dict[str, Any]) -> None:
-    for name, value in expected.items():
-        if value is None:
-            assert name not in deployment.facts, name
-        else:
-            assert name in deployment.facts, f"{name} missing from {deployment.name}"
-            assert deployment.facts[name].value == value, name
+    return no_problems(adapt_text(text, KServeAdapter(), "isvc.yaml"))
 
 
 CORPUS_CASES = [

@@ -6,50 +6,26 @@ Corpus files from ``kubeflow/trainer`` (Apache-2.0; commit in
 
 from __future__ import annotations
 
-import textwrap
-from pathlib import Path
 from typing import Any
 
 import pytest
+from support import CORPUS, adapt_corpus, adapt_text, assert_facts, no_problems
 
 from greengate.deployment import Deployment
-from greengate.documents import load_bytes, load_file
-from greengate.manifests import adapter_for
+from greengate.documents import load_bytes
 from greengate.manifests.kubeflow import KubeflowAdapter
 
-CORPUS = Path(__file__).resolve().parents[1] / "data" / "corpus"
 TRAINER = "kubeflow__trainer/"
 
 
 def read(path: str) -> Deployment:
-    loaded = load_file(CORPUS / "files" / path)
-    assert not loaded.problems
-    found = []
-    for document in loaded.documents:
-        adapter = adapter_for(document)
-        if isinstance(adapter, KubeflowAdapter):
-            result = adapter.read(document)
-            assert not result.problems
-            found.extend(result.deployments)
-    (deployment,) = found
+    (deployment,) = no_problems(adapt_corpus(path, KubeflowAdapter))
     return deployment
 
 
 def read_text(text: str) -> Deployment:
-    (document,) = load_bytes(textwrap.dedent(text).lstrip("\n").encode(), "job.yaml").documents
-    adapter = KubeflowAdapter()
-    assert adapter.matches(document)
-    (deployment,) = adapter.read(document).deployments
+    (deployment,), _ = adapt_text(text, KubeflowAdapter(), "job.yaml")
     return deployment
-
-
-def assert_facts(deployment: Deployment, expected: dict[str, Any]) -> None:
-    for name, value in expected.items():
-        if value is None:
-            assert name not in deployment.facts, name
-        else:
-            assert name in deployment.facts, f"{name} missing from {deployment.name}"
-            assert deployment.facts[name].value == value, name
 
 
 CORPUS_CASES = [

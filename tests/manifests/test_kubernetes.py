@@ -7,55 +7,27 @@ records its repository, commit and licence (``test_fixtures_are_indexed``).
 
 from __future__ import annotations
 
-import textwrap
-from pathlib import Path
 from typing import Any
 
 import pytest
+from support import CORPUS, adapt_corpus, adapt_text, assert_facts
 
 from greengate.deployment import Deployment, FactSource
 from greengate.documents import load_bytes, load_file
 from greengate.manifests import ManifestProblem, adapter_for
 from greengate.manifests.kubernetes import KubernetesAdapter
 
-CORPUS = Path(__file__).resolve().parents[1] / "data" / "corpus"
 GKE = "GoogleCloudPlatform__kubernetes-engine-samples/ai-ml/"
 STACK = "vllm-project__production-stack/"
 
 
 def read(path: str) -> tuple[list[Deployment], list[ManifestProblem]]:
     """Every deployment and problem the Kubernetes adapter finds in a corpus file."""
-    loaded = load_file(CORPUS / "files" / path)
-    assert not loaded.problems
-    deployments: list[Deployment] = []
-    problems: list[ManifestProblem] = []
-    for document in loaded.documents:
-        adapter = adapter_for(document)
-        if isinstance(adapter, KubernetesAdapter):
-            result = adapter.read(document)
-            deployments.extend(result.deployments)
-            problems.extend(result.problems)
-    return deployments, problems
+    return adapt_corpus(path, KubernetesAdapter)
 
 
 def read_text(text: str) -> tuple[list[Deployment], list[ManifestProblem]]:
-    loaded = load_bytes(textwrap.dedent(text).encode(), "inline.yaml")
-    assert not loaded.problems
-    (document,) = loaded.documents
-    adapter = KubernetesAdapter()
-    assert adapter.matches(document)
-    result = adapter.read(document)
-    return result.deployments, result.problems
-
-
-def assert_facts(deployment: Deployment, expected: dict[str, Any]) -> None:
-    """Each expected fact has the value given; ``None`` means the fact must be unknown."""
-    for name, value in expected.items():
-        if value is None:
-            assert name not in deployment.facts, name
-        else:
-            assert name in deployment.facts, f"{name} missing from {deployment.name}"
-            assert deployment.facts[name].value == value, name
+    return adapt_text(text, KubernetesAdapter(), "inline.yaml", lstrip=False)
 
 
 # (corpus path, deployment name, facts checked by eye, (key fact, the line it is on)).

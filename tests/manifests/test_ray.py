@@ -7,51 +7,27 @@ and licences are in ``tests/data/corpus/INDEX.tsv``.
 
 from __future__ import annotations
 
-import textwrap
-from pathlib import Path
 from typing import Any
 
 import pytest
+from support import CORPUS, adapt_corpus, adapt_text, assert_facts
 
 from greengate.deployment import Deployment, FactSource
-from greengate.documents import load_bytes, load_file
-from greengate.manifests import ManifestProblem, adapter_for
+from greengate.documents import load_bytes
+from greengate.manifests import ManifestProblem
 from greengate.manifests.ray import RayAdapter
 
-CORPUS = Path(__file__).resolve().parents[1] / "data" / "corpus"
 KUBERAY = "ray-project__kuberay/ray-operator/config/samples/"
 GKE = "GoogleCloudPlatform__kubernetes-engine-samples/ai-ml/gke-ray/"
 EKS = "awslabs__data-on-eks/data-stacks/ray-on-eks/examples/ray-batch-inference/"
 
 
 def read(path: str) -> tuple[list[Deployment], list[ManifestProblem]]:
-    loaded = load_file(CORPUS / "files" / path)
-    assert not loaded.problems
-    deployments: list[Deployment] = []
-    problems: list[ManifestProblem] = []
-    for document in loaded.documents:
-        adapter = adapter_for(document)
-        if isinstance(adapter, RayAdapter):
-            result = adapter.read(document)
-            deployments.extend(result.deployments)
-            problems.extend(result.problems)
-    return deployments, problems
+    return adapt_corpus(path, RayAdapter)
 
 
 def read_text(text: str) -> tuple[list[Deployment], list[ManifestProblem]]:
-    loaded = load_bytes(textwrap.dedent(text).lstrip("\n").encode(), "ray.yaml")
-    (document,) = loaded.documents
-    result = RayAdapter().read(document)
-    return result.deployments, result.problems
-
-
-def assert_facts(deployment: Deployment, expected: dict[str, Any]) -> None:
-    for name, value in expected.items():
-        if value is None:
-            assert name not in deployment.facts, name
-        else:
-            assert name in deployment.facts, f"{name} missing from {deployment.name}"
-            assert deployment.facts[name].value == value, name
+    return adapt_text(text, RayAdapter(), "ray.yaml")
 
 
 CORPUS_CASES = [

@@ -8,14 +8,15 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from support import FILES as CORPUS
+from support import adapt_file, adapt_text, no_problems
 
 from greengate.deployment import Deployment, FactSource
-from greengate.documents import load_bytes, load_file
+from greengate.documents import load_bytes
 from greengate.manifests import adapter_for
 from greengate.manifests.sagemaker import SageMakerCloudFormationAdapter
 from greengate.manifests.tasks import task_from_hf
 
-CORPUS = Path(__file__).resolve().parents[1] / "data" / "corpus" / "files"
 DEPLOY = (
     CORPUS
     / "aws-samples__sagemaker-custom-project-templates/mlops-shadow-deployment/seedcode/deploy"
@@ -24,18 +25,12 @@ ADAPTER = SageMakerCloudFormationAdapter()
 
 
 def read_file(path: Path) -> list[Deployment]:
-    loaded = load_file(path)
-    assert not loaded.problems
-    (document,) = loaded.documents
-    assert ADAPTER.matches(document)
-    result = ADAPTER.read(document)
-    assert not result.problems
-    return result.deployments
+    return no_problems(adapt_file(path, SageMakerCloudFormationAdapter))
 
 
 def read_text(text: str, name: str = "template.yml") -> list[Deployment]:
-    (document,) = load_bytes(textwrap.dedent(text).encode(), name).documents
-    return ADAPTER.read(document).deployments if ADAPTER.matches(document) else []
+    deployments, _ = adapt_text(text, ADAPTER, name, lstrip=False, must_match=False)
+    return deployments
 
 
 def test_corpus_template_resolved_from_its_stage_file() -> None:

@@ -6,50 +6,24 @@ Corpus files from ``SeldonIO/seldon-core`` (Apache-2.0; commit in
 
 from __future__ import annotations
 
-import textwrap
-from pathlib import Path
 from typing import Any
 
 import pytest
+from support import CORPUS, adapt_corpus, adapt_text, assert_facts, no_problems
 
 from greengate.deployment import Deployment
-from greengate.documents import load_bytes, load_file
-from greengate.manifests import adapter_for
+from greengate.documents import load_bytes
 from greengate.manifests.seldon import SeldonAdapter
 
-CORPUS = Path(__file__).resolve().parents[1] / "data" / "corpus"
 SELDON = "SeldonIO__seldon-core/"
 
 
 def read(path: str) -> list[Deployment]:
-    loaded = load_file(CORPUS / "files" / path)
-    assert not loaded.problems
-    found: list[Deployment] = []
-    for document in loaded.documents:
-        adapter = adapter_for(document)
-        if isinstance(adapter, SeldonAdapter):
-            result = adapter.read(document)
-            assert not result.problems
-            found.extend(result.deployments)
-    return found
+    return no_problems(adapt_corpus(path, SeldonAdapter))
 
 
 def read_text(text: str) -> list[Deployment]:
-    (document,) = load_bytes(textwrap.dedent(text).lstrip("\n").encode(), "sdep.yaml").documents
-    adapter = SeldonAdapter()
-    assert adapter.matches(document)
-    result = adapter.read(document)
-    assert not result.problems
-    return result.deployments
-
-
-def assert_facts(deployment: Deployment, expected: dict[str, Any]) -> None:
-    for name, value in expected.items():
-        if value is None:
-            assert name not in deployment.facts, name
-        else:
-            assert name in deployment.facts, f"{name} missing from {deployment.name}"
-            assert deployment.facts[name].value == value, name
+    return no_problems(adapt_text(text, SeldonAdapter(), "sdep.yaml"))
 
 
 CORPUS_CASES = [

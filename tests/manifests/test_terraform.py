@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from support import FILES as CORPUS
+from support import adapt_file, assert_facts, no_problems
 
 from greengate.catalog import Catalog
 from greengate.check import read_deployments
@@ -16,8 +18,6 @@ from greengate.documents import load_file
 from greengate.manifests import adapter_for
 from greengate.manifests.terraform import TerraformAdapter
 
-CORPUS = Path(__file__).resolve().parents[1] / "data" / "corpus" / "files"
-ADAPTER = TerraformAdapter()
 LLM = "philschmid__terraform-aws-llm-sagemaker/"
 HF = "philschmid__terraform-aws-sagemaker-huggingface/examples/"
 GKE_RAY = "GoogleCloudPlatform__kubernetes-engine-samples/ai-ml/gke-ray/gke-platform/modules/gke_standard/"
@@ -25,30 +25,13 @@ VLLM_GKE = "vllm-project__production-stack/tutorials/terraform/gke/gke-infrastru
 
 
 def read_file(path: Path) -> list[Deployment]:
-    loaded = load_file(path)
-    assert not loaded.problems
-    (document,) = loaded.documents
-    if not ADAPTER.matches(document):
-        return []
-    result = ADAPTER.read(document)
-    assert not result.problems
-    return result.deployments
+    return no_problems(adapt_file(path, TerraformAdapter))
 
 
 def write(folder: Path, name: str, text: str) -> Path:
     path = folder / name
     path.write_text(textwrap.dedent(text))
     return path
-
-
-def assert_facts(deployment: Deployment, expected: dict[str, Any]) -> None:
-    """Each expected fact has the value given; ``None`` means the fact must be unknown."""
-    for name, value in expected.items():
-        if value is None:
-            assert name not in deployment.facts, name
-        else:
-            assert name in deployment.facts, name
-            assert deployment.facts[name].value == value, name
 
 
 # Checked by opening each file (and the variables.tf next to it):

@@ -64,3 +64,14 @@ def test_waivers_and_the_baseline_are_in_the_output(baseline_report: Report) -> 
         "evaluation shows smaller models fail the quality bar (owner: team-chat, expires 2026-06-30)"
     ]
     assert all(f["justification"] == "" for f in document["findings"] if f["status"] != "waived")
+
+
+def test_rendering_piecewise_gives_the_same_json(report: Report, empty_report: Report) -> None:
+    """The reporter builds its text finding by finding (memory); it must equal a plain dump."""
+    import json
+
+    from greengate.reporters import json_report
+
+    for r in (report, empty_report):
+        expected = json.dumps(json_report.report_dict(r), indent=2, ensure_ascii=False) + "\n"
+        assert json_report.render(r) == expected

@@ -8,9 +8,11 @@ options are generated from the enumeration, and a test walks every member.
 from __future__ import annotations
 
 import enum
+from typing import TextIO
 
+from greengate.report import Report
 from greengate.reporters import github, json_report, junit, markdown, sarif, text
-from greengate.reporters.base import Reporter
+from greengate.reporters.base import Reporter, Writer
 
 
 class OutputFormat(str, enum.Enum):
@@ -24,6 +26,14 @@ class OutputFormat(str, enum.Enum):
     @property
     def reporter(self) -> Reporter:
         return _REPORTERS[self]
+
+    def write(self, report: Report, out: TextIO, *, color: bool = False) -> None:
+        """Write the report to ``out``; streamed where the format supports it."""
+        writer = _WRITERS.get(self)
+        if writer is not None:
+            writer(report, out, color=color)
+        else:
+            out.write(self.reporter(report, color=color))
 
     @property
     def description(self) -> str:
@@ -47,6 +57,10 @@ _REPORTERS: dict[OutputFormat, Reporter] = {
     OutputFormat.JUNIT: junit.render,
     OutputFormat.GITHUB: github.render,
     OutputFormat.MARKDOWN: markdown.render,
+}
+
+_WRITERS: dict[OutputFormat, Writer] = {
+    OutputFormat.JSON: json_report.write,
 }
 
 _DESCRIPTIONS: dict[OutputFormat, str] = {

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import json
-from typing import Any
+from typing import Any, TextIO
 
 from greengate.findings import Finding
 from greengate.report import Report
@@ -38,7 +39,7 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
     }
 
 
-def report_dict(report: Report) -> dict[str, Any]:
+def report_dict(report: Report, *, with_findings: bool = True) -> dict[str, Any]:
     return {
         "schemaVersion": SCHEMA_VERSION,
         "tool": {"name": "greengate", "version": report.tool_version},
@@ -55,7 +56,7 @@ def report_dict(report: Report) -> dict[str, Any]:
         "notes": list(report.notes),
         "baseline": report.baseline,
         "fixedSinceBaseline": [entry.as_dict() for entry in report.fixed],
-        "findings": [finding_dict(f) for f in report.findings],
+        "findings": [finding_dict(f) for f in report.findings] if with_findings else [],
         "deployments": [
             {
                 "name": d.name,
@@ -69,5 +70,31 @@ def report_dict(report: Report) -> dict[str, Any]:
     }
 
 
+_HOLE = "\x00findings\x00"
+
+
+def write(report: Report, out: TextIO, *, color: bool = False) -> None:
+    """Write the same text as ``json.dumps(report_dict(report), indent=2)``, finding by finding.
+
+    A run over 10,000 deployments has ~130,000 findings: building all their
+    dicts and then one string of them tripled the peak memory of a check.
+    """
+    data = report_dict(report, with_findings=False)
+    data["findings"] = _HOLE
+    head, tail = json.dumps(data, indent=2, ensure_ascii=False).split(json.dumps(_HOLE), 1)
+    out.write(head)
+    if not report.findings:
+        out.write("[]")
+    else:
+        out.write("[\n")
+        for index, finding in enumerate(report.findings):
+            text = json.dumps(finding_dict(finding), indent=2, ensure_ascii=False)
+            out.write(("" if index == 0 else ",\n") + "    " + text.replace("\n", "\n    "))
+        out.write("\n  ]")
+    out.write(tail + "\n")
+
+
 def render(report: Report, *, color: bool = False) -> str:
-    return json.dumps(report_dict(report), indent=2, ensure_ascii=False) + "\n"
+    buffer = io.StringIO()
+    write(report, buffer)
+    return buffer.getvalue()
