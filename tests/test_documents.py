@@ -72,7 +72,8 @@ def test_json_has_positions_and_json_errors_have_lines() -> None:
     assert doc.location(("a", "b", 1)).line == 3
     problem = load_bytes(b'{\n  "a": 1,\n}\n', "f.json").problems[0]
     assert problem.message.startswith("invalid JSON")
-    assert problem.location.line == 3
+    # Python 3.13 points at the trailing comma, earlier versions at the brace after it.
+    assert problem.location.line in (2, 3)
 
 
 def test_merge_keys_and_non_string_keys() -> None:
