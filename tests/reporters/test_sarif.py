@@ -215,3 +215,37 @@ def test_with_a_baseline_every_result_has_a_baseline_state(baseline_report: Repo
 
 def test_without_a_baseline_no_result_has_a_baseline_state(report: Report) -> None:
     assert all("baselineState" not in r for r in validated(report)["runs"][0]["results"])
+
+
+def test_examples_sarif_points_every_result_at_the_offending_value(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """End to end on the shipped examples: valid SARIF whose regions are the facts' lines."""
+    from click.testing import CliRunner
+
+    from greengate.cli import main
+
+    repo = Path(__file__).resolve().parents[2]
+    monkeypatch.chdir(repo)
+    result = CliRunner().invoke(main, ["check", "examples/deployments", "--format", "sarif"])
+    assert result.exit_code == 1
+    log = json.loads(result.stdout)
+    jsonschema.Draft7Validator(SCHEMA).validate(log)
+    results = log["runs"][0]["results"]
+    assert results
+    for item in results:
+        location = item["locations"][0]["physicalLocation"]
+        line = location["region"]["startLine"]
+        text = (repo / location["artifactLocation"]["uri"]).read_text().splitlines()[line - 1]
+        field = item["properties"]["field"]
+        # A finding about a missing fact says how to declare it.
+        known = not any(w in item["message"]["text"] for w in ("is not known", "; declare"))
+        expected = {
+            # a fact that is there: its own line (an accelerator found through its instance type: that line)
+            ("cloud.region", True): ("region:",),
+            ("hardware.accelerator", True): ("accelerator:", "instanceType:"),
+            ("model.parameters", True): ("parameters:", "name:"),
+            # a model size that is not known: the model name it could not be found from
+            ("model.parameters", False): ("name:",),
+        }.get((field, known), ("",) if known else ("spec:", "metadata:", "cloud:", "hardware:"))
+        assert text.strip().startswith(expected), (item["ruleId"], line, text)
