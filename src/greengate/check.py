@@ -28,10 +28,11 @@ from greengate.enrich import enrich
 from greengate.findings import (
     MANIFEST_INVALID,
     MANIFEST_POLICY,
+    MANIFEST_TITLES,
     MANIFEST_UNREADABLE,
     Finding,
     Severity,
-    Status,
+    manifest_error,
 )
 from greengate.globs import match_path
 from greengate.location import Location
@@ -46,7 +47,7 @@ MANIFEST_RULES = (
     RuleInfo(
         id=MANIFEST_UNREADABLE,
         policy=MANIFEST_POLICY,
-        title="Manifest cannot be read",
+        title=MANIFEST_TITLES[MANIFEST_UNREADABLE],
         description="The file is not valid YAML or JSON, is binary, too large, or expands through aliases beyond the limit. Nothing in it was checked.",
         severity=Severity.HIGH,
         remediation="Fix the syntax error at the reported line (run a YAML linter), or exclude the file if it is not a manifest.",
@@ -55,7 +56,7 @@ MANIFEST_RULES = (
     RuleInfo(
         id=MANIFEST_INVALID,
         policy=MANIFEST_POLICY,
-        title="Manifest does not match its format",
+        title=MANIFEST_TITLES[MANIFEST_INVALID],
         description="The document is of a format greengate reads, but a field has the wrong type or an unknown name. The deployment was not evaluated.",
         severity=Severity.HIGH,
         remediation="Correct the value at the reported line: its type or name is not what the format allows (the native format's JSON Schema and the README's Supported formats say what is).",
@@ -353,16 +354,8 @@ def _manifest_finding(
     rule_id: str, location: Location, message: str, identity: str = ""
 ) -> Finding:
     info = next(r for r in MANIFEST_RULES if r.id == rule_id)
-    return Finding.make(
-        rule_id=rule_id,
-        policy=MANIFEST_POLICY,
-        severity=info.severity,
-        status=Status.ERROR,
-        message=message,
-        location=location,
-        remediation=info.remediation,
-        title=info.title,
-        identity=identity,
+    return manifest_error(
+        rule_id, location, message, remediation=info.remediation, identity=identity
     )
 
 

@@ -52,6 +52,10 @@ MANIFEST_UNREADABLE = "GG001"
 MANIFEST_INVALID = "GG002"
 MANIFEST_POLICY = "manifest"
 """The policy name of findings about manifests themselves."""
+MANIFEST_TITLES = {
+    MANIFEST_UNREADABLE: "Manifest cannot be read",
+    MANIFEST_INVALID: "Manifest does not match its format",
+}
 
 
 def fingerprint(rule_id: str, file: str, deployment: str, field: str) -> str:
@@ -137,3 +141,29 @@ class Finding:
             self.rule_id,
             self.deployment,
         )
+
+
+def manifest_error(
+    rule_id: str,
+    location: Location,
+    message: str,
+    *,
+    remediation: str,
+    deployment: str = "",
+    identity: str = "",
+    file: str | None = None,
+) -> Finding:
+    """An ``error`` finding about a manifest itself (GG001 unreadable, GG002 invalid)."""
+    return Finding.make(
+        rule_id=rule_id,
+        policy=MANIFEST_POLICY,
+        severity=Severity.HIGH,
+        status=Status.ERROR,
+        message=message,
+        location=location,
+        deployment=deployment,
+        remediation=remediation,
+        title=MANIFEST_TITLES[rule_id],
+        identity=identity,
+        file=file,
+    )

@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from greengate.deployment import Deployment
-from greengate.findings import MANIFEST_INVALID, MANIFEST_POLICY, Finding, Severity, Status
+from greengate.findings import MANIFEST_INVALID, Finding, Status, manifest_error
 from greengate.globs import match_name, match_path
 from greengate.location import Location
 
@@ -134,16 +134,12 @@ def parse_date(text: str) -> datetime.date:
 
 
 def _invalid(deployment: Deployment, where: Location, key: str, message: str) -> Finding:
-    return Finding.make(
-        rule_id=MANIFEST_INVALID,
-        policy=MANIFEST_POLICY,
-        severity=Severity.HIGH,
-        status=Status.ERROR,
-        message=message,
-        location=where,
-        deployment=deployment.name,
+    return manifest_error(
+        MANIFEST_INVALID,
+        where,
+        message,
         remediation=f"Write the annotation's value as '{INLINE_FORMAT}' (only the reason is required).",
-        title="Manifest does not match its format",
+        deployment=deployment.name,
         identity=key,
         file=deployment.file,
     )

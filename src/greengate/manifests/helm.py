@@ -51,6 +51,7 @@ from greengate.deployment import Deployment, Fact, FactSource
 from greengate.documents import Document, PathKey
 from greengate.manifests._common import DECLARE, declare_number, finish, number
 from greengate.manifests.base import Adapter, AdaptResult, FactReader, is_placeholder
+from greengate.manifests.podspec import precision_name
 
 _VALUES_NAME = re.compile(r"values(?:[-_.][^/]*)?\.ya?ml", re.IGNORECASE)
 _ACCELERATOR_LABELS = (
@@ -65,16 +66,6 @@ _ACCELERATOR_RESOURCES = (
     "google.com/tpu",
     "aws.amazon.com/neuron",
 )
-_PRECISIONS = {
-    "bfloat16": "bf16",
-    "bf16": "bf16",
-    "float16": "fp16",
-    "half": "fp16",
-    "fp16": "fp16",
-    "float32": "fp32",
-    "float": "fp32",
-    "fp32": "fp32",
-}
 _REGION = re.compile(r"[a-z]{2}(?:-[a-z]+)+-\d+")
 """AWS and OCI region names (``us-east-1``, ``us-ashburn-1``): what the Triton chart's secret holds."""
 _ALL_CAPS = re.compile(r"[A-Z][A-Z0-9_]*")
@@ -288,11 +279,12 @@ def _vllm_stack(document: Document) -> list[Deployment]:
             "vllmConfig.maxNumSeqs: sequences in flight per engine pod",
         )
         dtype = document.get((*base, "vllmConfig", "dtype"))
-        if isinstance(dtype, str) and dtype.lower() in _PRECISIONS:
+        precision = precision_name(dtype) if isinstance(dtype, str) else None
+        if precision is not None:
             reader.declare(
                 "model.precision",
                 (*base, "vllmConfig", "dtype"),
-                _PRECISIONS[dtype.lower()],
+                precision,
                 detail=f"vllmConfig.dtype {dtype}",
             )
         _selectors(reader, base)

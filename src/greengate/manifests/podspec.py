@@ -53,6 +53,7 @@ from greengate.documents import Document, PathKey
 from greengate.location import Location
 from greengate.manifests.annotations import whole_number
 from greengate.manifests.base import FactReader, ManifestProblem, is_placeholder
+from greengate.manifests.tasks import HF_TASKS
 
 ACCELERATOR_RESOURCES = (
     "nvidia.com/gpu",
@@ -133,26 +134,18 @@ EXTRA_ARGS_ENV = ("VLLM_ADDITIONAL_ARGS",)
 
 # --task values (vLLM, KServe's Hugging Face server, transformers pipelines) -> greengate task.
 TASKS = {
+    # Serving engines' own task names (vLLM --task, TEI, Triton); Hugging Face's
+    # task names are in greengate.manifests.tasks, shared by every adapter.
     "generate": "text-generation",
-    "text-generation": "text-generation",
-    "text2text-generation": "text-generation",
     "embed": "embedding",
     "embedding": "embedding",
     "text-embedding": "embedding",
-    "feature-extraction": "embedding",
     "classify": "classification",
     "classification": "classification",
     "sequence-classification": "classification",
-    "text-classification": "classification",
-    "token-classification": "token-classification",
     "score": "reranking",
     "rerank": "reranking",
-    "fill-mask": "fill-mask",
     "transcription": "speech",
-    "automatic-speech-recognition": "speech",
-    "summarization": "summarization",
-    "translation": "translation",
-    "text-to-image": "image-generation",
 }
 
 PRECISIONS = {
@@ -781,7 +774,7 @@ def _parallel(document: Document, ordered: Sequence[Container]) -> Found | None:
 
 def task_name(value: Any) -> str | None:
     text = str(value).strip().lower().replace("_", "-")
-    return TASKS.get(text)
+    return TASKS.get(text) or HF_TASKS.get(text)
 
 
 def _task(document: Document, ordered: Sequence[Container]) -> Found | None:
