@@ -210,3 +210,69 @@ def test_git_errors_are_one_sentence_and_exit_2(
     (outside / "m.yaml").write_text(manifest("x"))
     result = CliRunner().invoke(main, ["check", str(outside), "--changed-since", "main"])
     assert result.exit_code == 2 and "is not inside a git repository" in result.stderr
+
+
+MAIN_TF = """\
+provider "aws" {
+  region = var.region
+}
+
+resource "aws_sagemaker_endpoint_configuration" "llm" {
+  name = "llm"
+
+  production_variants {
+    variant_name           = "v1"
+    model_name             = "m"
+    instance_type          = "ml.g5.2xlarge"
+    initial_instance_count = 1
+  }
+}
+"""
+
+
+@pytest.fixture
+def terraform_pr(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> git.Repo:
+    """main: a SageMaker endpoint whose region comes from variables.tf; pr: only variables.tf changes."""
+    repo = git.Repo.init(tmp_path, initial_branch="main")
+    with repo.config_writer() as cfg:
+        cfg.set_value("user", "name", "t")
+        cfg.set_value("user", "email", "t@example.com")
+    (tmp_path / "infra").mkdir()
+    (tmp_path / "infra" / "main.tf").write_text(MAIN_TF)
+    (tmp_path / "infra" / "variables.tf").write_text(
+        'variable "region" {\n  default = "eu-north-1"\n}\n'
+    )
+    commit(repo, "base")
+    repo.git.checkout("-b", "pr")
+    (tmp_path / "infra" / "variables.tf").write_text(
+        'variable "region" {\n  default = "ap-south-1"\n}\n'
+    )
+    commit(repo, "move the endpoint")
+    monkeypatch.chdir(tmp_path)
+    return repo
+
+
+def region_findings(*args: str) -> list[tuple[str, str, int]]:
+    result = CliRunner().invoke(
+        main, ["check", "infra", "--format", "json", *args], catch_exceptions=False
+    )
+    report = json.loads(result.stdout)
+    return [
+        (f["status"], Path(f["file"]).name, f["line"])
+        for f in report["findings"]
+        if f["ruleId"] == "GG201"
+    ]
+
+
+def test_a_change_to_a_variable_rechecks_its_folder_against_the_base_folder(
+    terraform_pr: git.Repo,
+) -> None:
+    # main.tf did not change, but the region it reads did: it is checked, and the
+    # base evaluation reads variables.tf as it was, so the new failure is new.
+    assert region_findings("--changed-since", "main", "--new-only") == [("fail", "variables.tf", 2)]
+
+
+def test_head_ref_reads_the_whole_folder_from_the_commit(terraform_pr: git.Repo) -> None:
+    terraform_pr.git.checkout("main")
+    assert region_findings() == [("pass", "variables.tf", 2)]
+    assert region_findings("--head", "pr") == [("fail", "variables.tf", 2)]

@@ -12,11 +12,13 @@ fingerprints.
 from __future__ import annotations
 
 import dataclasses
+import posixpath
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from greengate.discover import MANIFEST_SUFFIXES, SourceFile, discover, display_path
+from greengate.documents import FolderReader
 from greengate.errors import ConfigError
 from greengate.findings import Finding, Status
 from greengate.gitscope import Change, Repository
@@ -57,6 +59,14 @@ class ChangeSet:
                 if change.status != "D":
                     self.changes[change.path] = change
         self._roots = [self.repo.relative(p) for p in (paths or [Path.cwd()])]
+        self._folders: dict[tuple[str, str], list[tuple[str, bytes]]] = {}
+        # A deployment can span its folder (Terraform variables, CloudFormation
+        # stage parameters): a change to such a file re-checks its folder.
+        self._changed_folders = {
+            posixpath.dirname(path)
+            for path in self.changes
+            if path.lower().endswith((".tf", ".tfvars", ".json"))
+        }
 
     def files(self, paths: Sequence[Path]) -> list[SourceFile]:
         """The files to check: at the head ref or in the work tree, limited to the change."""
@@ -71,7 +81,13 @@ class ChangeSet:
             ]
         if self.base is None:
             return found
-        return [f for f in found if self._relative(f) in self.changes]
+        return [f for f in found if self._touched(self._relative(f))]
+
+    def _touched(self, path: str) -> bool:
+        return path in self.changes or (
+            posixpath.dirname(path) in self._changed_folders
+            and path.lower().endswith((".tf", ".yaml", ".yml", ".json"))
+        )
 
     def base_files(self, files: Iterable[SourceFile]) -> list[SourceFile]:
         """The base version of each file that existed there, under the head file's name."""
@@ -79,17 +95,37 @@ class ChangeSet:
             return []
         found = []
         for source in files:
-            change = self.changes.get(self._relative(source))
-            if change is None or change.status == "A":
+            path = self._relative(source)
+            change = self.changes.get(path, Change("M", path))  # unchanged, in a changed folder
+            if change.status == "A":
                 continue
             data = self.repo.read(self.base, change.old_path or change.path)
             if data is not None:
-                found.append(dataclasses.replace(source, data=data))
+                found.append(
+                    dataclasses.replace(source, data=data, folders=self._reader(self.base))
+                )
         return found
 
     def _at(self, commit: str, name: str) -> SourceFile:
         path = self.repo.root / name
-        return SourceFile(display_path(path), path, self.repo.read(commit, name) or b"")
+        data = self.repo.read(commit, name) or b""
+        return SourceFile(display_path(path), path, data, self._reader(commit))
+
+    def _reader(self, commit: str) -> FolderReader:
+        """Files of a folder (not its subfolders) as they are at ``commit``."""
+
+        def read(folder: str) -> list[tuple[str, bytes]]:
+            rel = self.repo.relative(Path(folder))
+            key = (commit, rel)
+            if key not in self._folders:
+                names = [n for n in self.repo.files(commit, [rel]) if posixpath.dirname(n) == rel]
+                self._folders[key] = [
+                    (display_path(self.repo.root / n), self.repo.read(commit, n) or b"")
+                    for n in names
+                ]
+            return self._folders[key]
+
+        return read
 
     def _relative(self, source: SourceFile) -> str:
         return self.repo.relative(source.path)

@@ -23,7 +23,7 @@ from greengate.config.select import select
 from greengate.defaults import apply_defaults
 from greengate.deployment import Deployment
 from greengate.discover import SourceFile, discover
-from greengate.documents import MAX_FILE_BYTES, Document, load_bytes, load_file
+from greengate.documents import MAX_FILE_BYTES, Document, folders_from, load_bytes, load_file
 from greengate.enrich import enrich
 from greengate.findings import (
     MANIFEST_INVALID,
@@ -325,7 +325,8 @@ def read_deployments(
                 _manifest_finding(MANIFEST_UNREADABLE, problem.location, problem.message)
             )
         for document in loaded.documents:
-            found, problems = adapt(document)
+            with folders_from(source.folders):
+                found, problems = adapt(document)
             findings.extend(problems)
             if defaults is not None:
                 found = [defaults(d) for d in found]

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from greengate.documents import JSON_SUFFIXES, YAML_SUFFIXES
+from greengate.documents import JSON_SUFFIXES, YAML_SUFFIXES, FolderReader
 
 MANIFEST_SUFFIXES: tuple[str, ...] = (*YAML_SUFFIXES, *JSON_SUFFIXES, ".tf", ".tfvars")
 SKIPPED_DIRS = frozenset({".git"})
@@ -27,6 +27,8 @@ class SourceFile:
     path: Path
     data: bytes | None = field(default=None, compare=False, repr=False)
     """The content when it comes from a git object rather than the work tree."""
+    folders: FolderReader | None = field(default=None, compare=False, repr=False)
+    """With ``data``: reads the neighbouring files from the same git commit."""
 
 
 def display_path(path: Path, cwd: Path | None = None) -> str:

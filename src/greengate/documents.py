@@ -14,10 +14,12 @@ that did load before the problem are kept.
 
 from __future__ import annotations
 
+import contextlib
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import yaml
@@ -345,3 +347,48 @@ def _load_json(text: str, file: str) -> LoadedFile:
     if not loaded.problems and len(loaded.documents) == 1:
         return loaded
     return LoadedFile(file, (Document(file, 0, data, {(): Span(1, 1, 1, 1)}),), ())
+
+
+FolderReader = Callable[[str], list[tuple[str, bytes]]]
+"""Given a folder as displayed, its files as (displayed path, content): a git commit's view."""
+_FOLDER_READER: ContextVar[FolderReader | None] = ContextVar(
+    "greengate_folder_reader", default=None
+)
+
+
+@contextlib.contextmanager
+def folders_from(reader: FolderReader | None) -> Iterator[None]:
+    """While active, :func:`neighbours` reads folders through ``reader`` (e.g. a git commit)."""
+    token = _FOLDER_READER.set(reader)
+    try:
+        yield
+    finally:
+        _FOLDER_READER.reset(token)
+
+
+def reading_git() -> bool:
+    """Whether files are being read from git objects rather than the work tree."""
+    return _FOLDER_READER.get() is not None
+
+
+def neighbours(file: str, accept: Callable[[str], bool]) -> list[LoadedFile]:
+    """The files beside ``file`` (same folder) whose name ``accept`` takes, loaded.
+
+    Some formats spread one deployment over a folder (Terraform variables,
+    CloudFormation stage parameters). Read from the same place as ``file``:
+    the work tree, or the git commit being checked (``folders_from``), so
+    that a base or head ref is never mixed with the work tree.
+    """
+    folder = PurePosixPath(file).parent
+    reader = _FOLDER_READER.get()
+    if reader is not None:
+        return [
+            load_bytes(data, shown)
+            for shown, data in reader(folder.as_posix())
+            if accept(PurePosixPath(shown).name)
+        ]
+    try:
+        entries = sorted(p for p in Path(folder).iterdir() if accept(p.name) and p.is_file())
+    except OSError:
+        return []
+    return [load_file(p, (folder / p.name).as_posix()) for p in entries]

@@ -31,11 +31,11 @@ unknown (listed as unresolved), never guessed.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 from typing import Any
 
 from greengate.deployment import Deployment, Fact, FactSource
-from greengate.documents import Document, PathKey, load_file
+from greengate.documents import Document, PathKey, neighbours
 from greengate.location import Location
 from greengate.manifests._common import DECLARE, finish, number
 from greengate.manifests.base import Adapter, AdaptResult, FactReader
@@ -98,24 +98,14 @@ class SageMakerCloudFormationAdapter(Adapter):
 
 def _stages(template: str, names: set[str]) -> list[_Stage]:
     """Parameters files next to the template that set some of its parameters."""
-    folder = Path(template).parent
-    try:
-        candidates = sorted(
-            p for p in folder.iterdir() if p.suffix.lower() == ".json" and p.is_file()
-        )
-    except OSError:
-        return []
     stages = []
-    shown_folder = PurePosixPath(template).parent
-    for path in candidates:
-        display = (shown_folder / path.name).as_posix()
-        loaded = load_file(path, display)
+    for loaded in neighbours(template, lambda name: name.lower().endswith(".json")):
         if not loaded.documents:
             continue
         document = loaded.documents[0]
         values = _parameter_values(document)
         if values and names & set(values):
-            stages.append(_Stage(display, values))
+            stages.append(_Stage(loaded.path, values))
     return stages
 
 

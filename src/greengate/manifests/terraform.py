@@ -51,7 +51,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from greengate.deployment import Deployment, Fact, FactSource
-from greengate.documents import Document, PathKey, load_file
+from greengate.documents import Document, PathKey, neighbours, reading_git
 from greengate.location import Location
 from greengate.manifests._common import DECLARE, finish, number
 from greengate.manifests.base import Adapter, AdaptResult, FactReader, is_placeholder
@@ -163,7 +163,13 @@ _SIBLINGS: OrderedDict[Path, tuple[tuple[tuple[str, int, int], ...], list[Docume
 
 
 def _siblings(file: str) -> list[Document]:
-    """The other ``.tf`` files and auto-loaded ``.tfvars`` of a file's folder (cached by mtime)."""
+    """The other ``.tf`` files and auto-loaded ``.tfvars`` of a file's folder.
+
+    From the work tree they are cached by mtime (every ``.tf`` of a folder
+    asks for the same siblings); from a git commit they are read each time.
+    """
+    if reading_git():
+        return [d for loaded in neighbours(file, _folder_file) for d in loaded.documents]
     folder = Path(file).parent
     try:
         entries = sorted(p for p in folder.iterdir() if _folder_file(p.name) and p.is_file())
@@ -175,8 +181,7 @@ def _siblings(file: str) -> list[Document]:
     if cached is not None and cached[0] == signature:
         _SIBLINGS.move_to_end(key)
         return cached[1]
-    shown = PurePosixPath(file).parent
-    documents = [d for p in entries for d in load_file(p, (shown / p.name).as_posix()).documents]
+    documents = [d for loaded in neighbours(file, _folder_file) for d in loaded.documents]
     _SIBLINGS[key] = (signature, documents)
     while len(_SIBLINGS) > _CACHE_SIZE:
         _SIBLINGS.popitem(last=False)
