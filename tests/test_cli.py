@@ -206,3 +206,24 @@ def test_help_documents_exit_codes() -> None:
 def test_policies_list(name: str) -> None:
     code, out, _ = run("policies", "list")
     assert code == 0 and name in out
+
+
+def test_policies_list_shows_what_a_check_would_run(tmp_path: Path) -> None:
+    (tmp_path / ".greengate.yaml").write_text(
+        'rules:\n  disable: ["GG30*"]\n  severity: {GG401: critical}\n'
+    )
+    code, out, _ = run("policies", "list", str(tmp_path))
+    assert code == 0
+    assert "GG301" not in out and "rate-limits" not in out
+    assert "  GG401    critical Accelerator generation" in out
+
+
+def test_a_closed_pipe_is_not_a_crash() -> None:
+    done = subprocess.run(
+        f"{sys.executable} -m greengate check {REPO / 'tests' / 'data' / 'corpus'} --format json | head -1",
+        shell=True,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.stderr == "" and done.stdout.strip()

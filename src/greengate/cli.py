@@ -59,6 +59,10 @@ def handle_errors(func: F) -> F:
             sys.exit(int(exc.exit_code))
         except (click.exceptions.Exit, click.ClickException, KeyboardInterrupt):
             raise
+        except BrokenPipeError:
+            # The reader went away (`greengate ... | head`): stop quietly, as Unix tools do.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(int(ExitCode.FAILED))
         except Exception as exc:
             if os.environ.get("GREENGATE_DEBUG"):
                 traceback.print_exc()
@@ -430,25 +434,25 @@ def policies() -> None:
 
 
 @policies.command("list")
-@click.option(
-    "--policy",
-    "policy_paths",
-    multiple=True,
-    type=click.Path(exists=True, path_type=Path),
-    help="Policy file or folder to add (repeatable).",
-)
-@click.option("--no-builtin", is_flag=True, help="Leave out the built-in policy pack.")
+@click.argument("path", required=False, type=click.Path(exists=True, path_type=Path))
+@_settings_options
 @handle_errors
-def policies_list(policy_paths: tuple[Path, ...], no_builtin: bool) -> None:
-    """List policies and their rules, with severity and source file."""
-    loaded = load_all_policies(
-        CheckOptions(paths=[], policy_paths=list(policy_paths), builtin_policies=not no_builtin)
-    )
-    for policy in loaded:
-        origin = "built-in" if policy.builtin else policy.location.file
-        click.echo(f"{policy.name}  ({origin})  {policy.title}")
-        for validation in policy.validations:
-            click.echo(f"  {validation.id:<8} {validation.severity.value:<8} {validation.title}")
+def policies_list(path: Path | None, flags: Flags) -> None:
+    """List the policies and rules a check of PATH (default: here) would run.
+
+    With the config found from PATH and the flags applied: disabled policies
+    and rules are left out, and each rule shows its effective severity.
+    """
+    paths = [path or Path.cwd()]
+    options = _settings(flags, paths).check_options(paths)
+    engine = build_engine(options, Catalog.load(options.catalog_files))
+    shown = None
+    for policy, validation, severity in engine.active_rules():
+        if policy is not shown:
+            origin = "built-in" if policy.builtin else policy.location.file
+            click.echo(f"{policy.name}  ({origin})  {policy.title}")
+            shown = policy
+        click.echo(f"  {validation.id:<8} {severity.value:<8} {validation.title}")
 
 
 @policies.command("docs")
