@@ -5,9 +5,10 @@ from __future__ import annotations
 import textwrap
 
 import pytest
+from support import load_text
 
 from greengate.deployment import FactSource
-from greengate.documents import Document, load_bytes
+from greengate.documents import Document
 from greengate.manifests.annotations import (
     ANNOTATIONS,
     finish,
@@ -20,9 +21,7 @@ from greengate.manifests.base import FactReader
 
 
 def document(text: str) -> Document:
-    loaded = load_bytes(textwrap.dedent(text).lstrip("\n").encode(), "object.yaml")
-    assert not loaded.problems
-    return loaded.documents[0]
+    return load_text(text, "object.yaml")
 
 
 def annotated(annotations: str) -> Document:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import textwrap
 
 import pytest
+from support import load_text
 
 from greengate.deployment import FactSource
-from greengate.documents import Document, load_bytes
+from greengate.documents import Document
 from greengate.manifests.podspec import (
     batch_workload,
     model_id,
@@ -19,9 +20,7 @@ from greengate.manifests.podspec import (
 
 
 def document(text: str) -> Document:
-    loaded = load_bytes(textwrap.dedent(text).lstrip("\n").encode(), "pod.yaml")
-    assert not loaded.problems
-    return loaded.documents[0]
+    return load_text(text, "pod.yaml")
 
 
 def pod_of(containers: str, extra: str = "") -> Document:
