@@ -5,7 +5,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import git
+import pytest
+from click.testing import CliRunner
+
 from greengate import baseline
+from greengate.cli import main
 from greengate.findings import Finding, Severity, Status
 from greengate.location import Location
 
@@ -66,3 +71,33 @@ def test_lines_do_not_matter_and_fixed_entries_are_returned(tmp_path: Path) -> N
     assert [e.rule_id for e in fixed] == ["GG101"]
     marked, _ = baseline.apply(now, loaded, always_fail={now[0].fingerprint})
     assert marked[0].status is Status.FAIL
+
+
+def test_fingerprints_do_not_depend_on_where_greengate_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A baseline made at the repository root (as CI does) matches a check run in a subfolder."""
+    git.Repo.init(tmp_path)
+    deploy = tmp_path / "deploy"
+    deploy.mkdir()
+    example = (
+        Path(__file__).resolve().parent.parent / "examples" / "deployments" / "chat-mumbai.yaml"
+    )
+    (deploy / "chat.yaml").write_text(example.read_text())
+    runner = CliRunner()
+    monkeypatch.chdir(tmp_path)
+    assert runner.invoke(main, ["baseline", "create", "deploy"]).exit_code == 0
+    at_root = json.loads(runner.invoke(main, ["check", "deploy", "--format", "json"]).stdout)
+    monkeypatch.chdir(deploy)
+    result = runner.invoke(
+        main, ["check", ".", "--format", "json", "--baseline", "../.greengate-baseline.json"]
+    )
+    in_folder = json.loads(result.stdout)
+    assert result.exit_code == 0
+    assert in_folder["summary"]["byStatus"]["existing"] == 1
+    assert {f["fingerprint"] for f in at_root["findings"]} == {
+        f["fingerprint"] for f in in_folder["findings"]
+    }
+    assert {f["file"] for f in in_folder["findings"]} == {
+        "chat.yaml"
+    }  # displayed relative to where it runs

@@ -32,8 +32,10 @@ from greengate.findings import (
     MANIFEST_UNREADABLE,
     Finding,
     Severity,
+    identity_root,
     manifest_error,
 )
+from greengate.gitscope import work_tree_root
 from greengate.globs import match_path
 from greengate.location import Location
 from greengate.manifests import adapter_for
@@ -152,7 +154,18 @@ def _builtin_policies() -> list[Policy]:
 
 
 def run_check(options: CheckOptions) -> Report:
-    """Check the manifests under ``options.paths``; raises GreengateError only for bad policies/config."""
+    """Check the manifests under ``options.paths``; raises GreengateError only for bad policies/config.
+
+    Fingerprints name files relative to the repository (the git work tree,
+    else the config's folder), wherever greengate runs from.
+    """
+    first = options.paths[0] if options.paths else Path.cwd()
+    root = work_tree_root(first) or (options.config.root if options.config is not None else None)
+    with identity_root(root):
+        return _run(options)
+
+
+def _run(options: CheckOptions) -> Report:
     catalog = Catalog.load(options.catalog_files)
     engine = build_engine(options, catalog)
     changes = ChangeSet(options.paths, options.git) if options.git.active else None

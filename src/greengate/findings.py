@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import enum
+import functools
 import hashlib
+import os
+from collections.abc import Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass
+from pathlib import Path
 
 from greengate.location import Location
 
@@ -58,11 +64,46 @@ MANIFEST_TITLES = {
 }
 
 
+_IDENTITY_ROOT: ContextVar[str | None] = ContextVar("greengate_identity_root", default=None)
+
+
+@contextlib.contextmanager
+def identity_root(root: Path | None) -> Iterator[None]:
+    """While active, fingerprints name files relative to ``root`` (the repository).
+
+    So a finding has the same identity whether greengate runs at the root of
+    the repository or in a folder of it (a baseline made in CI still matches
+    a check run in ``deploy/``).
+    """
+    token = _IDENTITY_ROOT.set(str(root.resolve()) if root is not None else None)
+    try:
+        yield
+    finally:
+        _IDENTITY_ROOT.reset(token)
+
+
+@functools.lru_cache(maxsize=16384)
+def _relative(file: str, root: str, cwd: str) -> str:
+    path = Path(os.path.normpath(Path(cwd) / file))  # an absolute `file` stays itself
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return file
+
+
+def identity_path(file: str) -> str:
+    """``file`` as fingerprints name it: relative to the identity root when one is set."""
+    root = _IDENTITY_ROOT.get()
+    return file if root is None else _relative(file, root, str(Path.cwd()))
+
+
 def fingerprint(rule_id: str, file: str, deployment: str, field: str) -> str:
     """A stable identity: rule + file + deployment + field, never the line number.
 
-    So a finding keeps its identity when lines are added above it.
+    So a finding keeps its identity when lines are added above it. ``file`` is
+    taken relative to the repository (see :func:`identity_root`).
     """
+    file = identity_path(file)
     digest = hashlib.sha256("\x1f".join((rule_id, file, deployment, field)).encode("utf-8"))
     return digest.hexdigest()[:32]
 

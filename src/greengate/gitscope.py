@@ -162,6 +162,15 @@ class Repository:
         return "" if str(rel) == "." else rel.as_posix()
 
 
+def work_tree_root(path: Path) -> Path | None:
+    """The root of the git work tree holding ``path``, or None outside one."""
+    try:
+        repo = git.Repo(path if path.is_dir() else path.parent, search_parent_directories=True)
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError, git.GitCommandNotFound):
+        return None
+    return Path(repo.working_tree_dir).resolve() if repo.working_tree_dir else None
+
+
 def _parse_name_status(out: str) -> list[Change]:
     fields = out.split("\0")
     changes: list[Change] = []
