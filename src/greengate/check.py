@@ -40,7 +40,7 @@ from greengate.globs import match_path
 from greengate.location import Location
 from greengate.manifests import adapter_for
 from greengate.policy.engine import Engine, RuleSettings, deep_merge
-from greengate.policy.load import builtin_pack_dir, check_unique, load_policies
+from greengate.policy.load import builtin_pack, check_unique, load_policies
 from greengate.policy.model import Policy
 from greengate.report import Report, RuleInfo
 from greengate.waivers import INLINE_PREFIX, Waiver, apply_waivers, parse_inline
@@ -104,7 +104,7 @@ class CheckOptions:
 def load_all_policies(options: CheckOptions) -> list[Policy]:
     policies: list[Policy] = []
     if options.builtin_policies:
-        policies.extend(load_policies([builtin_pack_dir()], builtin=True))
+        policies.extend(builtin_pack())
     if options.policy_paths:
         policies.extend(load_policies(options.policy_paths))
     if options.builtin_policies and options.policy_paths:
@@ -137,7 +137,7 @@ def rule_infos(policies: Iterable[Policy], engine: Engine | None = None) -> tupl
 def build_engine(options: CheckOptions, catalog: Catalog) -> Engine:
     """The policies to run, with the config's selection, severities and params applied."""
     policies = load_all_policies(options)
-    selection = select(policies, options.config, also_known=_builtin_policies)
+    selection = select(policies, options.config, also_known=builtin_pack)
     params = dict(selection.params)
     for name, override in options.params.items():
         params[name] = deep_merge(params.get(name, {}), override)
@@ -147,10 +147,6 @@ def build_engine(options: CheckOptions, catalog: Catalog) -> Engine:
         rules={**selection.rules, **options.rules},
         catalog=catalog_view(catalog),
     )
-
-
-def _builtin_policies() -> list[Policy]:
-    return load_policies([builtin_pack_dir()], builtin=True)
 
 
 def run_check(options: CheckOptions) -> Report:

@@ -233,6 +233,13 @@ _FAIL_ON = click.option(
     default=None,
     help="Lowest severity of a failing finding that fails the run (default: failOn of the config, else info).",
 )
+_MAX_FILE_SIZE = click.option(
+    "--max-file-size",
+    type=click.IntRange(min=1),
+    default=MAX_FILE_BYTES,
+    show_default=True,
+    help="Files larger than this many bytes are reported, not parsed.",
+)
 _TODAY = click.option(
     "--today",
     type=click.DateTime(formats=["%Y-%m-%d"]),
@@ -281,13 +288,7 @@ def _settings(flags: Flags, paths: Sequence[Path]) -> Settings:
     help="Baseline file from `greengate baseline create`: failing findings recorded in it are reported as existing and do not fail the run.",
 )
 @_TODAY
-@click.option(
-    "--max-file-size",
-    type=click.IntRange(min=1),
-    default=MAX_FILE_BYTES,
-    show_default=True,
-    help="Files larger than this many bytes are reported, not parsed.",
-)
+@_MAX_FILE_SIZE
 @click.option(
     "--color/--no-color", default=None, help="Colour the text output (default: only on a terminal)."
 )
@@ -580,13 +581,7 @@ def baseline_group() -> None:
     help="Baseline file to write (replaced if it exists).",
 )
 @_TODAY
-@click.option(
-    "--max-file-size",
-    type=click.IntRange(min=1),
-    default=MAX_FILE_BYTES,
-    show_default=True,
-    help="Files larger than this many bytes are reported, not parsed.",
-)
+@_MAX_FILE_SIZE
 @handle_errors
 def baseline_create(
     paths: tuple[Path, ...],

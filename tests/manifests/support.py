@@ -17,6 +17,10 @@ from greengate.manifests import Adapter, ManifestProblem, adapter_for
 CORPUS = Path(__file__).resolve().parents[1] / "data" / "corpus"
 """The corpus root: ``INDEX.tsv`` and ``files/``."""
 FILES = CORPUS / "files"
+INDEX_LINES: list[str] = (CORPUS / "INDEX.tsv").read_text("utf-8").splitlines()[1:]
+"""The corpus index, one tab-separated row per file (path, repo, original path, commit, licence, format, hints)."""
+INDEXED: frozenset[str] = frozenset(line.split("\t")[0] for line in INDEX_LINES)
+"""The local paths (``files/...``) the index lists."""
 """The corpus files, one folder per source repository (``owner__name/``)."""
 
 Adapted: TypeAlias = tuple[list[Deployment], list[ManifestProblem]]

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from support import FILES as CORPUS
-from support import adapt_file, adapt_text, assert_facts
+from support import INDEX_LINES, adapt_file, adapt_text, assert_facts
 
 from greengate.deployment import Deployment, FactSource
 from greengate.documents import load_file
@@ -216,7 +216,7 @@ def test_triton_region_placeholder_and_model_repository() -> None:
 
 
 def test_every_corpus_values_file_is_read_but_not_the_schema() -> None:
-    rows = [line.split("\t") for line in (CORPUS.parent / "INDEX.tsv").read_text().splitlines()[1:]]
+    rows = [line.split("\t") for line in INDEX_LINES]
     values = [CORPUS.parent / row[0] for row in rows if row[5] == "helm-values"]
     assert len(values) == 28
     assert all(read_file(path) for path in values)

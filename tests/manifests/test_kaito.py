@@ -10,7 +10,7 @@ import textwrap
 from typing import Any
 
 import pytest
-from support import CORPUS, adapt_corpus, assert_facts, no_problems
+from support import CORPUS, INDEX_LINES, INDEXED, adapt_corpus, assert_facts, no_problems
 
 from greengate.catalog import Catalog
 from greengate.check import read_deployments
@@ -136,7 +136,7 @@ def test_corpus_facts(path: str, facts: dict[str, Any], key: tuple[str, int]) ->
 
 
 def test_fixtures_are_indexed() -> None:
-    rows = {line.split("\t")[0] for line in (CORPUS / "INDEX.tsv").read_text().splitlines()[1:]}
+    rows = INDEXED
     for path, *_ in CORPUS_CASES:
         assert f"files/{KAITO}{path}" in rows
 
@@ -160,7 +160,7 @@ def test_the_catalog_resolves_the_vm_size() -> None:
 
 
 def test_every_corpus_kaito_object_is_a_deployment() -> None:
-    index = (CORPUS / "INDEX.tsv").read_text().splitlines()[1:]
+    index = INDEX_LINES
     paths = [r.split("\t")[0] for r in index if r.split("\t")[5].startswith("kaito")]
     assert len([read(p.removeprefix("files/")) for p in paths]) == 23
 

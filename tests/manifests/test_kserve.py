@@ -9,7 +9,14 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from support import CORPUS, adapt_corpus, adapt_text, assert_facts, no_problems
+from support import (
+    INDEX_LINES,
+    INDEXED,
+    adapt_corpus,
+    adapt_text,
+    assert_facts,
+    no_problems,
+)
 
 from greengate.deployment import Deployment, FactSource
 from greengate.documents import load_bytes
@@ -213,13 +220,13 @@ def test_corpus_facts(path: str, name: str, facts: dict[str, Any], key: tuple[st
 
 
 def test_fixtures_are_indexed() -> None:
-    rows = {line.split("\t")[0] for line in (CORPUS / "INDEX.tsv").read_text().splitlines()[1:]}
+    rows = INDEXED
     for path, *_ in CORPUS_CASES:
         assert f"files/{SAMPLES}{path}" in rows
 
 
 def test_every_corpus_inference_service_is_a_deployment() -> None:
-    index = (CORPUS / "INDEX.tsv").read_text().splitlines()[1:]
+    index = INDEX_LINES
     paths = [
         r.split("\t")[0] for r in index if r.split("\t")[5] in ("kserve-isvc", "kserve-llmisvc")
     ]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from support import CORPUS, adapt_corpus, adapt_text, assert_facts, no_problems
+from support import INDEXED, adapt_corpus, adapt_text, assert_facts, no_problems
 
 from greengate.deployment import Deployment
 from greengate.documents import load_bytes
@@ -120,7 +120,7 @@ def test_corpus_facts(path: str, name: str, facts: dict[str, Any], key: tuple[st
 
 
 def test_fixtures_are_indexed() -> None:
-    rows = {line.split("\t")[0] for line in (CORPUS / "INDEX.tsv").read_text().splitlines()[1:]}
+    rows = INDEXED
     for path, *_ in CORPUS_CASES:
         assert f"files/{TRAINER}{path}" in rows
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from support import CORPUS, adapt_corpus, adapt_text, assert_facts
+from support import CORPUS, INDEX_LINES, adapt_corpus, adapt_text, assert_facts
 
 from greengate.deployment import Deployment, FactSource
 from greengate.documents import load_bytes, load_file
@@ -376,7 +376,7 @@ def test_other_documents_of_a_file_are_not_deployments() -> None:
 
 def test_corpus_files_read_without_problems() -> None:
     """Every Kubernetes workload in the corpus reads without a crash or a problem."""
-    index = (CORPUS / "INDEX.tsv").read_text().splitlines()[1:]
+    index = INDEX_LINES
     paths = [row.split("\t")[0] for row in index if row.split("\t")[5].startswith("k8s-")]
     found = 0
     for path in paths:

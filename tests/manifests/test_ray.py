@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from support import CORPUS, adapt_corpus, adapt_text, assert_facts
+from support import INDEX_LINES, INDEXED, adapt_corpus, adapt_text, assert_facts
 
 from greengate.deployment import Deployment, FactSource
 from greengate.documents import load_bytes
@@ -176,7 +176,7 @@ def test_corpus_facts(path: str, facts: dict[str, Any], key: tuple[str, int]) ->
 
 
 def test_fixtures_are_indexed() -> None:
-    rows = {line.split("\t")[0] for line in (CORPUS / "INDEX.tsv").read_text().splitlines()[1:]}
+    rows = INDEXED
     for path, *_ in CORPUS_CASES:
         assert f"files/{path}" in rows
 
@@ -195,7 +195,7 @@ def test_ray_objects_that_are_not_ai_are_skipped(path: str) -> None:
 
 
 def test_corpus_ray_objects_read_without_problems() -> None:
-    index = (CORPUS / "INDEX.tsv").read_text().splitlines()[1:]
+    index = INDEX_LINES
     paths = [
         r.split("\t")[0]
         for r in index

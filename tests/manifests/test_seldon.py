@@ -9,7 +9,14 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from support import CORPUS, adapt_corpus, adapt_text, assert_facts, no_problems
+from support import (
+    INDEX_LINES,
+    INDEXED,
+    adapt_corpus,
+    adapt_text,
+    assert_facts,
+    no_problems,
+)
 
 from greengate.deployment import Deployment
 from greengate.documents import load_bytes
@@ -107,13 +114,13 @@ def test_corpus_facts(path: str, name: str, facts: dict[str, Any], key: tuple[st
 
 
 def test_fixtures_are_indexed() -> None:
-    rows = {line.split("\t")[0] for line in (CORPUS / "INDEX.tsv").read_text().splitlines()[1:]}
+    rows = INDEXED
     for path, *_ in CORPUS_CASES:
         assert f"files/{SELDON}{path}" in rows
 
 
 def test_every_corpus_seldon_deployment_is_read() -> None:
-    index = (CORPUS / "INDEX.tsv").read_text().splitlines()[1:]
+    index = INDEX_LINES
     paths = [r.split("\t")[0] for r in index if r.split("\t")[5].startswith("seldon")]
     assert sum(len(read(p.removeprefix("files/"))) for p in paths) == 13  # one file holds two
 

@@ -43,6 +43,12 @@ def builtin_pack_dir() -> Path:
     return Path(__file__).resolve().parents[3] / "policies"
 
 
+@functools.cache
+def builtin_pack() -> tuple[Policy, ...]:
+    """The built-in policies, loaded and compiled once per process (they never change)."""
+    return tuple(load_policies([builtin_pack_dir()], builtin=True))
+
+
 def policy_files(paths: Iterable[Path]) -> list[Path]:
     """Expand files and folders (recursively) into policy files, in a stable order."""
     found: list[Path] = []
