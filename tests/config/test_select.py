@@ -6,18 +6,18 @@ from pathlib import Path
 
 import pytest
 
-from greengate.check import _builtin_policies
 from greengate.config import load_config
 from greengate.config.select import select
 from greengate.errors import ConfigError
 from greengate.findings import Severity
 from greengate.policy.engine import RuleSettings, deep_merge
+from greengate.policy.load import builtin_pack
 
 
 def selection(tmp_path: Path, text: str):  # type: ignore[no-untyped-def]
     path = tmp_path / ".greengate.yaml"
     path.write_text(text)
-    return select(_builtin_policies(), load_config(path))
+    return select(list(builtin_pack()), load_config(path))
 
 
 def test_an_exact_id_wins_over_a_glob_and_the_last_glob_wins(tmp_path: Path) -> None:
