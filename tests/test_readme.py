@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from greengate.cli import main
-from greengate.deployment import FIELDS
+from greengate.records.deployment import FIELDS
 
 REPO = Path(__file__).resolve().parents[1]
 README = (REPO / "README.md").read_text("utf-8")

@@ -14,11 +14,11 @@ from typing import Any
 import pytest
 import yaml
 
+from greengate.app.check import catalog_view, read_deployments
 from greengate.catalog import Catalog
-from greengate.check import catalog_view, read_deployments
-from greengate.discover import SourceFile
 from greengate.policy.engine import Engine
 from greengate.policy.load import builtin_pack_dir, load_policies
+from greengate.sources.files import SourceFile
 
 CORPUS = Path(__file__).resolve().parent / "data" / "corpus" / "files"
 SAMPLES = sorted(p for p in CORPUS.rglob("*") if p.suffix in (".yaml", ".yml", ".tf", ".json"))[::3]

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from greengate.cli import main
+from greengate.cli.root import main
 
 if __name__ == "__main__":
     main()

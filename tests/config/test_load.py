@@ -14,7 +14,7 @@ import yaml
 from greengate.config import find_config, load_config
 from greengate.config.starter import STARTER, write_starter
 from greengate.errors import ConfigError
-from greengate.findings import Severity
+from greengate.records.finding import Severity
 
 REPO = Path(__file__).resolve().parents[2]
 SCHEMA = json.loads(

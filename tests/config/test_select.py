@@ -9,9 +9,9 @@ import pytest
 from greengate.config import load_config
 from greengate.config.select import select
 from greengate.errors import ConfigError
-from greengate.findings import Severity
 from greengate.policy.engine import RuleSettings, deep_merge
 from greengate.policy.load import builtin_pack
+from greengate.records.finding import Severity
 
 
 def selection(tmp_path: Path, text: str):  # type: ignore[no-untyped-def]

@@ -10,9 +10,12 @@ import textwrap
 from pathlib import Path
 from typing import Any, TypeAlias
 
-from greengate.deployment import Deployment
-from greengate.documents import Document, load_bytes, load_file
+from greengate.load import Document, load_bytes, load_file
+from greengate.load.folders import FolderFiles
 from greengate.manifests import Adapter, ManifestProblem, adapter_for
+from greengate.manifests.base import ReadContext
+from greengate.records.deployment import Deployment
+from greengate.sources.files import SourceFile
 
 CORPUS = Path(__file__).resolve().parents[1] / "data" / "corpus"
 """The corpus root: ``INDEX.tsv`` and ``files/``."""
@@ -36,13 +39,19 @@ def adapt_file(path: Path, adapter_type: type[Adapter]) -> Adapted:
     assert not loaded.problems, loaded.problems
     deployments: list[Deployment] = []
     problems: list[ManifestProblem] = []
+    context = work_tree_context(path)
     for document in loaded.documents:
         adapter = adapter_for(document)
         if isinstance(adapter, adapter_type):
-            result = adapter.read(document)
+            result = adapter.read(document, context)
             deployments.extend(result.deployments)
             problems.extend(result.problems)
     return deployments, problems
+
+
+def work_tree_context(path: Path) -> ReadContext:
+    """What the pipeline gives an adapter for a file of the work tree: its folder's files."""
+    return ReadContext(FolderFiles().beside(SourceFile(path.as_posix(), path)))
 
 
 def adapt_corpus(path: str, adapter_type: type[Adapter]) -> Adapted:

@@ -7,8 +7,7 @@ import textwrap
 import pytest
 from support import load_text
 
-from greengate.deployment import FactSource
-from greengate.documents import Document
+from greengate.load import Document
 from greengate.manifests.annotations import (
     ANNOTATIONS,
     finish,
@@ -18,6 +17,7 @@ from greengate.manifests.annotations import (
     whole_number,
 )
 from greengate.manifests.base import FactReader
+from greengate.records.deployment import FactSource
 
 
 def document(text: str) -> Document:

@@ -9,13 +9,13 @@ import pytest
 from support import FILES as CORPUS
 from support import adapt_file, adapt_text, assert_facts, no_problems
 
+from greengate.app.check import read_deployments
 from greengate.catalog import Catalog
-from greengate.check import read_deployments
-from greengate.deployment import Deployment, FactSource
-from greengate.discover import SourceFile
-from greengate.documents import load_file
+from greengate.load import load_file
 from greengate.manifests import adapter_for
 from greengate.manifests.azureml import AzureMLAdapter, model_name
+from greengate.records.deployment import Deployment, FactSource
+from greengate.sources.files import SourceFile
 
 CLI = "Azure__azureml-examples/cli/"
 

@@ -9,10 +9,10 @@ import pytest
 from support import FILES as CORPUS
 from support import INDEX_LINES, adapt_file, adapt_text, assert_facts
 
-from greengate.deployment import Deployment, FactSource
-from greengate.documents import load_file
+from greengate.load import load_file
 from greengate.manifests import adapter_for
 from greengate.manifests.helm import HelmValuesAdapter
+from greengate.records.deployment import Deployment, FactSource
 
 STACK = "vllm-project__production-stack/"
 TRITON = "triton-inference-server__server/deploy/"

@@ -12,12 +12,12 @@ from typing import Any
 import pytest
 from support import CORPUS, INDEX_LINES, INDEXED, adapt_corpus, assert_facts, no_problems
 
+from greengate.app.check import read_deployments
 from greengate.catalog import Catalog
-from greengate.check import read_deployments
-from greengate.deployment import Deployment, FactSource
-from greengate.discover import discover
-from greengate.documents import load_bytes
+from greengate.load import load_bytes
 from greengate.manifests.kaito import KaitoAdapter
+from greengate.records.deployment import Deployment, FactSource
+from greengate.sources.discover import discover
 
 KAITO = "kaito-project__kaito/examples/"
 

@@ -18,10 +18,10 @@ from support import (
     no_problems,
 )
 
-from greengate.deployment import Deployment, FactSource
-from greengate.documents import load_bytes
+from greengate.load import load_bytes
 from greengate.manifests import ManifestProblem
 from greengate.manifests.kserve import KServeAdapter
+from greengate.records.deployment import Deployment, FactSource
 
 SAMPLES = "kserve__kserve/docs/samples/"
 

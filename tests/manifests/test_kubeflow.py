@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 from support import INDEXED, adapt_corpus, adapt_text, assert_facts, no_problems
 
-from greengate.deployment import Deployment
-from greengate.documents import load_bytes
+from greengate.load import load_bytes
 from greengate.manifests.kubeflow import KubeflowAdapter
+from greengate.records.deployment import Deployment
 
 TRAINER = "kubeflow__trainer/"
 

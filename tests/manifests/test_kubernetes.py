@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 from support import CORPUS, INDEX_LINES, adapt_corpus, adapt_text, assert_facts
 
-from greengate.deployment import Deployment, FactSource
-from greengate.documents import load_bytes, load_file
+from greengate.load import load_bytes, load_file
 from greengate.manifests import ManifestProblem, adapter_for
 from greengate.manifests.kubernetes import KubernetesAdapter
+from greengate.records.deployment import Deployment, FactSource
 
 GKE = "GoogleCloudPlatform__kubernetes-engine-samples/ai-ml/"
 STACK = "vllm-project__production-stack/"

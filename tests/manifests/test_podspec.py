@@ -7,8 +7,7 @@ import textwrap
 import pytest
 from support import load_text
 
-from greengate.deployment import FactSource
-from greengate.documents import Document
+from greengate.load import Document
 from greengate.manifests.podspec import (
     batch_workload,
     model_id,
@@ -17,6 +16,7 @@ from greengate.manifests.podspec import (
     task_name,
     unresolved,
 )
+from greengate.records.deployment import FactSource
 
 
 def document(text: str) -> Document:

@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 from support import INDEX_LINES, INDEXED, adapt_corpus, adapt_text, assert_facts
 
-from greengate.deployment import Deployment, FactSource
-from greengate.documents import load_bytes
+from greengate.load import load_bytes
 from greengate.manifests import ManifestProblem
 from greengate.manifests.ray import RayAdapter
+from greengate.records.deployment import Deployment, FactSource
 
 KUBERAY = "ray-project__kuberay/ray-operator/config/samples/"
 GKE = "GoogleCloudPlatform__kubernetes-engine-samples/ai-ml/gke-ray/"

@@ -11,11 +11,11 @@ import pytest
 from support import FILES as CORPUS
 from support import adapt_file, adapt_text, no_problems
 
-from greengate.deployment import Deployment, FactSource
-from greengate.documents import load_bytes
+from greengate.load import load_bytes
 from greengate.manifests import adapter_for
 from greengate.manifests.sagemaker import SageMakerCloudFormationAdapter
 from greengate.manifests.tasks import task_from_hf
+from greengate.records.deployment import Deployment, FactSource
 
 DEPLOY = (
     CORPUS

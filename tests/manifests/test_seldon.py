@@ -18,9 +18,9 @@ from support import (
     no_problems,
 )
 
-from greengate.deployment import Deployment
-from greengate.documents import load_bytes
+from greengate.load import load_bytes
 from greengate.manifests.seldon import SeldonAdapter
+from greengate.records.deployment import Deployment
 
 SELDON = "SeldonIO__seldon-core/"
 

@@ -10,13 +10,13 @@ import pytest
 from support import FILES as CORPUS
 from support import adapt_file, assert_facts, no_problems
 
+from greengate.app.check import read_deployments
 from greengate.catalog import Catalog
-from greengate.check import read_deployments
-from greengate.deployment import Deployment, FactSource
-from greengate.discover import discover
-from greengate.documents import load_file
+from greengate.load import load_file
 from greengate.manifests import adapter_for
 from greengate.manifests.terraform import TerraformAdapter
+from greengate.records.deployment import Deployment, FactSource
+from greengate.sources.discover import discover
 
 LLM = "philschmid__terraform-aws-llm-sagemaker/"
 HF = "philschmid__terraform-aws-sagemaker-huggingface/examples/"

@@ -3,11 +3,11 @@ from __future__ import annotations
 import textwrap
 from typing import Any
 
-from greengate.check import adapt
-from greengate.documents import load_bytes
-from greengate.findings import Status
+from greengate.app.check import adapt
+from greengate.load import load_bytes
 from greengate.policy.engine import Engine, RuleSettings
 from greengate.policy.load import parse_policy
+from greengate.records.finding import Status
 
 POLICY = """\
 apiVersion: greengate.dev/v1

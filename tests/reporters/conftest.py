@@ -12,11 +12,11 @@ from typing import Any
 
 import pytest
 
-from greengate.baseline import BaselineEntry
-from greengate.deployment import Deployment
-from greengate.findings import Finding, Severity, Status
-from greengate.location import Location
-from greengate.report import Report, RuleInfo
+from greengate.findings.baseline import BaselineEntry
+from greengate.records.deployment import Deployment
+from greengate.records.finding import Finding, Severity, Status
+from greengate.records.location import Location
+from greengate.records.report import Report, RuleInfo
 
 ROOT = "/home/ci/work/platform-manifests"
 

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from greengate import cli
-from greengate.report import Report
+from greengate.cli import root as cli
+from greengate.records.report import Report
 from greengate.reporters import OutputFormat
 
 

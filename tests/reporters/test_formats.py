@@ -9,8 +9,8 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from greengate import cli
-from greengate.report import Report
+from greengate.cli import root as cli
+from greengate.records.report import Report
 from greengate.reporters import OutputFormat
 
 REPO = Path(__file__).resolve().parents[2]

@@ -4,8 +4,8 @@ from collections.abc import Callable
 
 import pytest
 
-from greengate.findings import Finding, Severity, Status
-from greengate.report import Report
+from greengate.records.finding import Finding, Severity, Status
+from greengate.records.report import Report
 from greengate.reporters import github
 
 

@@ -10,7 +10,7 @@ from typing import Any
 import jsonschema
 import pytest
 
-from greengate.report import Report
+from greengate.records.report import Report
 from greengate.reporters import json_report
 
 SCHEMA: dict[str, Any] = json.loads(

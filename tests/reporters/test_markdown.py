@@ -4,7 +4,7 @@ from collections.abc import Callable
 
 import pytest
 
-from greengate.report import Report
+from greengate.records.report import Report
 from greengate.reporters import markdown
 from greengate.reporters.markdown import SourceLinks, render_markdown
 

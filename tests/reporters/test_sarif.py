@@ -9,8 +9,8 @@ from urllib.parse import unquote, urlsplit
 import jsonschema
 import pytest
 
-from greengate.findings import Finding, Status
-from greengate.report import Report
+from greengate.records.finding import Finding, Status
+from greengate.records.report import Report
 from greengate.reporters import sarif
 
 SCHEMA = json.loads(
@@ -122,7 +122,7 @@ def test_a_result_carries_level_location_fingerprint_and_properties(report: Repo
 def test_an_error_finding_is_an_error_whatever_its_severity(
     make_finding: Callable[..., Finding], build_report: Callable[..., Report]
 ) -> None:
-    from greengate.findings import Severity
+    from greengate.records.finding import Severity
 
     finding = make_finding(
         "GG301", Status.ERROR, "rule could not be evaluated", "a.yaml", 3, severity=Severity.LOW

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from greengate.report import Report
+from greengate.records.report import Report
 from greengate.reporters import text
 
 

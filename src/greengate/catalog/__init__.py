@@ -15,8 +15,8 @@ from greengate.catalog.model import (
     Pue,
     Region,
 )
-from greengate.catalog.names import parse_parameter_count
-from greengate.catalog.store import Catalog, normalise_provider
+from greengate.catalog.store import Catalog
+from greengate.records.units import normalise_provider, parse_parameter_count
 
 __all__ = [
     "Accelerator",

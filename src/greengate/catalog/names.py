@@ -1,4 +1,4 @@
-"""Name normalisation: parameter counts, model references and accelerator names.
+"""Name normalisation: model references and accelerator names.
 
 Everything here is a pure function of its input so that the catalog can build
 its indexes once with the same functions it later applies to each query.
@@ -6,9 +6,9 @@ its indexes once with the same functions it later applies to each query.
 
 from __future__ import annotations
 
-import math
 import re
-from decimal import Decimal, InvalidOperation
+
+from greengate.records.units import parse_parameter_count
 
 __all__ = [
     "accelerator_key",
@@ -16,44 +16,7 @@ __all__ = [
     "model_key",
     "model_reference_segments",
     "parameter_count_in_name",
-    "parse_parameter_count",
 ]
-
-_MULTIPLIERS = {"": 1, "k": 10**3, "m": 10**6, "b": 10**9, "t": 10**12}
-_COUNT = re.compile(r"^([0-9]+(?:\.[0-9]+)?(?:e[0-9]+)?)\s*([kmbt]?)$")
-
-
-def parse_parameter_count(value: object) -> int | None:
-    """Return a parameter count as an int, or None when ``value`` is not one.
-
-    Accepts positive integers, integral floats, and strings such as ``"7B"``,
-    ``"7.5b"``, ``"350M"``, ``"1.5T"``, ``"125k"``, ``"7000000000"`` or
-    ``"7_000_000_000"``. Booleans, zero, negatives, fractions of a parameter
-    and anything else give None.
-    """
-    if isinstance(value, bool):
-        return None  # bool is an int subclass; True is not "1 parameter".
-    if isinstance(value, int):
-        return value if value > 0 else None
-    if isinstance(value, float):
-        if not math.isfinite(value) or value <= 0 or not value.is_integer():
-            return None
-        return int(value)
-    if not isinstance(value, str):
-        return None
-    text = value.strip().lower().replace("_", "").replace(",", "")
-    match = _COUNT.match(text)
-    if match is None:
-        return None
-    try:
-        # Decimal keeps "7.1B" exact (7100000000), where float would not.
-        number = Decimal(match.group(1)) * _MULTIPLIERS[match.group(2)]
-    except InvalidOperation:
-        return None
-    if number <= 0 or number != number.to_integral_value():
-        return None
-    return int(number)
-
 
 # --- accelerators -----------------------------------------------------------
 

@@ -36,10 +36,10 @@ from greengate.catalog.names import (
     model_key,
     model_reference_segments,
     parameter_count_in_name,
-    parse_parameter_count,
 )
-from greengate.documents import Document, load_file
 from greengate.errors import ConfigError
+from greengate.load import Document, load_file
+from greengate.records.units import normalise_provider, parse_parameter_count
 
 __all__ = ["Catalog", "normalise_provider"]
 
@@ -57,32 +57,7 @@ _DATA = "greengate.catalog"
 
 # --- keys ---------------------------------------------------------------------
 
-_PROVIDER_ALIASES = {
-    "amazon": "aws",
-    "amazon-web-services": "aws",
-    "ec2": "aws",
-    "sagemaker": "aws",
-    "google": "gcp",
-    "google-cloud": "gcp",
-    "googlecloud": "gcp",
-    "gce": "gcp",
-    "gke": "gcp",
-    "vertex": "gcp",
-    "microsoft": "azure",
-    "microsoft-azure": "azure",
-    "aks": "azure",
-    "azureml": "azure",
-    "oci": "oracle",
-    "oracle-cloud": "oracle",
-    "ovh": "ovhcloud",
-}
 _VENDOR_ALIASES = {"amazon": "aws", "habana": "intel", "xilinx": "amd"}
-
-
-def normalise_provider(provider: str) -> str:
-    """``"Google Cloud"`` -> ``"gcp"``; unknown providers are lower-cased as they are."""
-    key = re.sub(r"[\s_]+", "-", provider.strip().lower())
-    return _PROVIDER_ALIASES.get(key, key)
 
 
 def _vendor_key(vendor: str) -> str:

@@ -9,7 +9,9 @@ Reading it (:func:`find_config`, :func:`load_config`) and the model
 from __future__ import annotations
 
 from greengate.config.load import CONFIG_NAMES, find_config, load_config
-from greengate.config.model import DEFAULT_FIELDS, Config, DefaultFact, DefaultsEntry, Sourced
+from greengate.config.model import Config, Sourced
+from greengate.enrich.defaults import DefaultFact, DefaultsEntry
+from greengate.records.deployment import DEFAULT_FIELDS
 
 __all__ = [
     "CONFIG_NAMES",

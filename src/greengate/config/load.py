@@ -15,14 +15,16 @@ from typing import Any
 import jsonschema
 from jsonschema.exceptions import ValidationError, best_match
 
-from greengate.catalog import parse_parameter_count
-from greengate.config.model import DEFAULT_FIELDS, Config, DefaultFact, DefaultsEntry, Sourced
-from greengate.discover import display_path
-from greengate.documents import Document, PathKey, load_file
+from greengate.config.model import Config, Sourced
+from greengate.enrich.defaults import DefaultFact, DefaultsEntry
 from greengate.errors import ConfigError
-from greengate.findings import Severity
-from greengate.schema_errors import describe, dotted
-from greengate.waivers import Waiver, parse_date
+from greengate.findings.waivers import Waiver, parse_date
+from greengate.load import Document, PathKey, load_file
+from greengate.load.schema_errors import describe, dotted
+from greengate.records.deployment import DEFAULT_FIELDS
+from greengate.records.finding import Severity
+from greengate.records.units import parse_parameter_count
+from greengate.sources.files import display_path
 
 CONFIG_NAMES = (".greengate.yaml", ".greengate.yml")
 """Names of the config file, in the order they are looked for in each folder."""

@@ -7,9 +7,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
-from greengate.findings import Severity
-from greengate.location import Location
-from greengate.waivers import Waiver
+from greengate.enrich.defaults import DefaultsEntry
+from greengate.findings.waivers import Waiver
+from greengate.records.finding import Severity
+from greengate.records.location import Location
 
 T = TypeVar("T")
 
@@ -28,48 +29,6 @@ class Sourced(Generic[T]):
     @classmethod
     def at(cls, value: T, location: Location) -> Sourced[T]:
         return cls(value, f"{location.file}:{location.line}", location)
-
-
-# defaults keys -> deployment fields: the one table both the loader and the docs use.
-DEFAULT_FIELDS: dict[str, str] = {
-    "task": "task",
-    "workload": "workload",
-    "provider": "cloud.provider",
-    "region": "cloud.region",
-    "owner": "owner",
-    "accelerator": "hardware.accelerator",
-    "acceleratorCount": "hardware.count",
-    "instanceType": "hardware.instanceType",
-    "modelName": "model.name",
-    "modelParameters": "model.parameters",
-    "requestsPerMinute": "rateLimits.requestsPerMinute",
-    "tokensPerMinute": "rateLimits.tokensPerMinute",
-    "concurrency": "rateLimits.concurrency",
-}
-
-
-@dataclass(frozen=True)
-class DefaultFact:
-    field: str
-    """The deployment field (``cloud.region``)."""
-    value: Any
-    location: Location
-    written: Any = None
-    """The value as written, when it was converted (``7B`` for 7000000000)."""
-
-
-@dataclass(frozen=True)
-class DefaultsEntry:
-    """One ``defaults`` entry: facts for the deployments whose file matches ``paths``."""
-
-    index: int
-    paths: tuple[str, ...]
-    facts: tuple[DefaultFact, ...]
-    location: Location
-
-    @property
-    def label(self) -> str:
-        return f"defaults[{self.index}] ({', '.join(self.paths)}) of {self.location.file}"
 
 
 @dataclass(frozen=True)

@@ -13,10 +13,10 @@ from typing import Any
 
 from greengate.config.model import Config, Sourced
 from greengate.errors import ConfigError
-from greengate.findings import MANIFEST_INVALID, MANIFEST_UNREADABLE, Severity
-from greengate.globs import is_glob, match_name
 from greengate.policy.engine import RuleSettings
 from greengate.policy.model import Policy
+from greengate.records.finding import MANIFEST_INVALID, MANIFEST_UNREADABLE, Severity
+from greengate.sources.globs import is_glob, match_name
 
 _OWN_RULES = (MANIFEST_UNREADABLE, MANIFEST_INVALID)
 

@@ -8,18 +8,14 @@ these settings with where each one came from.
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from greengate.baseline import Baseline
-from greengate.check import CheckOptions, utc_today
 from greengate.config.load import find_config, load_config
 from greengate.config.model import Config, Sourced
-from greengate.documents import MAX_FILE_BYTES
 from greengate.errors import ConfigError
-from greengate.findings import Severity
+from greengate.records.finding import Severity
 
 
 @dataclass(frozen=True)
@@ -82,33 +78,3 @@ class Settings:
             Sourced(True) if flags.inline_waivers else Sourced(False, "--no-inline-waivers flag")
         )
         return cls(config, fail_on, builtin, policy_paths, catalog_files, inline)
-
-    def check_options(
-        self,
-        paths: Sequence[Path],
-        *,
-        max_file_bytes: int = MAX_FILE_BYTES,
-        baseline: Baseline | None = None,
-        today: datetime.date | None = None,
-    ) -> CheckOptions:
-        if not self.builtin.value and not self.policy_paths:
-            what = (
-                "--no-builtin"
-                if self.builtin.location is None
-                else f"{self.builtin.location}: policies.builtin: false"
-            )
-            raise ConfigError(
-                f"{what} leaves no policy to run; add --policy PATH or policies.paths in the config"
-            )
-        return CheckOptions(
-            paths=list(paths) or [Path()],
-            policy_paths=[p.value for p in self.policy_paths],
-            builtin_policies=self.builtin.value,
-            fail_on=self.fail_on.value,
-            catalog_files=[p.value for p in self.catalog_files],
-            max_file_bytes=max_file_bytes,
-            config=self.config,
-            inline_waivers=self.inline_waivers.value,
-            baseline=baseline,
-            today=today or utc_today(),
-        )

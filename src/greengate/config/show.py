@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from greengate.config.model import DEFAULT_FIELDS, DEFAULT_ORIGIN, Sourced
+from greengate.config.model import DEFAULT_ORIGIN, Sourced
 from greengate.config.settings import Settings
-from greengate.discover import display_path
+from greengate.records.deployment import DEFAULT_FIELDS
+from greengate.sources.files import display_path
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from greengate.config.load import CONFIG_NAMES
-from greengate.discover import display_path
 from greengate.errors import ConfigError
+from greengate.sources.files import display_path
 
 STARTER = """\
 # greengate configuration; every key is described in the README, section

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from greengate.documents import Document
+from greengate.load import Document
 from greengate.manifests.azureml import AzureMLAdapter
 from greengate.manifests.base import Adapter, AdaptResult, ManifestProblem
 from greengate.manifests.helm import HelmValuesAdapter

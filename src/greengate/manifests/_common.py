@@ -6,30 +6,16 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from greengate.deployment import Deployment, Fact
-from greengate.documents import PathKey
+from greengate.load import PathKey
 from greengate.manifests.base import FactReader, is_placeholder
+from greengate.records.deployment import DEFAULT_FIELDS, Deployment, Fact
 
 DECLARE = "<how to declare it in .greengate.yaml>"
 """Stands in a hint for how to supply a fact the format has no field for; :func:`finish`
 replaces it with the ``.greengate.yaml`` ``defaults`` key of that field."""
 
-# Field -> its key in a .greengate.yaml `defaults` entry (greengate/schemas/config.schema.json).
-_DEFAULT_KEYS = {
-    "task": "task",
-    "workload": "workload",
-    "owner": "owner",
-    "cloud.provider": "provider",
-    "cloud.region": "region",
-    "hardware.accelerator": "accelerator",
-    "hardware.count": "acceleratorCount",
-    "hardware.instanceType": "instanceType",
-    "model.name": "modelName",
-    "model.parameters": "modelParameters",
-    "rateLimits.requestsPerMinute": "requestsPerMinute",
-    "rateLimits.tokensPerMinute": "tokensPerMinute",
-    "rateLimits.concurrency": "concurrency",
-}
+# Field -> its key in a .greengate.yaml `defaults` entry.
+_DEFAULT_KEYS = {field: key for key, field in DEFAULT_FIELDS.items()}
 
 
 def _declare(name: str) -> str:

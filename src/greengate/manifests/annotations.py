@@ -43,10 +43,10 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from greengate.catalog import normalise_provider, parse_parameter_count
-from greengate.deployment import Deployment, FactSource
-from greengate.documents import Document, PathKey
+from greengate.load import Document, PathKey
 from greengate.manifests.base import FactReader, ManifestProblem, is_placeholder
+from greengate.records.deployment import Deployment, FactSource
+from greengate.records.units import normalise_provider, parse_parameter_count
 
 PREFIX = "greengate.dev/"
 WORKLOADS = ("inference", "training", "fine-tuning", "batch")

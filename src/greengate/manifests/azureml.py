@@ -37,11 +37,18 @@ import re
 from pathlib import PurePosixPath
 from typing import Any
 
-from greengate.deployment import FactSource
-from greengate.documents import Document, PathKey
+from greengate.load import Document, PathKey
 from greengate.manifests._common import DECLARE, declare_number, finish
-from greengate.manifests.base import Adapter, AdaptResult, FactReader, is_placeholder
+from greengate.manifests.base import (
+    NO_CONTEXT,
+    Adapter,
+    AdaptResult,
+    FactReader,
+    ReadContext,
+    is_placeholder,
+)
 from greengate.manifests.tasks import task_from_hf
+from greengate.records.deployment import FactSource
 
 MANAGED = "ManagedOnlineDeployment"
 KUBERNETES = "KubernetesOnlineDeployment"
@@ -97,7 +104,7 @@ class AzureMLAdapter(Adapter):
     def matches(self, document: Document) -> bool:
         return _kind(document.data) is not None
 
-    def read(self, document: Document) -> AdaptResult:
+    def read(self, document: Document, context: ReadContext = NO_CONTEXT) -> AdaptResult:
         kind = _kind(document.data)
         if kind is None:
             return AdaptResult()

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import abc
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from greengate.deployment import Deployment, Fact, FactSource
-from greengate.documents import Document, PathKey
-from greengate.location import Location
+from greengate.load import Document, LoadedFile, PathKey
+from greengate.records.deployment import Deployment, Fact, FactSource
+from greengate.records.location import Location
 
 
 @dataclass(frozen=True)
@@ -25,6 +25,31 @@ class ManifestProblem:
 
     location: Location
     message: str
+
+
+SiblingReader = Callable[[Callable[[str], bool]], Sequence[LoadedFile]]
+"""Given a test on file names, the loaded files of a document's folder that pass it."""
+
+
+class ReadContext:
+    """What an adapter may read besides its document: the files of the document's folder.
+
+    The pipeline builds one per file, reading the folder from the same place
+    as the file itself (the work tree, or the git commit being checked), so a
+    base or head ref is never mixed with the work tree. Read-only, and no state
+    outlives the run that made it.
+    """
+
+    def __init__(self, siblings: SiblingReader | None = None) -> None:
+        self._siblings = siblings
+
+    def siblings(self, accept: Callable[[str], bool]) -> list[LoadedFile]:
+        """The files of the document's folder (itself included) whose name ``accept`` takes."""
+        return list(self._siblings(accept)) if self._siblings is not None else []
+
+
+NO_CONTEXT = ReadContext()
+"""A document read on its own: no neighbouring files."""
 
 
 @dataclass
@@ -44,8 +69,13 @@ class Adapter(abc.ABC):
         """Whether the document is of this adapter's format (cheap: kind/apiVersion)."""
 
     @abc.abstractmethod
-    def read(self, document: Document) -> AdaptResult:
-        """Deployments in the document; must not raise on surprising shapes."""
+    def read(self, document: Document, context: ReadContext = NO_CONTEXT) -> AdaptResult:
+        """Deployments in the document; must not raise on surprising shapes.
+
+        ``context`` gives the files beside the document, for formats that
+        spread one deployment over a folder; without it the document is read
+        on its own.
+        """
 
 
 _PLACEHOLDER = re.compile(

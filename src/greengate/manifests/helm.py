@@ -47,11 +47,18 @@ from collections.abc import Callable
 from pathlib import PurePosixPath
 from typing import Any
 
-from greengate.deployment import Deployment, Fact, FactSource
-from greengate.documents import Document, PathKey
+from greengate.load import Document, PathKey
 from greengate.manifests._common import DECLARE, declare_number, finish, number
-from greengate.manifests.base import Adapter, AdaptResult, FactReader, is_placeholder
+from greengate.manifests.base import (
+    NO_CONTEXT,
+    Adapter,
+    AdaptResult,
+    FactReader,
+    ReadContext,
+    is_placeholder,
+)
 from greengate.manifests.podspec import precision_name
+from greengate.records.deployment import Deployment, Fact, FactSource
 
 _VALUES_NAME = re.compile(r"values(?:[-_.][^/]*)?\.ya?ml", re.IGNORECASE)
 _ACCELERATOR_LABELS = (
@@ -148,7 +155,7 @@ class HelmValuesAdapter(Adapter):
     def matches(self, document: Document) -> bool:
         return _chart(document) is not None
 
-    def read(self, document: Document) -> AdaptResult:
+    def read(self, document: Document, context: ReadContext = NO_CONTEXT) -> AdaptResult:
         chart = _chart(document)
         if chart == "vllm-stack":
             return AdaptResult(deployments=_vllm_stack(document))

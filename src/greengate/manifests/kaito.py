@@ -30,10 +30,16 @@ instance type) when the instance type is an Azure VM size
 
 from __future__ import annotations
 
-from greengate.deployment import FactSource
-from greengate.documents import Document, PathKey
+from greengate.load import Document, PathKey
 from greengate.manifests.annotations import finish, kubernetes_hints, read_annotations, whole_number
-from greengate.manifests.base import Adapter, AdaptResult, FactReader, ManifestProblem
+from greengate.manifests.base import (
+    NO_CONTEXT,
+    Adapter,
+    AdaptResult,
+    FactReader,
+    ManifestProblem,
+    ReadContext,
+)
 from greengate.manifests.kubernetes import api_group
 from greengate.manifests.podspec import (
     Found,
@@ -44,6 +50,7 @@ from greengate.manifests.podspec import (
     read_pod,
     task_name,
 )
+from greengate.records.deployment import FactSource
 
 GROUP = "kaito.sh"
 KINDS = ("Workspace", "InferenceSet", "RAGEngine")
@@ -65,7 +72,7 @@ class KaitoAdapter(Adapter):
         group, kind = api_group(document)
         return group == GROUP and kind in KINDS
 
-    def read(self, document: Document) -> AdaptResult:
+    def read(self, document: Document, context: ReadContext = NO_CONTEXT) -> AdaptResult:
         _, kind = api_group(document)
         reader = FactReader(document)
         problems = read_annotations(reader)

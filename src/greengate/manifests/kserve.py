@@ -39,8 +39,7 @@ LLMInferenceService (``serving.kserve.io/v1alpha1``/``v1alpha2``):
 
 from __future__ import annotations
 
-from greengate.deployment import Deployment, FactSource
-from greengate.documents import Document, PathKey
+from greengate.load import Document, PathKey
 from greengate.manifests.annotations import (
     annotations_of,
     finish,
@@ -49,7 +48,14 @@ from greengate.manifests.annotations import (
     read_annotations,
     whole_number,
 )
-from greengate.manifests.base import Adapter, AdaptResult, FactReader, ManifestProblem
+from greengate.manifests.base import (
+    NO_CONTEXT,
+    Adapter,
+    AdaptResult,
+    FactReader,
+    ManifestProblem,
+    ReadContext,
+)
 from greengate.manifests.kubernetes import api_group
 from greengate.manifests.podspec import (
     Found,
@@ -65,6 +71,7 @@ from greengate.manifests.podspec import (
     read_pod,
     unresolved,
 )
+from greengate.records.deployment import Deployment, FactSource
 
 GROUP = "serving.kserve.io"
 KINDS = ("InferenceService", "LLMInferenceService")
@@ -108,7 +115,7 @@ class KServeAdapter(Adapter):
         group, kind = api_group(document)
         return group == GROUP and kind in KINDS
 
-    def read(self, document: Document) -> AdaptResult:
+    def read(self, document: Document, context: ReadContext = NO_CONTEXT) -> AdaptResult:
         _, kind = api_group(document)
         if kind == "InferenceService":
             return self._inference_service(document)

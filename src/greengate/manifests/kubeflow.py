@@ -24,10 +24,16 @@ of the ``model-initializer`` (never the dataset initializer's).
 
 from __future__ import annotations
 
-from greengate.deployment import FactSource
-from greengate.documents import Document, PathKey
+from greengate.load import Document, PathKey
 from greengate.manifests.annotations import finish, kubernetes_hints, read_annotations, whole_number
-from greengate.manifests.base import Adapter, AdaptResult, FactReader, ManifestProblem
+from greengate.manifests.base import (
+    NO_CONTEXT,
+    Adapter,
+    AdaptResult,
+    FactReader,
+    ManifestProblem,
+    ReadContext,
+)
 from greengate.manifests.kubernetes import api_group
 from greengate.manifests.podspec import (
     Found,
@@ -43,6 +49,7 @@ from greengate.manifests.podspec import (
     read_pod,
     resource_count,
 )
+from greengate.records.deployment import FactSource
 
 V1_GROUP = "kubeflow.org"
 V1_KINDS = ("PyTorchJob", "TFJob", "MPIJob", "XGBoostJob", "PaddleJob", "JAXJob", "MXJob")
@@ -66,7 +73,7 @@ class KubeflowAdapter(Adapter):
         group, kind = api_group(document)
         return (group == V1_GROUP and kind in V1_KINDS) or (group == V2_GROUP and kind in V2_KINDS)
 
-    def read(self, document: Document) -> AdaptResult:
+    def read(self, document: Document, context: ReadContext = NO_CONTEXT) -> AdaptResult:
         _, kind = api_group(document)
         reader = FactReader(document)
         problems = read_annotations(reader)

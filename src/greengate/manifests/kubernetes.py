@@ -28,8 +28,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from greengate.deployment import FactSource
-from greengate.documents import Document, PathKey
+from greengate.load import Document, PathKey
 from greengate.manifests.annotations import (
     finish,
     has_greengate_annotation,
@@ -37,7 +36,7 @@ from greengate.manifests.annotations import (
     read_annotations,
     whole_number,
 )
-from greengate.manifests.base import Adapter, AdaptResult, FactReader
+from greengate.manifests.base import NO_CONTEXT, Adapter, AdaptResult, FactReader, ReadContext
 from greengate.manifests.podspec import (
     Found,
     Pod,
@@ -49,6 +48,7 @@ from greengate.manifests.podspec import (
     read_pod,
     unresolved,
 )
+from greengate.records.deployment import FactSource
 
 _KINDS = {
     "apps": ("Deployment", "StatefulSet"),
@@ -92,7 +92,7 @@ class KubernetesAdapter(Adapter):
         group, kind = api_group(document)
         return kind in _KINDS.get(group, ())
 
-    def read(self, document: Document) -> AdaptResult:
+    def read(self, document: Document, context: ReadContext = NO_CONTEXT) -> AdaptResult:
         _, kind = api_group(document)
         shape = self._shape(document, kind)
         problems = [p for pod in [shape.pod, *shape.others] for p in pod.problems]

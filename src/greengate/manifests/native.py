@@ -8,11 +8,18 @@ from importlib import resources
 
 import jsonschema
 
-from greengate.catalog import parse_parameter_count
-from greengate.deployment import Fact
-from greengate.documents import Document
-from greengate.manifests.base import Adapter, AdaptResult, FactReader, ManifestProblem
-from greengate.schema_errors import describe
+from greengate.load import Document
+from greengate.load.schema_errors import describe
+from greengate.manifests.base import (
+    NO_CONTEXT,
+    Adapter,
+    AdaptResult,
+    FactReader,
+    ManifestProblem,
+    ReadContext,
+)
+from greengate.records.deployment import Fact
+from greengate.records.units import parse_parameter_count
 
 API_VERSION = "greengate.dev/v1"
 KIND = "AIDeployment"
@@ -57,7 +64,7 @@ class NativeAdapter(Adapter):
             and str(data.get("apiVersion", "")).startswith("greengate.dev/")
         )
 
-    def read(self, document: Document) -> AdaptResult:
+    def read(self, document: Document, context: ReadContext = NO_CONTEXT) -> AdaptResult:
         errors = sorted(
             _validator().iter_errors(document.data), key=lambda e: [str(p) for p in e.absolute_path]
         )

@@ -48,12 +48,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from greengate.deployment import Fact, FactSource
-from greengate.documents import Document, PathKey
-from greengate.location import Location
+from greengate.load import Document, PathKey
 from greengate.manifests.annotations import whole_number
 from greengate.manifests.base import FactReader, ManifestProblem, is_placeholder
 from greengate.manifests.tasks import HF_TASKS
+from greengate.records.deployment import Fact, FactSource
+from greengate.records.location import Location
 
 ACCELERATOR_RESOURCES = (
     "nvidia.com/gpu",

@@ -18,7 +18,7 @@ config's ``accelerator_type``, else the group label
 
 ``spec.serveConfigV2`` (RayService) and ``spec.runtimeEnvYAML`` (RayJob) are
 YAML documents inside a string: they are parsed with
-:func:`greengate.documents.load_bytes`, and a fact found in them points at
+:func:`greengate.load.documents.load_bytes`, and a fact found in them points at
 its line in the host file (the block's first line plus the inner line).
 Read from them: ``applications[].args.llm_configs[].model_loading_config``
 (``model_source``, else ``model_id``), ``accelerator_type``,
@@ -47,9 +47,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from greengate.deployment import FactSource
-from greengate.documents import Document, PathKey, load_bytes
-from greengate.location import Location
+from greengate.load import Document, PathKey, load_bytes
 from greengate.manifests.annotations import (
     finish,
     has_greengate_annotation,
@@ -57,7 +55,14 @@ from greengate.manifests.annotations import (
     read_annotations,
     whole_number,
 )
-from greengate.manifests.base import Adapter, AdaptResult, FactReader, ManifestProblem
+from greengate.manifests.base import (
+    NO_CONTEXT,
+    Adapter,
+    AdaptResult,
+    FactReader,
+    ManifestProblem,
+    ReadContext,
+)
 from greengate.manifests.kubernetes import api_group
 from greengate.manifests.podspec import (
     MODEL_ENV,
@@ -74,6 +79,8 @@ from greengate.manifests.podspec import (
     read_pod,
     unresolved,
 )
+from greengate.records.deployment import FactSource
+from greengate.records.location import Location
 
 GROUP = "ray.io"
 CLUSTER_PATHS: dict[str, PathKey] = {
@@ -167,7 +174,7 @@ class RayAdapter(Adapter):
         group, kind = api_group(document)
         return group == GROUP and kind in CLUSTER_PATHS
 
-    def read(self, document: Document) -> AdaptResult:
+    def read(self, document: Document, context: ReadContext = NO_CONTEXT) -> AdaptResult:
         _, kind = api_group(document)
         cluster = CLUSTER_PATHS[kind]
         problems: list[ManifestProblem] = []

@@ -34,12 +34,12 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
 
-from greengate.deployment import Deployment, Fact, FactSource
-from greengate.documents import Document, PathKey, neighbours
-from greengate.location import Location
+from greengate.load import Document, PathKey
 from greengate.manifests._common import DECLARE, finish, number
-from greengate.manifests.base import Adapter, AdaptResult, FactReader
+from greengate.manifests.base import NO_CONTEXT, Adapter, AdaptResult, FactReader, ReadContext
 from greengate.manifests.tasks import task_from_hf
+from greengate.records.deployment import Deployment, Fact, FactSource
+from greengate.records.location import Location
 
 ENDPOINT_CONFIG = "AWS::SageMaker::EndpointConfig"
 MODEL = "AWS::SageMaker::Model"
@@ -83,10 +83,10 @@ class SageMakerCloudFormationAdapter(Adapter):
     def matches(self, document: Document) -> bool:
         return any(_type(r) == ENDPOINT_CONFIG for r in _resources(document.data).values())
 
-    def read(self, document: Document) -> AdaptResult:
+    def read(self, document: Document, context: ReadContext = NO_CONTEXT) -> AdaptResult:
         template_parameters = document.data.get("Parameters")
         names = set(template_parameters) if isinstance(template_parameters, dict) else set()
-        stages: list[_Stage | None] = list(_stages(document.file, names)) or [None]
+        stages: list[_Stage | None] = list(_stages(context, names)) or [None]
         deployments: list[Deployment] = []
         for stage in stages:
             resolver = _Resolver(document, stage)
@@ -96,10 +96,10 @@ class SageMakerCloudFormationAdapter(Adapter):
         return AdaptResult(deployments=deployments)
 
 
-def _stages(template: str, names: set[str]) -> list[_Stage]:
+def _stages(context: ReadContext, names: set[str]) -> list[_Stage]:
     """Parameters files next to the template that set some of its parameters."""
     stages = []
-    for loaded in neighbours(template, lambda name: name.lower().endswith(".json")):
+    for loaded in context.siblings(lambda name: name.lower().endswith(".json")):
         if not loaded.documents:
             continue
         document = loaded.documents[0]

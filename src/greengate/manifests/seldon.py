@@ -28,8 +28,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from greengate.deployment import FactSource
-from greengate.documents import Document, PathKey
+from greengate.load import Document, PathKey
 from greengate.manifests.annotations import (
     finish,
     kubernetes_hints,
@@ -37,7 +36,14 @@ from greengate.manifests.annotations import (
     read_annotations,
     whole_number,
 )
-from greengate.manifests.base import Adapter, AdaptResult, FactReader, ManifestProblem
+from greengate.manifests.base import (
+    NO_CONTEXT,
+    Adapter,
+    AdaptResult,
+    FactReader,
+    ManifestProblem,
+    ReadContext,
+)
 from greengate.manifests.kubernetes import api_group
 from greengate.manifests.podspec import (
     Found,
@@ -49,6 +55,7 @@ from greengate.manifests.podspec import (
     put_pod,
     read_pod,
 )
+from greengate.records.deployment import FactSource
 
 V1_GROUP = "machinelearning.seldon.io"
 V2_GROUP = "mlops.seldon.io"
@@ -73,7 +80,7 @@ class SeldonAdapter(Adapter):
             group == V2_GROUP and kind == "Model"
         )
 
-    def read(self, document: Document) -> AdaptResult:
+    def read(self, document: Document, context: ReadContext = NO_CONTEXT) -> AdaptResult:
         _, kind = api_group(document)
         if kind == "Model":
             return self._model(document)

@@ -44,18 +44,24 @@ are not evaluated: a conditionally created block is reported.
 from __future__ import annotations
 
 import re
-from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 from typing import Any
 
-from greengate.deployment import Deployment, Fact, FactSource
-from greengate.documents import Document, PathKey, neighbours, reading_git
-from greengate.location import Location
+from greengate.load import Document, PathKey
 from greengate.manifests._common import DECLARE, finish, number
-from greengate.manifests.base import Adapter, AdaptResult, FactReader, is_placeholder
+from greengate.manifests.base import (
+    NO_CONTEXT,
+    Adapter,
+    AdaptResult,
+    FactReader,
+    ReadContext,
+    is_placeholder,
+)
 from greengate.manifests.tasks import task_from_hf
+from greengate.records.deployment import Deployment, Fact, FactSource
+from greengate.records.location import Location
 
 _ACCELERATED = {
     "gcp": re.compile(r"(?:a\d|g\d|ct\d|tpu)", re.IGNORECASE),
@@ -124,8 +130,8 @@ class TerraformAdapter(Adapter):
             return True
         return any("hf_model_id" in body for _, _, body in _blocks(data, "module"))
 
-    def read(self, document: Document) -> AdaptResult:
-        folder = _Folder(document)
+    def read(self, document: Document, context: ReadContext = NO_CONTEXT) -> AdaptResult:
+        folder = _Folder(document, context)
         deployments: list[Deployment] = []
         data = document.data
         for name, index, body in _blocks(data, "resource", "aws_sagemaker_endpoint_configuration"):
@@ -157,37 +163,6 @@ class TerraformAdapter(Adapter):
         return AdaptResult(deployments=deployments)
 
 
-_SIBLINGS: OrderedDict[Path, tuple[tuple[tuple[str, int, int], ...], list[Document]]] = (
-    OrderedDict()
-)
-
-
-def _siblings(file: str) -> list[Document]:
-    """The other ``.tf`` files and auto-loaded ``.tfvars`` of a file's folder.
-
-    From the work tree they are cached by mtime (every ``.tf`` of a folder
-    asks for the same siblings); from a git commit they are read each time.
-    """
-    if reading_git():
-        return [d for loaded in neighbours(file, _folder_file) for d in loaded.documents]
-    folder = Path(file).parent
-    try:
-        entries = sorted(p for p in folder.iterdir() if _folder_file(p.name) and p.is_file())
-        signature = tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in entries)
-        key = folder.resolve()
-    except OSError:
-        return []
-    cached = _SIBLINGS.get(key)
-    if cached is not None and cached[0] == signature:
-        _SIBLINGS.move_to_end(key)
-        return cached[1]
-    documents = [d for loaded in neighbours(file, _folder_file) for d in loaded.documents]
-    _SIBLINGS[key] = (signature, documents)
-    while len(_SIBLINGS) > _CACHE_SIZE:
-        _SIBLINGS.popitem(last=False)
-    return documents
-
-
 def _folder_file(name: str) -> bool:
     lower = name.lower()
     return lower.endswith((".tf", ".auto.tfvars")) or lower == "terraform.tfvars"
@@ -196,10 +171,11 @@ def _folder_file(name: str) -> bool:
 class _Folder:
     """One ``.tf`` document with what its folder declares: variables, tfvars, locals, providers, models."""
 
-    def __init__(self, document: Document) -> None:
+    def __init__(self, document: Document, context: ReadContext) -> None:
         self.document = document
         own = PurePosixPath(document.file).name
-        others = [d for d in _siblings(document.file) if PurePosixPath(d.file).name != own]
+        siblings = [d for loaded in context.siblings(_folder_file) for d in loaded.documents]
+        others = [d for d in siblings if PurePosixPath(d.file).name != own]
         self.documents = [document, *(d for d in others if d.file.lower().endswith(".tf"))]
         # terraform.tfvars first, then *.auto.tfvars in name order: later files win, as in Terraform.
         tfvars = sorted(

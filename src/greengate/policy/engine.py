@@ -16,10 +16,10 @@ from typing import Any
 
 from celpy import celtypes
 
-from greengate.deployment import DERIVED_FROM, FIELDS, Deployment, FactSource
-from greengate.findings import Finding, Severity, Status
-from greengate.policy.cel import CelEvalError, Program, from_cel, to_cel
+from greengate.policy.cel.celpython import CelEvalError, Program, from_cel, to_cel
 from greengate.policy.model import NamedExpression, Policy, Validation
+from greengate.records.deployment import DERIVED_FROM, FIELDS, Deployment, FactSource
+from greengate.records.finding import Finding, Severity, Status
 
 
 @dataclass(frozen=True)

@@ -17,13 +17,13 @@ from typing import Any
 import jsonschema
 from jsonschema.exceptions import ValidationError, best_match
 
-from greengate.documents import Document, PathKey, load_file
 from greengate.errors import PolicyError
-from greengate.findings import Severity
-from greengate.location import Location
-from greengate.policy.cel import CelCompileError, Program, compile_expression
+from greengate.load import Document, PathKey, load_file
+from greengate.load.schema_errors import describe, dotted
+from greengate.policy.cel.celpython import CelCompileError, Program, compile_expression
 from greengate.policy.model import Example, NamedExpression, Policy, Validation
-from greengate.schema_errors import describe, dotted
+from greengate.records.finding import Severity
+from greengate.records.location import Location
 
 POLICY_SUFFIXES = (".yaml", ".yml")
 CEL_NAMES = ("deployment", "params", "variables", "catalog")

@@ -6,9 +6,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from greengate.findings import Severity
-from greengate.location import Location
-from greengate.policy.cel import Program
+from greengate.policy.cel.celpython import Program
+from greengate.records.finding import Severity
+from greengate.records.location import Location
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 from typing import TextIO
 
-from greengate.report import Report
+from greengate.records.report import Report
 from greengate.reporters import github, json_report, junit, markdown, sarif, text
 from greengate.reporters.base import Reporter, Writer
 

@@ -1,4 +1,4 @@
-"""The reporter interface: a finished :class:`~greengate.report.Report` in, text out.
+"""The reporter interface: a finished :class:`~greengate.records.report.Report` in, text out.
 
 Reporters only render; they never evaluate, filter by policy or change the
 exit code.
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Protocol, TextIO
 
-from greengate.report import Report
+from greengate.records.report import Report
 
 
 class Reporter(Protocol):

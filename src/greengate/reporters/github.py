@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from itertools import groupby
 
-from greengate.findings import Finding, Severity, Status
-from greengate.report import Report
+from greengate.records.finding import Finding, Severity, Status
+from greengate.records.report import Report
 
 _COMMANDS = {
     Severity.CRITICAL: "error",

@@ -6,8 +6,8 @@ import io
 import json
 from typing import Any, TextIO
 
-from greengate.findings import Finding
-from greengate.report import Report
+from greengate.records.finding import Finding
+from greengate.records.report import Report
 
 SCHEMA_VERSION = "1.1"
 """Bumped in its major part when a field changes meaning or disappears.

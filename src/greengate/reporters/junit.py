@@ -13,8 +13,8 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 
-from greengate.findings import Finding, Status
-from greengate.report import Report
+from greengate.records.finding import Finding, Status
+from greengate.records.report import Report
 
 # XML 1.0 cannot carry these even as character references, so they are dropped.
 _ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")

@@ -17,8 +17,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import quote
 
-from greengate.findings import Finding, Severity, Status
-from greengate.report import Report
+from greengate.records.finding import Finding, Severity, Status
+from greengate.records.report import Report
 
 MAX_BYTES = 60_000
 """Under GitHub's 65,536-character limit of a PR comment, so it also fits there."""

@@ -21,9 +21,15 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import quote
 
-from greengate.findings import MANIFEST_INVALID, MANIFEST_UNREADABLE, Finding, Severity, Status
-from greengate.location import Location
-from greengate.report import Report, RuleInfo
+from greengate.records.finding import (
+    MANIFEST_INVALID,
+    MANIFEST_UNREADABLE,
+    Finding,
+    Severity,
+    Status,
+)
+from greengate.records.location import Location
+from greengate.records.report import Report, RuleInfo
 
 SCHEMA_URI = (
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"

@@ -13,8 +13,8 @@ from typing import Any
 
 import click
 
-from greengate.findings import Finding, Severity, Status
-from greengate.report import Report
+from greengate.records.finding import Finding, Severity, Status
+from greengate.records.report import Report
 
 _COLORS = {
     Severity.CRITICAL: "red",

@@ -1,0 +1,134 @@
+"""``--policies-from REF``: judge a change by the policies and config of its base.
+
+A pull request that edits ``policies/`` or ``.greengate.yaml`` must not be
+able to switch off the gate that judges it. The config file and every policy
+and catalog file it names (and every ``--policy`` path) are read from REF's
+git objects into a scratch folder with the repository's layout; the config
+then behaves as if it lived at its real place (its globs match the work tree's
+files). The report says when the change edits any of them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import posixpath
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from greengate.config.load import CONFIG_NAMES
+from greengate.config.model import Config
+from greengate.config.settings import Flags
+from greengate.sources.git import Repository
+
+
+@dataclass
+class BasePolicies:
+    ref: str
+    commit: str
+    flags: Flags
+    """The command line's flags, with the config and --policy paths moved into the scratch folder."""
+    notes: list[str] = field(default_factory=list)
+    config_path: Path | None = None
+    """Where the config lives in the work tree (globs are relative to its folder)."""
+    config_display: str = ""
+
+    def relocate(self, config: Config | None) -> Config | None:
+        """The config read from the base, placed where it lives in the repository."""
+        if config is None or self.config_path is None:
+            return config
+        return dataclasses.replace(config, path=self.config_path, display=self.config_display)
+
+
+def policies_from(ref: str, flags: Flags, paths: Sequence[Path], scratch: Path) -> BasePolicies:
+    repo = Repository.open(paths[0] if paths else Path.cwd())
+    commit = repo.commit(ref)
+    result = BasePolicies(ref, commit, flags)
+    exported: list[str] = []
+
+    config_rel = None if flags.no_config else _config_at(repo, commit, flags, paths)
+    if config_rel is not None:
+        exported.append(config_rel)
+        repo.export(commit, [config_rel], scratch)
+        for named in _named_paths(repo.read(commit, config_rel) or b""):
+            rel = posixpath.normpath(posixpath.join(posixpath.dirname(config_rel), named))
+            exported.append(rel)
+            repo.export(commit, [rel], scratch)
+        result.config_path = repo.root / config_rel
+        result.config_display = f"{config_rel} at {ref}"
+    elif not flags.no_config:
+        result.notes.append(f"there is no .greengate.yaml at {ref}; the check ran without a config")
+
+    policy_paths = []
+    for path in flags.policy_paths:
+        rel = repo.relative(path)
+        if repo.export(commit, [rel], scratch):
+            exported.append(rel)
+            policy_paths.append(scratch / rel if rel else scratch)
+        else:
+            result.notes.append(
+                f"--policy {path} does not exist at {ref}, so it was not used; it applies once the change is merged"
+            )
+
+    result.flags = dataclasses.replace(
+        flags,
+        config_file=scratch / config_rel if config_rel is not None else None,
+        no_config=config_rel is None,
+        policy_paths=policy_paths,
+    )
+    edited = sorted(
+        {c.path for c in repo.changes(commit) if _governs(c.path, exported)}
+        | {
+            c.old_path
+            for c in repo.changes(commit)
+            if c.old_path and _governs(c.old_path, exported)
+        }
+    )
+    if edited:
+        result.notes.append(
+            f"this change edits {', '.join(edited)}; policies and config were read from {ref} ({commit[:12]}), so the edits take effect once merged"
+        )
+    return result
+
+
+def _config_at(repo: Repository, commit: str, flags: Flags, paths: Sequence[Path]) -> str | None:
+    """The config's repo-relative path at ``commit``: --config's path, else found walking up."""
+    if flags.config_file is not None:
+        rel = repo.relative(flags.config_file)
+        return rel if repo.read(commit, rel) is not None else None
+    start = paths[0] if paths else Path.cwd()
+    folder = repo.relative(start if start.is_dir() else start.parent)
+    while True:
+        for name in CONFIG_NAMES:
+            candidate = posixpath.join(folder, name) if folder else name
+            if repo.read(commit, candidate) is not None:
+                return candidate
+        if not folder:
+            return None
+        folder = posixpath.dirname(folder)
+
+
+def _named_paths(text: bytes) -> list[str]:
+    """The policy and catalog paths a config names (it is validated properly when loaded)."""
+    try:
+        data: Any = yaml.safe_load(text)
+    except yaml.YAMLError:
+        return []
+    if not isinstance(data, dict):
+        return []
+    policies = data.get("policies")
+    named = policies.get("paths") if isinstance(policies, dict) else None
+    found = [p for p in (named or []) if isinstance(p, str)]
+    found += [p for p in (data.get("catalog") or []) if isinstance(p, str)]
+    return found
+
+
+def _governs(path: str, exported: Sequence[str]) -> bool:
+    if posixpath.basename(path) in CONFIG_NAMES:
+        return True
+    return any(
+        path == root or path.startswith(root.rstrip("/") + "/") or not root for root in exported
+    )

@@ -1,0 +1,173 @@
+"""Add what the catalog knows to a deployment's declared facts.
+
+Derived facts point at the fact they were derived from: an accelerator found
+through the instance type points at the ``instanceType`` line, a grid
+intensity at the ``region`` line, a parameter count at the model name. A
+declared fact is never overwritten; a catalog match only makes it canonical
+(``A100`` -> ``nvidia-a100``) and says so in the fact's detail.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from greengate.catalog import Catalog
+from greengate.records.deployment import Deployment, Fact, FactSource
+
+KNOWN_PROVIDERS = ("aws", "gcp", "azure")
+
+
+def enrich(deployment: Deployment, catalog: Catalog) -> Deployment:
+    facts = dict(deployment.facts)
+    _instance_type(facts, catalog)
+    _accelerator(facts, catalog)
+    _model(facts, catalog)
+    _region(facts, catalog)
+    _estimate(facts)
+    return deployment.with_facts(facts)
+
+
+def _put(
+    facts: dict[str, Fact],
+    name: str,
+    value: Any,
+    origin: Fact,
+    detail: str,
+    source: FactSource = FactSource.CATALOG,
+) -> None:
+    if name not in facts and value is not None:
+        facts[name] = Fact(value, origin.location, source, detail)
+
+
+def _provider(facts: dict[str, Fact]) -> str | None:
+    provider = facts.get("cloud.provider")
+    value = str(provider.value).lower() if provider is not None else None
+    return value if value in KNOWN_PROVIDERS else None
+
+
+def _instance_type(facts: dict[str, Fact], catalog: Catalog) -> None:
+    origin = facts.get("hardware.instanceType")
+    if origin is None or not isinstance(origin.value, str):
+        return
+    entry = catalog.instance_type(origin.value, _provider(facts))
+    if entry is None:
+        return
+    count = int(entry.count) if float(entry.count).is_integer() else entry.count
+    detail = f"instance type {origin.value} has {count} x {entry.accelerator} ({entry.source})"
+    _put(facts, "hardware.accelerator", entry.accelerator, origin, detail)
+    _put(facts, "hardware.count", count, origin, detail)
+    _put(
+        facts,
+        "cloud.provider",
+        entry.provider,
+        origin,
+        f"instance type {origin.value} is an {entry.provider} type",
+    )
+
+
+def _accelerator(facts: dict[str, Fact], catalog: Catalog) -> None:
+    origin = facts.get("hardware.accelerator")
+    if origin is None or not isinstance(origin.value, str):
+        return
+    entry = catalog.accelerator(origin.value)
+    if entry is None:
+        return
+    if entry.id != origin.value:
+        note = f"'{origin.value}' is {entry.id} in the catalog"
+        detail = f"{origin.detail}; {note}" if origin.detail else note
+        facts["hardware.accelerator"] = Fact(entry.id, origin.location, origin.source, detail)
+    detail = f"catalog: {entry.id} ({entry.source})"
+    _put(facts, "hardware.vendor", entry.vendor, origin, detail)
+    _put(facts, "hardware.architecture", entry.architecture, origin, detail)
+    _put(facts, "hardware.generation", entry.generation, origin, detail)
+    _put(facts, "hardware.launchYear", entry.launch_year, origin, detail)
+    _put(facts, "hardware.tdpWatts", entry.tdp_watts, origin, detail)
+
+
+def _model(facts: dict[str, Fact], catalog: Catalog) -> None:
+    origin = facts.get("model.name")
+    if origin is None or not isinstance(origin.value, str):
+        return
+    match = catalog.model(origin.value)
+    if match is None:
+        return
+    if match.via == "catalog" and match.entry is not None:
+        detail = (
+            f"catalog: {match.entry.id} has {match.parameters:,} parameters ({match.entry.source})"
+        )
+        _put(facts, "model.parameters", match.parameters, origin, detail)
+        _put(facts, "model.activeParameters", match.entry.active_parameters, origin, detail)
+    else:
+        detail = f"size '{match.matched}' in the model name"
+        _put(facts, "model.parameters", match.parameters, origin, detail, FactSource.NAME_PATTERN)
+
+
+def _region(facts: dict[str, Fact], catalog: Catalog) -> None:
+    origin = facts.get("cloud.region")
+    if origin is not None and isinstance(origin.value, str):
+        region = catalog.region(origin.value, _provider(facts))
+        if region is not None:
+            detail = f"catalog: {region.provider} {region.region}, {region.year} ({region.source})"
+            _put(
+                facts,
+                "cloud.provider",
+                region.provider,
+                origin,
+                f"region {origin.value} is a {region.provider} region",
+            )
+            _put(facts, "cloud.gridIntensity", float(region.grid_intensity), origin, detail)
+            _put(facts, "cloud.cfe", region.cfe, origin, detail)
+        else:
+            _put(
+                facts,
+                "cloud.provider",
+                catalog.provider_of_region(origin.value),
+                origin,
+                f"region {origin.value} is named like this provider's regions",
+            )
+    provider = facts.get("cloud.provider")
+    if provider is not None and isinstance(provider.value, str):
+        pue = catalog.pue(provider.value.lower())
+        if pue is not None:
+            _put(
+                facts,
+                "cloud.pue",
+                pue.pue,
+                provider,
+                f"catalog: {pue.provider} PUE {pue.pue}, {pue.year} ({pue.source})",
+            )
+
+
+def _number(facts: dict[str, Fact], name: str) -> float | None:
+    fact = facts.get(name)
+    if fact is None or isinstance(fact.value, bool) or not isinstance(fact.value, int | float):
+        return None
+    return float(fact.value)
+
+
+def _estimate(facts: dict[str, Fact]) -> None:
+    """Power at the configured maximum scale, and the emissions it implies.
+
+    A planning figure, not a measurement: accelerators at TDP, times the data
+    centre's PUE; CPUs, memory and idle time are left out.
+    """
+    tdp, count = _number(facts, "hardware.tdpWatts"), _number(facts, "hardware.count")
+    origin = facts.get("hardware.accelerator")
+    if tdp is None or count is None or origin is None:
+        return
+    replicas = _number(facts, "replicas.max") or _number(facts, "replicas.min") or 1.0
+    pue = _number(facts, "cloud.pue") or 1.0
+    watts = round(tdp * count * replicas * pue, 1)
+    detail = f"{tdp:g} W TDP x {count:g} accelerators x {replicas:g} replicas x PUE {pue:g}"
+    _put(facts, "estimate.powerWatts", watts, origin, detail, FactSource.DERIVED)
+    intensity = _number(facts, "cloud.gridIntensity")
+    if intensity is not None:
+        grams = round(watts / 1000.0 * intensity, 1)
+        _put(
+            facts,
+            "estimate.gramsCO2ePerHour",
+            grams,
+            origin,
+            f"{watts:g} W x {intensity:g} gCO2e/kWh",
+            FactSource.DERIVED,
+        )

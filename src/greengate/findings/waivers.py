@@ -1,0 +1,207 @@
+"""Waivers: accepted exceptions, each with a reason, an owner and an end date.
+
+A waiver is written in the config file (``waivers:``) or inline, as an
+annotation on the deployment it is about::
+
+    metadata:
+      annotations:
+        greengate.dev/waive-GG201: "PPA-backed region, see OPS-123; expires=2027-03-31; owner=team-platform"
+
+Only a failing finding can be waived; an error (a manifest greengate cannot
+read, a rule that cannot be evaluated) never can. A waived finding keeps its
+message, gets status ``waived`` and a justification (reason, owner, expiry,
+where the waiver is written) and does not fail the run. An expired waiver
+does not waive: the finding stays failing and its message says which waiver
+expired. A waiver that matched no failing finding is reported in a note so
+that it can be removed.
+"""
+
+from __future__ import annotations
+
+import datetime
+import difflib
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+
+from greengate.records.deployment import Deployment
+from greengate.records.finding import MANIFEST_INVALID, Finding, Status, manifest_error
+from greengate.records.location import Location
+from greengate.sources.globs import match_name, match_path
+
+INLINE_PREFIX = "greengate.dev/waive-"
+"""Annotation key prefix of an inline waiver; the rest of the key is the rule id."""
+INLINE_FORMAT = "reason; expires=YYYY-MM-DD; owner=team"
+_INLINE_KEYS = ("expires", "owner")
+
+
+@dataclass(frozen=True)
+class Waiver:
+    rule: str
+    """Rule id, or a glob of rule ids (config waivers only)."""
+    reason: str
+    location: Location
+    """Where the waiver is written: its config entry, or the annotation key."""
+    target: str | None = None
+    """Path glob, relative to the config file's folder (config waivers)."""
+    deployment: str | None = None
+    """Deployment name or glob (config waivers)."""
+    owner: str = ""
+    expires: datetime.date | None = None
+    """The last day the waiver applies (inclusive)."""
+    inline: bool = False
+
+    @property
+    def where(self) -> str:
+        return f"{self.location.file}:{self.location.line}"
+
+    def expired(self, today: datetime.date) -> bool:
+        return self.expires is not None and today > self.expires
+
+    def justification(self) -> str:
+        details = [f"owner {self.owner}"] if self.owner else []
+        if self.expires is not None:
+            details.append(f"expires {self.expires.isoformat()}")
+        details.append(f"waiver at {self.where}")
+        return f"{self.reason} ({', '.join(details)})"
+
+    def expiry_note(self) -> str:
+        owner = f", owner {self.owner}" if self.owner else ""
+        expires = self.expires.isoformat() if self.expires is not None else "?"
+        return f"waiver for {self.rule} ({self.where}{owner}) expired on {expires}"
+
+
+@dataclass(frozen=True)
+class WaiverResult:
+    findings: list[Finding]
+    notes: list[str] = field(default_factory=list)
+    expired: frozenset[str] = frozenset()
+    """Fingerprints of findings whose only matching waivers have expired: they always fail."""
+
+
+def parse_inline(deployment: Deployment) -> tuple[list[Waiver], list[Finding]]:
+    """The waivers in a deployment's annotations, and a GG002 error for each malformed one."""
+    waivers: list[Waiver] = []
+    problems: list[Finding] = []
+    for key, value in deployment.annotations.items():
+        if not key.startswith(INLINE_PREFIX):
+            continue
+        where = deployment.annotation_locations.get(key, deployment.location)
+        rule = key[len(INLINE_PREFIX) :]
+        try:
+            waivers.append(_parse_value(rule, value, where))
+        except ValueError as exc:
+            message = f"annotation {key}: {exc}; write it as '{INLINE_FORMAT}'"
+            problems.append(_invalid(deployment, where, key, message))
+    return waivers, problems
+
+
+def _parse_value(rule: str, value: str, where: Location) -> Waiver:
+    if not rule:
+        raise ValueError("names no rule id (greengate.dev/waive-GG201)")
+    reason, *pairs = (part.strip() for part in value.split(";"))
+    if not reason or "=" in reason.split()[0]:
+        raise ValueError("a waiver needs a reason before the first ';'")
+    found: dict[str, str] = {}
+    for pair in pairs:
+        if not pair:
+            continue
+        name, sep, text = (s.strip() for s in pair.partition("="))
+        if not sep:
+            raise ValueError(f"'{pair}' is not key=value")
+        if name not in _INLINE_KEYS:
+            guess = difflib.get_close_matches(name, _INLINE_KEYS, n=1)
+            hint = f" (did you mean '{guess[0]}'?)" if guess else ""
+            raise ValueError(f"unknown key '{name}'{hint}, the keys are {', '.join(_INLINE_KEYS)}")
+        found[name] = text
+    return Waiver(
+        rule=rule,
+        reason=reason,
+        location=where,
+        owner=found.get("owner", ""),
+        expires=parse_date(found["expires"]) if "expires" in found else None,
+        inline=True,
+    )
+
+
+def parse_date(text: str) -> datetime.date:
+    """A ``YYYY-MM-DD`` date; ValueError with a readable message otherwise."""
+    try:
+        if len(text) != 10:
+            raise ValueError
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"'{text}' is not a date (YYYY-MM-DD)") from None
+
+
+def _invalid(deployment: Deployment, where: Location, key: str, message: str) -> Finding:
+    return manifest_error(
+        MANIFEST_INVALID,
+        where,
+        message,
+        remediation=f"Write the annotation's value as '{INLINE_FORMAT}' (only the reason is required).",
+        deployment=deployment.name,
+        identity=key,
+        file=deployment.file,
+    )
+
+
+def apply_waivers(
+    findings: Sequence[Finding],
+    config_waivers: Sequence[Waiver],
+    inline_waivers: Mapping[tuple[str, str], Sequence[Waiver]],
+    *,
+    today: datetime.date,
+    relative: Callable[[str], str | None],
+    known_rules: Iterable[str] = (),
+) -> WaiverResult:
+    """Waive the failing findings a waiver matches.
+
+    ``inline_waivers`` are keyed by (manifest file, deployment name);
+    ``relative`` turns a finding's file into the path config globs match
+    (relative to the config's folder), or None for a file outside it.
+    """
+    used: set[int] = set()
+    expired_fps: set[str] = set()
+    everything = list(config_waivers) + [w for ws in inline_waivers.values() for w in ws]
+    index = {id(w): i for i, w in enumerate(everything)}
+    out: list[Finding] = []
+    for finding in findings:
+        if finding.status is not Status.FAIL:
+            out.append(finding)
+            continue
+        matching = [w for w in config_waivers if _covers(w, finding, relative)] + [
+            w
+            for w in inline_waivers.get((finding.file, finding.deployment), ())
+            if w.rule == finding.rule_id
+        ]
+        used.update(index[id(w)] for w in matching)
+        active = next((w for w in matching if not w.expired(today)), None)
+        if active is not None:
+            out.append(replace(finding, status=Status.WAIVED, justification=active.justification()))
+        elif matching:
+            expiries = "; ".join(w.expiry_note() for w in matching)
+            out.append(replace(finding, message=f"{finding.message}; {expiries}"))
+            expired_fps.add(finding.fingerprint)
+        else:
+            out.append(finding)
+    rules = set(known_rules)
+    notes = [_unused_note(w, rules) for i, w in enumerate(everything) if i not in used]
+    return WaiverResult(out, notes, frozenset(expired_fps))
+
+
+def _covers(waiver: Waiver, finding: Finding, relative: Callable[[str], str | None]) -> bool:
+    if not match_name(waiver.rule, finding.rule_id):
+        return False
+    if waiver.deployment is not None and not match_name(waiver.deployment, finding.deployment):
+        return False
+    if waiver.target is not None:
+        path = relative(finding.file)
+        if path is None or not match_path(waiver.target, path):
+            return False
+    return True
+
+
+def _unused_note(waiver: Waiver, rules: set[str]) -> str:
+    if rules and not any(match_name(waiver.rule, rule) for rule in rules):
+        return f"waiver {waiver.where} ({waiver.rule}) names no rule of the policies that ran; correct the rule id or remove it"
+    return f"waiver {waiver.where} ({waiver.rule}) matched no finding; remove it"

@@ -1,0 +1,232 @@
+"""Findings: the result of one rule on one deployment (or one unreadable file)."""
+
+from __future__ import annotations
+
+import contextlib
+import enum
+import functools
+import hashlib
+import os
+from collections.abc import Iterator
+from contextvars import ContextVar
+from dataclasses import dataclass
+from pathlib import Path
+
+from greengate.records.location import Location
+
+
+class Severity(str, enum.Enum):
+    """Severities in increasing order; ``--fail-on`` compares against this order."""
+
+    INFO = "info"
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    CRITICAL = "critical"
+
+    @property
+    def rank(self) -> int:
+        return _SEVERITY_ORDER.index(self)
+
+    def at_least(self, other: Severity) -> bool:
+        return self.rank >= other.rank
+
+
+_SEVERITY_ORDER = list(Severity)
+
+
+class Status(str, enum.Enum):
+    PASS = "pass"
+    FAIL = "fail"
+    """The deployment breaks the rule, or lacks a fact the rule needs."""
+    ERROR = "error"
+    """The manifest could not be read, or the rule could not be evaluated."""
+    SKIP = "skip"
+    """The policy does not apply to this deployment (its matchConditions are false)."""
+    WAIVED = "waived"
+    """A failure accepted by a waiver that has not expired (see ``Finding.justification``)."""
+    EXISTING = "existing"
+    """A failure recorded in the baseline (``--baseline``): known, not new, does not fail the run."""
+
+    @property
+    def is_problem(self) -> bool:
+        return self in (Status.FAIL, Status.ERROR)
+
+
+# Rule ids of findings that greengate itself raises about a manifest.
+MANIFEST_UNREADABLE = "GG001"
+MANIFEST_INVALID = "GG002"
+MANIFEST_POLICY = "manifest"
+"""The policy name of findings about manifests themselves."""
+MANIFEST_TITLES = {
+    MANIFEST_UNREADABLE: "Manifest cannot be read",
+    MANIFEST_INVALID: "Manifest does not match its format",
+}
+
+
+_IDENTITY_ROOT: ContextVar[str | None] = ContextVar("greengate_identity_root", default=None)
+
+
+@contextlib.contextmanager
+def identity_root(root: Path | None) -> Iterator[None]:
+    """While active, fingerprints name files relative to ``root`` (the repository).
+
+    So a finding has the same identity whether greengate runs at the root of
+    the repository or in a folder of it (a baseline made in CI still matches
+    a check run in ``deploy/``).
+    """
+    token = _IDENTITY_ROOT.set(str(root.resolve()) if root is not None else None)
+    try:
+        yield
+    finally:
+        _IDENTITY_ROOT.reset(token)
+
+
+@functools.lru_cache(maxsize=16384)
+def _relative(file: str, root: str, cwd: str) -> str:
+    path = Path(os.path.normpath(Path(cwd) / file))  # an absolute `file` stays itself
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return file
+
+
+def identity_path(file: str) -> str:
+    """``file`` as fingerprints name it: relative to the identity root when one is set."""
+    root = _IDENTITY_ROOT.get()
+    return file if root is None else _relative(file, root, str(Path.cwd()))
+
+
+def fingerprint(rule_id: str, file: str, deployment: str, field: str) -> str:
+    """A stable identity: rule + file + deployment + field, never the line number.
+
+    So a finding keeps its identity when lines are added above it. ``file`` is
+    taken relative to the repository (see :func:`identity_root`).
+    """
+    file = identity_path(file)
+    digest = hashlib.sha256("\x1f".join((rule_id, file, deployment, field)).encode("utf-8"))
+    return digest.hexdigest()[:32]
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule_id: str
+    policy: str
+    severity: Severity
+    status: Status
+    message: str
+    location: Location
+    deployment: str = ""
+    field: str = ""
+    remediation: str = ""
+    title: str = ""
+    fingerprint: str = ""
+    justification: str = ""
+    """For a waived finding: the waiver's reason, owner, expiry and where it is written."""
+    manifest: str = ""
+    """The manifest the finding is about, when ``location`` is elsewhere (a config default)."""
+
+    @classmethod
+    def make(
+        cls,
+        *,
+        rule_id: str,
+        policy: str,
+        severity: Severity,
+        status: Status,
+        message: str,
+        location: Location,
+        deployment: str = "",
+        field: str = "",
+        remediation: str = "",
+        title: str = "",
+        identity: str | None = None,
+        file: str | None = None,
+    ) -> Finding:
+        """Build a finding with its fingerprint; ``identity`` replaces ``field`` in it when given.
+
+        ``file`` is the manifest the finding is about when it differs from
+        ``location.file`` (a fact set by a config default points at the
+        config file); the fingerprint always uses the manifest.
+        """
+        manifest = file if file is not None and file != location.file else ""
+        fp = fingerprint(
+            rule_id, file or location.file, deployment, field if identity is None else identity
+        )
+        return cls(
+            rule_id,
+            policy,
+            severity,
+            status,
+            message,
+            location,
+            deployment,
+            field,
+            remediation,
+            title,
+            fp,
+            manifest=manifest,
+        )
+
+    @property
+    def file(self) -> str:
+        """The manifest file the finding is about (waivers and baselines match on it)."""
+        return self.manifest or self.location.file
+
+    @property
+    def sort_key(self) -> tuple[str, int, int, str, str]:
+        return (
+            self.location.file,
+            self.location.line,
+            self.location.column,
+            self.rule_id,
+            self.deployment,
+        )
+
+
+def manifest_error(
+    rule_id: str,
+    location: Location,
+    message: str,
+    *,
+    remediation: str,
+    deployment: str = "",
+    identity: str = "",
+    file: str | None = None,
+) -> Finding:
+    """An ``error`` finding about a manifest itself (GG001 unreadable, GG002 invalid)."""
+    return Finding.make(
+        rule_id=rule_id,
+        policy=MANIFEST_POLICY,
+        severity=Severity.HIGH,
+        status=Status.ERROR,
+        message=message,
+        location=location,
+        deployment=deployment,
+        remediation=remediation,
+        title=MANIFEST_TITLES[rule_id],
+        identity=identity,
+        file=file,
+    )
+
+
+@dataclass(frozen=True, order=True)
+class BaselineEntry:
+    """One recorded finding; only the fingerprint is compared, the rest is for people."""
+
+    file: str
+    deployment: str
+    rule_id: str
+    field: str
+    fingerprint: str
+    message: str = ""
+
+    def as_dict(self) -> dict[str, str]:
+        return {
+            "fingerprint": self.fingerprint,
+            "ruleId": self.rule_id,
+            "file": self.file,
+            "deployment": self.deployment,
+            "field": self.field,
+            "message": self.message,
+        }

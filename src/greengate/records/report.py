@@ -1,0 +1,79 @@
+"""The finished result of a run: what every reporter renders."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from greengate import __version__
+from greengate.errors import ExitCode
+from greengate.records.deployment import Deployment
+from greengate.records.finding import BaselineEntry, Finding, Severity, Status
+
+
+@dataclass(frozen=True)
+class RuleInfo:
+    """What reporters need to describe a rule (SARIF reportingDescriptor, docs)."""
+
+    id: str
+    policy: str
+    title: str
+    description: str
+    severity: Severity
+    remediation: str = ""
+    references: tuple[str, ...] = ()
+    builtin: bool = False
+
+
+@dataclass(frozen=True)
+class Report:
+    findings: tuple[Finding, ...]
+    rules: tuple[RuleInfo, ...]
+    deployments: tuple[Deployment, ...] = ()
+    files: tuple[str, ...] = ()
+    fail_on: Severity = Severity.INFO
+    tool_version: str = __version__
+    notes: tuple[str, ...] = field(default=())
+    root: str = field(default_factory=lambda: Path.cwd().as_posix())
+    """Absolute folder the findings' file paths are relative to (SARIF's %SRCROOT%)."""
+    baseline: str | None = None
+    """The baseline file the run compared against (``--baseline``), if any."""
+    fixed: tuple[BaselineEntry, ...] = ()
+    """Baseline entries with no failing finding any more: fixed since the baseline."""
+
+    def gating(self, finding: Finding) -> bool:
+        """Whether this finding makes the run fail.
+
+        Errors always do (a manifest greengate cannot read must never pass);
+        failures do at or above ``fail_on``. Waived findings and findings
+        in the baseline (``existing``) never do.
+        """
+        if finding.status is Status.ERROR:
+            return True
+        return finding.status is Status.FAIL and finding.severity.at_least(self.fail_on)
+
+    @property
+    def failures(self) -> list[Finding]:
+        return [f for f in self.findings if self.gating(f)]
+
+    @property
+    def problems(self) -> list[Finding]:
+        """Failing and erroring findings, whatever their severity, in file order."""
+        return sorted((f for f in self.findings if f.status.is_problem), key=lambda f: f.sort_key)
+
+    @property
+    def exit_code(self) -> ExitCode:
+        return ExitCode.FAILED if self.failures else ExitCode.OK
+
+    def count_by_status(self) -> dict[str, int]:
+        counts = Counter(f.status.value for f in self.findings)
+        return {s.value: counts.get(s.value, 0) for s in Status}
+
+    def count_by_severity(self) -> dict[str, int]:
+        """Failing findings per severity (errors are counted by status only)."""
+        counts = Counter(f.severity.value for f in self.findings if f.status is Status.FAIL)
+        return {s.value: counts.get(s.value, 0) for s in Severity}
+
+    def rule(self, rule_id: str) -> RuleInfo | None:
+        return next((r for r in self.rules if r.id == rule_id), None)

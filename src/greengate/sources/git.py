@@ -1,0 +1,201 @@
+"""What a change touches, and the files as they were at a ref: git through GitPython.
+
+Files at a ref are read from git objects, never by checking out, so the work
+tree is not touched. Errors are :class:`~greengate.errors.GitError` with one
+sentence that says what to do, including for the shallow clones that GitHub
+Actions makes by default.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+import git
+
+from greengate.errors import GitError
+from greengate.sources.files import GitCommit
+
+_FETCH_HINT = (
+    "fetch the history it needs (`git fetch --unshallow`, or `fetch-depth: 0` on actions/checkout)"
+)
+
+
+@dataclass(frozen=True)
+class Change:
+    """One file changed between a base commit and the head (a commit or the work tree)."""
+
+    status: str
+    """``A`` added, ``M`` modified, ``R`` renamed, ``C`` copied, ``T`` type changed, ``D`` deleted."""
+    path: str
+    """Path relative to the repository root, at the head (at the base for deletions)."""
+    old_path: str | None = None
+    """For renames and copies: the path at the base."""
+
+
+class Repository:
+    """A git work tree, opened from any folder inside it."""
+
+    def __init__(self, repo: git.Repo) -> None:
+        self._repo = repo
+        if repo.working_tree_dir is None:
+            raise GitError(
+                f"{repo.git_dir} is a bare repository; run greengate in a clone with a work tree"
+            )
+        self.root = Path(repo.working_tree_dir).resolve()
+
+    @classmethod
+    def open(cls, path: Path) -> Repository:
+        try:
+            return cls(git.Repo(path, search_parent_directories=True))
+        except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+            raise GitError(
+                f"{path} is not inside a git repository; --changed-since, --new-only and --policies-from need one (run greengate in a clone)"
+            ) from None
+        except git.GitCommandNotFound:
+            raise GitError(
+                "git is not installed or not on PATH; install git to use --changed-since, --new-only or --policies-from"
+            ) from None
+
+    @property
+    def is_shallow(self) -> bool:
+        return (Path(self._repo.git_dir) / "shallow").exists()
+
+    def commit(self, ref: str) -> str:
+        """The full SHA of ``ref`` (a branch, tag, SHA, ``HEAD~1``...)."""
+        try:
+            return str(self._repo.commit(ref).hexsha)
+        except (git.BadName, git.BadObject, ValueError, git.GitCommandError):
+            if self.is_shallow:
+                raise GitError(
+                    f"unknown git ref '{ref}' in this shallow clone; {_FETCH_HINT}, or `git fetch origin {ref}`"
+                ) from None
+            raise GitError(
+                f"unknown git ref '{ref}'; check it with `git rev-parse {ref}`, or fetch it with `git fetch origin {ref}`"
+            ) from None
+
+    def merge_base(self, base: str, head: str = "HEAD") -> str:
+        """Where the head branched from ``base``: what a pull request's diff starts from."""
+        base_sha, head_sha = self.commit(base), self.commit(head)
+        try:
+            found = self._repo.merge_base(base_sha, head_sha)
+        except git.GitCommandError:
+            found = []
+        if not found:
+            if self.is_shallow:
+                raise GitError(
+                    f"'{base}' and '{head}' have no common ancestor in this shallow clone; {_FETCH_HINT}"
+                )
+            raise GitError(
+                f"'{base}' and '{head}' have no common ancestor; compare against a ref on the same history"
+            )
+        return str(found[0].hexsha)
+
+    def changes(self, base: str, head: str | None = None) -> list[Change]:
+        """Files changed from commit ``base`` to commit ``head``, or to the work tree when None.
+
+        Against the work tree, untracked files that git does not ignore count
+        as added. Renames are detected as git does (``-M``).
+        """
+        args = ["--name-status", "-z", "-M", base]
+        if head is not None:
+            args.append(head)
+        try:
+            out = self._repo.git.diff(*args)
+        except git.GitCommandError as exc:
+            raise GitError(f"git diff {base} failed: {exc.stderr.strip() or exc}") from None
+        changes = _parse_name_status(out)
+        if head is None:
+            untracked = self._repo.git.ls_files("--others", "--exclude-standard", "-z")
+            changes.extend(Change("A", name) for name in untracked.split("\0") if name)
+        return changes
+
+    def read(self, commit: str, path: str) -> bytes | None:
+        """A file's bytes at ``commit`` (None when it does not exist there)."""
+        try:
+            blob = self._repo.commit(commit).tree / path
+        except (KeyError, git.BadName, ValueError):
+            return None
+        if blob.type != "blob":
+            return None
+        data: bytes = blob.data_stream.read()
+        return data
+
+    def files(self, commit: str, under: Iterable[str] = ("",)) -> list[str]:
+        """Every file path at ``commit`` under the given folders or files (repo-relative)."""
+        tree = self._repo.commit(commit).tree
+        found: set[str] = set()
+        for prefix in under:
+            prefix = prefix.strip("/")
+            try:
+                item = tree / prefix if prefix else tree
+            except KeyError:
+                continue
+            if item.type == "blob":
+                found.add(str(item.path))
+            else:
+                blobs = (b for b in item.traverse() if getattr(b, "type", "") == "blob")
+                found.update(str(getattr(b, "path", "")) for b in blobs)
+        return sorted(found)
+
+    def source(self, commit: str) -> GitCommit:
+        """The files of ``commit`` as a :class:`~greengate.sources.files.FileSource`."""
+        listings: dict[str, list[str]] = {}
+
+        def listing(folder: str) -> list[str]:
+            if folder not in listings:
+                listings[folder] = [
+                    n for n in self.files(commit, [folder]) if posixpath.dirname(n) == folder
+                ]
+            return listings[folder]
+
+        return GitCommit(commit, self.root, lambda rel: self.read(commit, rel), listing)
+
+    def export(self, commit: str, paths: Sequence[str], dest: Path) -> list[Path]:
+        """Write the files under ``paths`` as they are at ``commit`` into ``dest`` (same layout)."""
+        written = []
+        for name in self.files(commit, paths):
+            data = self.read(commit, name)
+            if data is None:
+                continue
+            target = dest / PurePosixPath(name)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+            written.append(target)
+        return written
+
+    def relative(self, path: Path) -> str:
+        """``path`` relative to the repository root, POSIX style ('' for the root)."""
+        try:
+            rel = path.resolve().relative_to(self.root)
+        except ValueError:
+            raise GitError(
+                f"{path} is outside the git repository at {self.root}; check paths inside it"
+            ) from None
+        return "" if str(rel) == "." else rel.as_posix()
+
+
+def work_tree_root(path: Path) -> Path | None:
+    """The root of the git work tree holding ``path``, or None outside one."""
+    try:
+        repo = git.Repo(path if path.is_dir() else path.parent, search_parent_directories=True)
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError, git.GitCommandNotFound):
+        return None
+    return Path(repo.working_tree_dir).resolve() if repo.working_tree_dir else None
+
+
+def _parse_name_status(out: str) -> list[Change]:
+    fields = out.split("\0")
+    changes: list[Change] = []
+    i = 0
+    while i < len(fields) and fields[i]:
+        status = fields[i][0]
+        if status in "RC":
+            changes.append(Change(status, fields[i + 2], fields[i + 1]))
+            i += 3
+        else:
+            changes.append(Change(status, fields[i + 1]))
+            i += 2
+    return changes

@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from greengate.cli import main
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "deployments"
+
+
+def explain(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, ["explain", *args], catch_exceptions=False)
+    return result.exit_code, result.stdout
+
+
+def test_facts_with_their_origin() -> None:
+    code, out = explain(str(EXAMPLES / "code-assistant.yaml"), "--format", "json")
+    assert code == 0
+    (deployment,) = json.loads(out)["deployments"]
+    facts = deployment["facts"]
+    # Declared where written; derived facts point at what they were derived from.
+    assert facts["hardware.instanceType"] == facts["hardware.instanceType"] | {
+        "value": "g5.2xlarge",
+        "source": "declared",
+        "line": 17,
+    }
+    assert (
+        facts["hardware.accelerator"]["source"] == "catalog"
+        and facts["hardware.accelerator"]["line"] == 17
+    )
+    assert "g5.2xlarge has 1 x nvidia-a10g" in facts["hardware.accelerator"]["detail"]
+    assert (
+        facts["model.parameters"]["source"] == "catalog" and facts["model.parameters"]["line"] == 12
+    )
+    assert facts["cloud.gridIntensity"]["line"] == 15
+    assert "rateLimits.concurrency" in deployment["notStated"]
+    assert deployment["missing"] == {}
+
+
+def test_missing_facts_and_name_pattern(tmp_path: Path) -> None:
+    (tmp_path / "m.yaml").write_text(
+        "apiVersion: greengate.dev/v1\nkind: AIDeployment\nmetadata: {name: x}\nspec:\n  model: {name: acme/widget-13b-chat}\n"
+    )
+    code, out = explain(str(tmp_path), "--format", "json")
+    assert code == 0
+    (deployment,) = json.loads(out)["deployments"]
+    assert deployment["facts"]["model.parameters"] == deployment["facts"]["model.parameters"] | {
+        "value": 13_000_000_000,
+        "source": "name-pattern",
+    }
+    assert deployment["missing"]["cloud.region"] == "declare spec.cloud.region"
+    assert deployment["missing"]["hardware.accelerator"] == "declare spec.hardware.accelerator"
+    # The vendor, generation... of an undeclared accelerator are not listed again.
+    assert "hardware.vendor" not in deployment["missing"]
+
+
+def test_text_output_and_unreadable_files(tmp_path: Path) -> None:
+    (tmp_path / "bad.yaml").write_text("a: [\n")
+    (tmp_path / "ok.yaml").write_text((EXAMPLES / "support-summarizer.yaml").read_text())
+    code, out = explain(str(tmp_path))
+    assert code == 0
+    assert "support-summarizer  (AIDeployment, native)" in out
+    assert "ERROR  GG001  invalid YAML" in out
+    assert out.rstrip().endswith("1 deployment found, 1 unreadable")

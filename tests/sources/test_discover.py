@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import git
+import pytest
+
+from greengate.sources.discover import discover
+
+
+def names(paths: list[Path]) -> list[str]:
+    return [f.path.name for f in discover(paths)]
+
+
+def touch(root: Path, *names: str) -> None:
+    for name in names:
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("a: 1\n")
+
+
+def test_git_work_tree_honours_every_ignore_rule(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = git.Repo.init(tmp_path)
+    touch(
+        tmp_path,
+        "a.yaml",
+        "b.yml",
+        "c.json",
+        "notes.txt",
+        "build/out.yaml",
+        "sub/d.yaml",
+        "sub/secret.yaml",
+        "local.yaml",
+        "tracked-ignored.yaml",
+    )
+    (tmp_path / ".gitignore").write_text("build/\n")
+    (tmp_path / "sub" / ".gitignore").write_text("secret.yaml\n")
+    (tmp_path / ".git" / "info").mkdir(exist_ok=True)
+    (tmp_path / ".git" / "info" / "exclude").write_text("local.yaml\n")
+    repo.index.add(["tracked-ignored.yaml"])
+    (tmp_path / ".gitignore").write_text("build/\ntracked-ignored.yaml\n")
+    monkeypatch.chdir(tmp_path)
+    # Tracked files are checked even when a later .gitignore matches them, as git does.
+    assert names([tmp_path]) == ["a.yaml", "b.yml", "c.json", "d.yaml", "tracked-ignored.yaml"]
+    assert [f.display for f in discover([Path("sub")])] == ["sub/d.yaml"]
+
+
+def test_explicit_file_is_always_read(tmp_path: Path) -> None:
+    git.Repo.init(tmp_path)
+    touch(tmp_path, "build/out.yaml", "manifest.txt")
+    (tmp_path / ".gitignore").write_text("build/\n")
+    assert names([tmp_path / "build" / "out.yaml", tmp_path / "manifest.txt"]) == [
+        "out.yaml",
+        "manifest.txt",
+    ]
+
+
+def test_outside_git_walks_everything_but_dot_git(tmp_path: Path) -> None:
+    touch(tmp_path, "a.yaml", ".git/config.yaml", "x/.git/HEAD.yaml", "x/b.yaml")
+    assert names([tmp_path]) == ["a.yaml", "b.yaml"]
+
+
+def test_each_file_once_even_when_paths_overlap(tmp_path: Path) -> None:
+    touch(tmp_path, "a.yaml", "x/b.yaml")
+    assert names([tmp_path, tmp_path / "x", tmp_path / "a.yaml"]) == ["a.yaml", "b.yaml"]
+
+
+def test_display_paths_are_relative_to_the_working_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    touch(tmp_path, "x/b.yaml")
+    monkeypatch.chdir(tmp_path / "x")
+    assert [f.display for f in discover([Path()])] == ["b.yaml"]
+    # Outside the working directory, paths stay as given.
+    touch(tmp_path, "y/c.yaml")
+    assert [f.display for f in discover([tmp_path / "y"])] == [
+        (tmp_path / "y" / "c.yaml").as_posix()
+    ]
