@@ -27,7 +27,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
-from greengate.catalog.names import accelerator_key, model_key, parse_parameter_count  # noqa: E402
+from greengate.catalog.names import accelerator_key, model_key  # noqa: E402
+from greengate.records.units import parse_parameter_count  # noqa: E402
 
 # --- source labels (each names licence, snapshot and the year of the figures) ---------
 
