@@ -80,9 +80,7 @@ def test_fingerprints_do_not_depend_on_where_greengate_runs(
     git.Repo.init(tmp_path)
     deploy = tmp_path / "deploy"
     deploy.mkdir()
-    example = (
-        Path(__file__).resolve().parents[2] / "examples" / "deployments" / "chat-mumbai.yaml"
-    )
+    example = Path(__file__).resolve().parents[2] / "examples" / "deployments" / "chat-mumbai.yaml"
     (deploy / "chat.yaml").write_text(example.read_text())
     runner = CliRunner()
     monkeypatch.chdir(tmp_path)

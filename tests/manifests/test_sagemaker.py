@@ -14,7 +14,7 @@ from support import adapt_file, adapt_text, no_problems
 from greengate.load import load_bytes
 from greengate.manifests import adapter_for
 from greengate.manifests.sagemaker import SageMakerCloudFormationAdapter
-from greengate.manifests.tasks import task_from_hf
+from greengate.manifests.vocab import task_from_hf
 from greengate.records.deployment import Deployment, FactSource
 
 DEPLOY = (

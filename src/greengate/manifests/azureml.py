@@ -38,7 +38,6 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from greengate.load import Document, PathKey
-from greengate.manifests._common import DECLARE, declare_number, finish
 from greengate.manifests.base import (
     NO_CONTEXT,
     Adapter,
@@ -47,7 +46,8 @@ from greengate.manifests.base import (
     ReadContext,
     is_placeholder,
 )
-from greengate.manifests.tasks import task_from_hf
+from greengate.manifests.common import DECLARE, declare_number, finish
+from greengate.manifests.vocab import task_from_hf
 from greengate.records.deployment import FactSource
 
 MANAGED = "ManagedOnlineDeployment"

@@ -48,7 +48,6 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from greengate.load import Document, PathKey
-from greengate.manifests._common import DECLARE, declare_number, finish, number
 from greengate.manifests.base import (
     NO_CONTEXT,
     Adapter,
@@ -57,6 +56,7 @@ from greengate.manifests.base import (
     ReadContext,
     is_placeholder,
 )
+from greengate.manifests.common import DECLARE, declare_number, finish, number
 from greengate.manifests.podspec import precision_name
 from greengate.records.deployment import Deployment, Fact, FactSource
 

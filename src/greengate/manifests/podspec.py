@@ -51,7 +51,7 @@ from typing import Any
 from greengate.load import Document, PathKey
 from greengate.manifests.annotations import whole_number
 from greengate.manifests.base import FactReader, ManifestProblem, is_placeholder
-from greengate.manifests.tasks import HF_TASKS
+from greengate.manifests.vocab import HF_TASKS
 from greengate.records.deployment import Fact, FactSource
 from greengate.records.location import Location
 
@@ -135,7 +135,7 @@ EXTRA_ARGS_ENV = ("VLLM_ADDITIONAL_ARGS",)
 # --task values (vLLM, KServe's Hugging Face server, transformers pipelines) -> greengate task.
 TASKS = {
     # Serving engines' own task names (vLLM --task, TEI, Triton); Hugging Face's
-    # task names are in greengate.manifests.tasks, shared by every adapter.
+    # task names are in greengate.manifests.vocab, shared by every adapter.
     "generate": "text-generation",
     "embed": "embedding",
     "embedding": "embedding",

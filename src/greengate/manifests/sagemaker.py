@@ -35,9 +35,9 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from greengate.load import Document, PathKey
-from greengate.manifests._common import DECLARE, finish, number
 from greengate.manifests.base import NO_CONTEXT, Adapter, AdaptResult, FactReader, ReadContext
-from greengate.manifests.tasks import task_from_hf
+from greengate.manifests.common import DECLARE, finish, number
+from greengate.manifests.vocab import task_from_hf
 from greengate.records.deployment import Deployment, Fact, FactSource
 from greengate.records.location import Location
 

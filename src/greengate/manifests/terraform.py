@@ -50,7 +50,6 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from greengate.load import Document, PathKey
-from greengate.manifests._common import DECLARE, finish, number
 from greengate.manifests.base import (
     NO_CONTEXT,
     Adapter,
@@ -59,7 +58,8 @@ from greengate.manifests.base import (
     ReadContext,
     is_placeholder,
 )
-from greengate.manifests.tasks import task_from_hf
+from greengate.manifests.common import DECLARE, finish, number
+from greengate.manifests.vocab import task_from_hf
 from greengate.records.deployment import Deployment, Fact, FactSource
 from greengate.records.location import Location
 
