@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +40,6 @@ from greengate.records.finding import (
     BaselineEntry,
     Finding,
     Severity,
-    identity_root,
     manifest_error,
 )
 from greengate.records.location import Location
@@ -48,7 +47,7 @@ from greengate.records.report import Report, RuleInfo
 from greengate.sources.changeset import ChangeSet, GitOptions
 from greengate.sources.changeset import describe as describe_changes
 from greengate.sources.discover import discover
-from greengate.sources.files import SourceFile
+from greengate.sources.files import SourceFile, repository_path
 from greengate.sources.git import work_tree_root
 from greengate.sources.globs import match_path
 
@@ -196,11 +195,10 @@ def run_check(options: CheckOptions) -> Report:
     """
     first = options.paths[0] if options.paths else Path.cwd()
     root = work_tree_root(first) or (options.config.root if options.config is not None else None)
-    with identity_root(root):
-        return _run(options)
+    return _run(options, root)
 
 
-def _run(options: CheckOptions) -> Report:
+def _run(options: CheckOptions, root: Path | None) -> Report:
     catalog = Catalog.load(options.catalog_files)
     engine = build_engine(options, catalog)
     changes = ChangeSet(options.paths, options.git) if options.git.active else None
@@ -209,12 +207,16 @@ def _run(options: CheckOptions) -> Report:
     notes = [*options.notes, *(describe_changes(options.git, changes) if changes else ()), *notes]
     where = RepoPaths(options.config, files)
     deployments, findings = read_deployments(
-        files, catalog, options.max_file_bytes, defaults=where.defaults
+        files, catalog, options.max_file_bytes, defaults=where.defaults, root=root
     )
     findings.extend(engine.evaluate(deployments))
     if changes is not None and options.git.new_only:
         before, before_findings = read_deployments(
-            changes.base_files(files), catalog, options.max_file_bytes, defaults=where.defaults
+            changes.base_files(files),
+            catalog,
+            options.max_file_bytes,
+            defaults=where.defaults,
+            root=root,
         )
         findings = mark_existing(findings, [*before_findings, *engine.evaluate(before)])
     active = [v.id for _, v, _ in engine.active_rules()]
@@ -359,21 +361,27 @@ def read_deployments(
     max_file_bytes: int = MAX_FILE_BYTES,
     *,
     defaults: Callable[[Deployment], Deployment] | None = None,
+    root: Path | None = None,
 ) -> tuple[list[Deployment], list[Finding]]:
-    """Load, adapt, apply ``defaults`` (config defaults) and enrich every deployment in ``files``."""
+    """Load, adapt, apply ``defaults`` (config defaults) and enrich every deployment in ``files``.
+
+    ``root`` is the repository: fingerprints name each file relative to it.
+    """
     deployments: list[Deployment] = []
     findings: list[Finding] = []
     folders = FolderFiles(max_file_bytes)
     for source in files:
+        path = repository_path(source.display, root)
         loaded = load_source(source, max_file_bytes)
         for problem in loaded.problems:
             findings.append(
-                _manifest_finding(MANIFEST_UNREADABLE, problem.location, problem.message)
+                _manifest_finding(MANIFEST_UNREADABLE, problem.location, problem.message, path=path)
             )
         context = ReadContext(folders.beside(source))
         for document in loaded.documents:
-            found, problems = adapt(document, context)
+            found, problems = adapt(document, context, path=path)
             findings.extend(problems)
+            found = [replace(d, path=path) for d in found]
             if defaults is not None:
                 found = [defaults(d) for d in found]
             deployments.extend(enrich(d, catalog) for d in found)
@@ -381,8 +389,9 @@ def read_deployments(
 
 
 def adapt(
-    document: Document, context: ReadContext = NO_CONTEXT
+    document: Document, context: ReadContext = NO_CONTEXT, *, path: str | None = None
 ) -> tuple[list[Deployment], list[Finding]]:
+    """The deployments of one document and its problems as findings (``path``: for fingerprints)."""
     adapter = adapter_for(document)
     if adapter is None:
         return [], []
@@ -391,20 +400,25 @@ def adapt(
     except Exception as exc:  # an adapter bug must not lose the other files' results
         where = document.location(())
         message = f"greengate could not read this {adapter.name} document ({type(exc).__name__}: {exc}); please report it as a bug"
-        return [], [_manifest_finding(MANIFEST_UNREADABLE, where, message)]
+        return [], [_manifest_finding(MANIFEST_UNREADABLE, where, message, path=path)]
     problems = [
-        _manifest_finding(MANIFEST_INVALID, p.location, p.message, identity=p.message)
+        _manifest_finding(MANIFEST_INVALID, p.location, p.message, identity=p.message, path=path)
         for p in result.problems
     ]
     return result.deployments, problems
 
 
 def _manifest_finding(
-    rule_id: str, location: Location, message: str, identity: str = ""
+    rule_id: str,
+    location: Location,
+    message: str,
+    identity: str = "",
+    *,
+    path: str | None = None,
 ) -> Finding:
     info = next(r for r in MANIFEST_RULES if r.id == rule_id)
     return manifest_error(
-        rule_id, location, message, remediation=info.remediation, identity=identity
+        rule_id, location, message, remediation=info.remediation, identity=identity, path=path
     )
 
 

@@ -142,6 +142,7 @@ def _invalid(deployment: Deployment, where: Location, key: str, message: str) ->
         deployment=deployment.name,
         identity=key,
         file=deployment.file,
+        path=deployment.path or None,
     )
 
 

@@ -256,6 +256,7 @@ class _Run:
             remediation=validation.remediation,
             title=validation.title,
             file=self.deployment.file,
+            path=self.deployment.path or None,
         )
 
     def _error(self, validation: Validation, severity: Severity, message: str) -> Finding:
@@ -281,6 +282,7 @@ class _Run:
             remediation=validation.remediation,
             title=validation.title,
             file=self.deployment.file,
+            path=self.deployment.path or None,
         )
 
 

@@ -143,6 +143,8 @@ class Deployment:
     """Where each annotation key is written (inline waivers point there)."""
     unresolved: Mapping[str, Fact] = field(default_factory=dict)
     """Facts whose value is a placeholder (``var.region``, ``$MODEL_ID``, ``{{...}}``): unknown, never used."""
+    path: str = ""
+    """The manifest's path relative to the repository, set by the pipeline (fingerprints use it)."""
 
     @property
     def file(self) -> str:

@@ -2,15 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
 import enum
-import functools
 import hashlib
-import os
-from collections.abc import Iterator
-from contextvars import ContextVar
 from dataclasses import dataclass
-from pathlib import Path
 
 from greengate.records.location import Location
 
@@ -64,46 +58,14 @@ MANIFEST_TITLES = {
 }
 
 
-_IDENTITY_ROOT: ContextVar[str | None] = ContextVar("greengate_identity_root", default=None)
-
-
-@contextlib.contextmanager
-def identity_root(root: Path | None) -> Iterator[None]:
-    """While active, fingerprints name files relative to ``root`` (the repository).
-
-    So a finding has the same identity whether greengate runs at the root of
-    the repository or in a folder of it (a baseline made in CI still matches
-    a check run in ``deploy/``).
-    """
-    token = _IDENTITY_ROOT.set(str(root.resolve()) if root is not None else None)
-    try:
-        yield
-    finally:
-        _IDENTITY_ROOT.reset(token)
-
-
-@functools.lru_cache(maxsize=16384)
-def _relative(file: str, root: str, cwd: str) -> str:
-    path = Path(os.path.normpath(Path(cwd) / file))  # an absolute `file` stays itself
-    try:
-        return path.relative_to(root).as_posix()
-    except ValueError:
-        return file
-
-
-def identity_path(file: str) -> str:
-    """``file`` as fingerprints name it: relative to the identity root when one is set."""
-    root = _IDENTITY_ROOT.get()
-    return file if root is None else _relative(file, root, str(Path.cwd()))
-
-
 def fingerprint(rule_id: str, file: str, deployment: str, field: str) -> str:
     """A stable identity: rule + file + deployment + field, never the line number.
 
     So a finding keeps its identity when lines are added above it. ``file`` is
-    taken relative to the repository (see :func:`identity_root`).
+    the manifest's path relative to the repository (the pipeline gives it, see
+    :func:`greengate.sources.files.repository_path`), so a finding has the same
+    identity wherever greengate runs from.
     """
-    file = identity_path(file)
     digest = hashlib.sha256("\x1f".join((rule_id, file, deployment, field)).encode("utf-8"))
     return digest.hexdigest()[:32]
 
@@ -142,16 +104,21 @@ class Finding:
         title: str = "",
         identity: str | None = None,
         file: str | None = None,
+        path: str | None = None,
     ) -> Finding:
         """Build a finding with its fingerprint; ``identity`` replaces ``field`` in it when given.
 
         ``file`` is the manifest the finding is about when it differs from
         ``location.file`` (a fact set by a config default points at the
-        config file); the fingerprint always uses the manifest.
+        config file); the fingerprint always uses the manifest, by ``path``
+        (its repository-relative path) when the pipeline knows it.
         """
         manifest = file if file is not None and file != location.file else ""
         fp = fingerprint(
-            rule_id, file or location.file, deployment, field if identity is None else identity
+            rule_id,
+            path or file or location.file,
+            deployment,
+            field if identity is None else identity,
         )
         return cls(
             rule_id,
@@ -193,6 +160,7 @@ def manifest_error(
     deployment: str = "",
     identity: str = "",
     file: str | None = None,
+    path: str | None = None,
 ) -> Finding:
     """An ``error`` finding about a manifest itself (GG001 unreadable, GG002 invalid)."""
     return Finding.make(
@@ -207,6 +175,7 @@ def manifest_error(
         title=MANIFEST_TITLES[rule_id],
         identity=identity,
         file=file,
+        path=path,
     )
 
 

@@ -9,6 +9,7 @@ from the same place as the manifest itself.
 from __future__ import annotations
 
 import abc
+import os
 import posixpath
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -23,6 +24,23 @@ def display_path(path: Path, cwd: Path | None = None) -> str:
         return resolved.relative_to(base).as_posix()
     except ValueError:
         return path.as_posix()
+
+
+def repository_path(display: str, root: Path | None, cwd: Path | None = None) -> str:
+    """``display`` relative to the repository ``root``, as fingerprints name files.
+
+    So a finding has the same identity whether greengate runs at the root of
+    the repository or in a folder of it (a baseline made in CI still matches
+    a check run in ``deploy/``). Outside ``root``, or without one, the
+    displayed path is kept.
+    """
+    if root is None:
+        return display
+    path = Path(os.path.normpath((cwd or Path.cwd()) / display))  # an absolute one stays itself
+    try:
+        return path.relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return display
 
 
 class FileSource(abc.ABC):
