@@ -14,7 +14,8 @@ from typing import Any
 import pytest
 import yaml
 
-from greengate.app.check import catalog_view, read_deployments
+from greengate.app.check import catalog_view
+from greengate.app.pipeline import read_deployments
 from greengate.catalog import Catalog
 from greengate.policy.engine import Engine
 from greengate.policy.load import builtin_pack_dir, load_policies

@@ -28,6 +28,10 @@ class GreengateError(Exception):
     exit_code = ExitCode.USAGE
 
 
+class UsageError(GreengateError):
+    """Command-line arguments that contradict each other or cannot be used."""
+
+
 class ConfigError(GreengateError):
     """A config file, catalog extension or command-line value is invalid."""
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from greengate.cli.catalog import catalog
+from greengate.cli import main
 
 Run = Callable[..., tuple[int, str, str]]
 
@@ -17,7 +17,7 @@ def run() -> Run:
     runner = CliRunner()
 
     def invoke(*args: str) -> tuple[int, str, str]:
-        result = runner.invoke(catalog, list(args))
+        result = runner.invoke(main, ["catalog", *args])
         return result.exit_code, result.stdout, result.stderr
 
     return invoke
@@ -87,7 +87,7 @@ def test_invalid_extension_exits_2_with_one_sentence(run: Run, tmp_path: Path) -
     bad.write_text("regionz: []\n", encoding="utf-8")
     code, out, err = run("region", "eu-north-1", "--catalog", str(bad))
     assert (code, out) == (2, "")
-    assert err.strip() == f"{bad}:1: unknown top-level key 'regionz'; use only " + (
+    assert err.strip() == f"greengate: error: {bad}:1: unknown top-level key 'regionz'; use only " + (
         "regions, accelerators, architectures, instance_types, models, pue."
     )
 

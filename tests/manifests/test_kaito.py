@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from support import CORPUS, INDEX_LINES, INDEXED, adapt_corpus, assert_facts, no_problems
 
-from greengate.app.check import read_deployments
+from greengate.app.pipeline import read_deployments
 from greengate.catalog import Catalog
 from greengate.load import load_bytes
 from greengate.manifests.kaito import KaitoAdapter

@@ -10,7 +10,7 @@ import pytest
 from support import FILES as CORPUS
 from support import adapt_file, assert_facts, no_problems
 
-from greengate.app.check import read_deployments
+from greengate.app.pipeline import read_deployments
 from greengate.catalog import Catalog
 from greengate.load import load_file
 from greengate.manifests import adapter_for

@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from greengate.app.check import adapt, catalog_view
+from greengate.app.check import catalog_view
+from greengate.app.pipeline import adapt
 from greengate.catalog import Catalog
 from greengate.enrich.lookups import enrich
 from greengate.load import load_bytes

@@ -3,7 +3,7 @@ from __future__ import annotations
 import textwrap
 from typing import Any
 
-from greengate.app.check import adapt
+from greengate.app.pipeline import adapt
 from greengate.load import load_bytes
 from greengate.policy.engine import Engine, RuleSettings
 from greengate.policy.load import parse_policy

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from greengate.app.check import RepoPaths, read_deployments, select_files
+from greengate.app.pipeline import RepoPaths, read_deployments, select_files
 from greengate.catalog import Catalog
 from greengate.config.model import Config
 from greengate.records.deployment import FIELDS, Deployment

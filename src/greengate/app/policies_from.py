@@ -14,12 +14,12 @@ import dataclasses
 import posixpath
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import yaml
 
-from greengate.config.load import CONFIG_NAMES
+from greengate.config.load import CONFIG_NAMES, walk_up
 from greengate.config.model import Config
 from greengate.config.settings import Flags
 from greengate.sources.git import Repository
@@ -100,15 +100,9 @@ def _config_at(repo: Repository, commit: str, flags: Flags, paths: Sequence[Path
         rel = repo.relative(flags.config_file)
         return rel if repo.read(commit, rel) is not None else None
     start = paths[0] if paths else Path.cwd()
-    folder = repo.relative(start if start.is_dir() else start.parent)
-    while True:
-        for name in CONFIG_NAMES:
-            candidate = posixpath.join(folder, name) if folder else name
-            if repo.read(commit, candidate) is not None:
-                return candidate
-        if not folder:
-            return None
-        folder = posixpath.dirname(folder)
+    folder = PurePosixPath(repo.relative(start if start.is_dir() else start.parent))
+    found = walk_up(folder, lambda path: repo.read(commit, path.as_posix()) is not None)
+    return found.as_posix() if found is not None else None
 
 
 def _named_paths(text: bytes) -> list[str]:

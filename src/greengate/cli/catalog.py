@@ -15,7 +15,8 @@ import click
 
 from greengate.catalog.model import ModelMatch
 from greengate.catalog.store import Catalog
-from greengate.errors import ExitCode, GreengateError
+from greengate.cli.options import catalog_option, format_option
+from greengate.errors import ExitCode
 from greengate.records.units import normalise_provider
 
 __all__ = ["catalog"]
@@ -37,30 +38,11 @@ _LIST_KINDS = {
 
 
 def _common_options(command: F) -> F:
-    command = click.option(
-        "--catalog",
-        "extensions",
-        multiple=True,
-        type=click.Path(path_type=Path, dir_okay=False),
-        help="Extra catalog file (YAML, or CSV named after its table); repeatable, later files win.",
-    )(command)
-    command = click.option(
-        "--format",
-        "output_format",
-        type=click.Choice(["text", "json"]),
-        default="text",
-        show_default=True,
-        help="Output format.",
-    )(command)
-    return command
+    return format_option(["text", "json"])(catalog_option("extensions")(command))
 
 
 def _load(extensions: Sequence[Path]) -> Catalog:
-    try:
-        return Catalog.load(extensions)
-    except GreengateError as exc:
-        click.echo(str(exc), err=True)
-        raise click.exceptions.Exit(int(exc.exit_code)) from None
+    return Catalog.load(extensions)
 
 
 def _plain(value: object) -> Any:

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import functools
 import json
+from collections.abc import Callable
 from importlib import resources
-from pathlib import Path
-from typing import Any
+from pathlib import Path, PurePath
+from typing import Any, TypeVar
 
 import jsonschema
 from jsonschema.exceptions import ValidationError, best_match
@@ -37,17 +38,29 @@ def _validator() -> jsonschema.Draft202012Validator:
     return jsonschema.Draft202012Validator(json.loads(text))
 
 
+P = TypeVar("P", bound=PurePath)
+
+
+def walk_up(folder: P, exists: Callable[[P], bool]) -> P | None:
+    """The first config file in ``folder`` or a folder above it for which ``exists`` holds.
+
+    The one walk every lookup uses: on disk (:func:`find_config`) and in a
+    git commit (``--policies-from``), so both find the same file.
+    """
+    for candidate in (folder, *folder.parents):
+        for name in CONFIG_NAMES:
+            path = candidate / name
+            if exists(path):
+                return path
+    return None
+
+
 def find_config(start: Path) -> Path | None:
     """The first config file in ``start`` (a file's folder) or a folder above it, up to the root."""
     folder = start.resolve()
     if not folder.is_dir():
         folder = folder.parent
-    for candidate in (folder, *folder.parents):
-        for name in CONFIG_NAMES:
-            path = candidate / name
-            if path.is_file():
-                return path
-    return None
+    return walk_up(folder, Path.is_file)
 
 
 def load_config(path: Path) -> Config:

@@ -42,7 +42,9 @@ def discover(
 
 
 def _folder_files(folder: Path) -> Iterable[Path]:
-    listed = _git_listed(folder)
+    from greengate.sources.git import work_tree_files  # gitpython costs ~50 ms to import
+
+    listed = work_tree_files(folder)
     if listed is not None:
         return listed
     return _walk(folder)
@@ -53,37 +55,3 @@ def _walk(folder: Path) -> Iterable[Path]:
         dirs[:] = sorted(d for d in dirs if d not in SKIPPED_DIRS)
         for name in sorted(files):
             yield Path(root) / name
-
-
-def _git_listed(folder: Path) -> list[Path] | None:
-    """Files under ``folder`` that git does not ignore, or None outside a work tree."""
-    try:
-        import git  # imported here: gitpython costs ~50 ms to import and most runs never need it
-    except ImportError:  # pragma: no cover - gitpython is a dependency
-        return None
-    try:
-        repo = git.Repo(folder, search_parent_directories=True)
-        if repo.bare or repo.working_tree_dir is None:
-            return None
-        top = Path(repo.working_tree_dir).resolve()
-        relative = folder.resolve().relative_to(top)
-        out = repo.git.ls_files(
-            "--cached", "--others", "--exclude-standard", "-z", "--", relative.as_posix() or "."
-        )
-    except (
-        git.InvalidGitRepositoryError,
-        git.NoSuchPathError,
-        git.GitCommandError,
-        git.GitCommandNotFound,
-        ValueError,
-        OSError,
-    ):
-        return None
-    files = []
-    for name in out.split("\0"):
-        if not name:
-            continue
-        candidate = top / name
-        if candidate.is_file():  # tracked but deleted in the work tree: nothing to read
-            files.append(folder / candidate.relative_to(folder.resolve()))
-    return files

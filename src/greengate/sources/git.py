@@ -108,8 +108,7 @@ class Repository:
             raise GitError(f"git diff {base} failed: {exc.stderr.strip() or exc}") from None
         changes = _parse_name_status(out)
         if head is None:
-            untracked = self._repo.git.ls_files("--others", "--exclude-standard", "-z")
-            changes.extend(Change("A", name) for name in untracked.split("\0") if name)
+            changes.extend(Change("A", name) for name in ls_files(self._repo, "--others"))
         return changes
 
     def read(self, commit: str, path: str) -> bytes | None:
@@ -175,6 +174,46 @@ class Repository:
                 f"{path} is outside the git repository at {self.root}; check paths inside it"
             ) from None
         return "" if str(rel) == "." else rel.as_posix()
+
+
+def ls_files(repo: git.Repo, *which: str, under: str = ".") -> list[str]:
+    """``git ls-files`` of ``which`` (``--cached``, ``--others``) that git does not ignore.
+
+    Every ignore rule git knows applies exactly as git applies it (nested
+    ``.gitignore`` files, ``.git/info/exclude``, the global excludes file).
+    Paths are relative to the repository root.
+    """
+    out = repo.git.ls_files(*which, "--exclude-standard", "-z", "--", under)
+    return [name for name in out.split("\0") if name]
+
+
+def work_tree_files(folder: Path) -> list[Path] | None:
+    """Files under ``folder`` that git does not ignore, or None outside a work tree.
+
+    Tracked files deleted from the work tree are left out: nothing to read.
+    """
+    try:
+        repo = git.Repo(folder, search_parent_directories=True)
+        if repo.bare or repo.working_tree_dir is None:
+            return None
+        top = Path(repo.working_tree_dir).resolve()
+        relative = folder.resolve().relative_to(top)
+        names = ls_files(repo, "--cached", "--others", under=relative.as_posix() or ".")
+    except (
+        git.InvalidGitRepositoryError,
+        git.NoSuchPathError,
+        git.GitCommandError,
+        git.GitCommandNotFound,
+        ValueError,
+        OSError,
+    ):
+        return None
+    files = []
+    for name in names:
+        candidate = top / name
+        if candidate.is_file():
+            files.append(folder / candidate.relative_to(folder.resolve()))
+    return files
 
 
 def work_tree_root(path: Path) -> Path | None:

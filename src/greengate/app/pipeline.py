@@ -1,0 +1,199 @@
+"""The stages every command shares: select the files, load, adapt, apply config defaults, enrich.
+
+``greengate check``, ``explain`` and ``baseline create`` all read deployments
+this way. One bad file never stops the others: it becomes an error finding
+and the run goes on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
+from pathlib import Path
+
+from greengate.catalog import Catalog
+from greengate.config.model import Config
+from greengate.enrich.defaults import apply_defaults
+from greengate.enrich.lookups import enrich
+from greengate.findings import baseline as baselines
+from greengate.load import MAX_FILE_BYTES, Document, load_source
+from greengate.load.folders import FolderFiles
+from greengate.manifests import adapter_for
+from greengate.manifests.base import NO_CONTEXT, ReadContext
+from greengate.records.deployment import Deployment
+from greengate.records.finding import (
+    MANIFEST_INVALID,
+    MANIFEST_POLICY,
+    MANIFEST_TITLES,
+    MANIFEST_UNREADABLE,
+    Finding,
+    Severity,
+    manifest_error,
+)
+from greengate.records.location import Location
+from greengate.records.report import RuleInfo
+from greengate.sources.files import SourceFile, repository_path
+from greengate.sources.globs import match_path
+
+MANIFEST_RULES = (
+    RuleInfo(
+        id=MANIFEST_UNREADABLE,
+        policy=MANIFEST_POLICY,
+        title=MANIFEST_TITLES[MANIFEST_UNREADABLE],
+        description="The file is not valid YAML or JSON, is binary, too large, or expands through aliases beyond the limit. Nothing in it was checked.",
+        severity=Severity.HIGH,
+        remediation="Fix the syntax error at the reported line (run a YAML linter), or exclude the file if it is not a manifest.",
+        builtin=True,
+    ),
+    RuleInfo(
+        id=MANIFEST_INVALID,
+        policy=MANIFEST_POLICY,
+        title=MANIFEST_TITLES[MANIFEST_INVALID],
+        description="The document is of a format greengate reads, but a field has the wrong type or an unknown name. The deployment was not evaluated.",
+        severity=Severity.HIGH,
+        remediation="Correct the value at the reported line: its type or name is not what the format allows (the native format's JSON Schema and the README's Supported formats say what is).",
+        builtin=True,
+    ),
+)
+
+
+class RepoPaths:
+    """Manifest paths as config globs see them: relative to the config file's folder."""
+
+    def __init__(self, config: Config | None, files: Iterable[SourceFile]) -> None:
+        self.config = config
+        self._paths = {f.display: f.path for f in files}
+        self._relative: dict[str, str | None] = {}
+
+    def relative(self, display: str) -> str | None:
+        if display not in self._relative:  # computed on demand: most runs never need it
+            path = self._paths.get(display)
+            self._relative[display] = (
+                relative_to_root(path, self.config) if path is not None else None
+            )
+        return self._relative[display]
+
+    def defaults(self, deployment: Deployment) -> Deployment:
+        if self.config is None or not self.config.defaults:
+            return deployment
+        return apply_defaults(deployment, self.config.defaults, self.relative(deployment.file))
+
+
+def relative_to_root(path: Path, config: Config | None) -> str | None:
+    """``path`` relative to the config's folder (the cwd without a config); None outside it."""
+    root = config.root if config is not None else Path.cwd()
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return None
+
+
+OWN_FILES = frozenset({".greengate.yaml", ".greengate.yml", baselines.DEFAULT_BASELINE})
+"""greengate's own files: never manifests, so not read when a folder is searched."""
+
+
+def select_files(
+    files: Sequence[SourceFile], config: Config | None, paths: Sequence[Path] = ()
+) -> tuple[list[SourceFile], list[str]]:
+    """The files to check: without greengate's own files, and as the config's
+    ``include``/``exclude`` say; with a note for each file named in ``paths`` that is left out."""
+    named = {p.resolve() for p in paths if p.is_file()}
+    filtering = config is not None and bool(config.include or config.exclude)
+    kept: list[SourceFile] = []
+    notes: list[str] = []
+    for source in files:
+        if not filtering and source.path.name not in OWN_FILES:
+            kept.append(source)
+            continue
+        explicit = bool(named) and source.path.resolve() in named
+        if source.path.name in OWN_FILES and not explicit:
+            continue
+        reason = _dropped_by(relative_to_root(source.path, config), config) if config else None
+        if reason is None:
+            kept.append(source)
+        elif explicit:
+            notes.append(f"{source.display} was not checked: {reason}")
+    return kept, notes
+
+
+def _dropped_by(path: str | None, config: Config) -> str | None:
+    """Why a file is left out, or None if it is checked."""
+    if path is None:
+        return (
+            f"it is outside {config.root} and {config.display} has include globs"
+            if config.include
+            else None
+        )
+    if config.include and not any(match_path(g.value, path) for g in config.include):
+        return f"it matches no include glob of {config.display}"
+    for glob in config.exclude:
+        if match_path(glob.value, path):
+            return f"it is excluded by {glob.origin} ({glob.value})"
+    return None
+
+
+def read_deployments(
+    files: Iterable[SourceFile],
+    catalog: Catalog,
+    max_file_bytes: int = MAX_FILE_BYTES,
+    *,
+    defaults: Callable[[Deployment], Deployment] | None = None,
+    root: Path | None = None,
+) -> tuple[list[Deployment], list[Finding]]:
+    """Load, adapt, apply ``defaults`` (config defaults) and enrich every deployment in ``files``.
+
+    ``root`` is the repository: fingerprints name each file relative to it.
+    """
+    deployments: list[Deployment] = []
+    findings: list[Finding] = []
+    folders = FolderFiles(max_file_bytes)
+    for source in files:
+        path = repository_path(source.display, root)
+        loaded = load_source(source, max_file_bytes)
+        for problem in loaded.problems:
+            findings.append(
+                _manifest_finding(MANIFEST_UNREADABLE, problem.location, problem.message, path=path)
+            )
+        context = ReadContext(folders.beside(source))
+        for document in loaded.documents:
+            found, problems = adapt(document, context, path=path)
+            findings.extend(problems)
+            found = [replace(d, path=path) for d in found]
+            if defaults is not None:
+                found = [defaults(d) for d in found]
+            deployments.extend(enrich(d, catalog) for d in found)
+    return deployments, findings
+
+
+def adapt(
+    document: Document, context: ReadContext = NO_CONTEXT, *, path: str | None = None
+) -> tuple[list[Deployment], list[Finding]]:
+    """The deployments of one document and its problems as findings (``path``: for fingerprints)."""
+    adapter = adapter_for(document)
+    if adapter is None:
+        return [], []
+    try:
+        result = adapter.read(document, context)
+    except Exception as exc:  # an adapter bug must not lose the other files' results
+        where = document.location(())
+        message = f"greengate could not read this {adapter.name} document ({type(exc).__name__}: {exc}); please report it as a bug"
+        return [], [_manifest_finding(MANIFEST_UNREADABLE, where, message, path=path)]
+    problems = [
+        _manifest_finding(MANIFEST_INVALID, p.location, p.message, identity=p.message, path=path)
+        for p in result.problems
+    ]
+    return result.deployments, problems
+
+
+def _manifest_finding(
+    rule_id: str,
+    location: Location,
+    message: str,
+    identity: str = "",
+    *,
+    path: str | None = None,
+) -> Finding:
+    info = next(r for r in MANIFEST_RULES if r.id == rule_id)
+    return manifest_error(
+        rule_id, location, message, remediation=info.remediation, identity=identity, path=path
+    )

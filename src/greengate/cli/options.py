@@ -1,0 +1,159 @@
+"""Options shared by several commands, each defined once with one help text.
+
+A command that takes ``--catalog`` or ``--format`` uses the decorator here,
+so the flag means the same everywhere and ``--help`` says so in the same words.
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from greengate.app.check import utc_today
+from greengate.config.settings import Flags
+from greengate.load import MAX_FILE_BYTES
+from greengate.records.finding import Severity
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+EXIT_CODES = """\b
+Exit codes:
+  0  no failing finding at or above --fail-on
+  1  a failing finding at or above --fail-on, or a manifest that cannot be read
+  2  greengate could not run: bad arguments, config, policy, catalog or baseline file"""
+
+SEVERITIES = click.Choice([s.value for s in Severity])
+REPORT_PATH = click.Path(dir_okay=False, writable=True, path_type=Path)
+"""A report file to write (``--output``, ``--report``, ``--output-FORMAT``)."""
+
+
+def format_option(
+    choices: Sequence[str], *, default: str = "text", what: str = "the output"
+) -> Callable[[F], F]:
+    """``--format``: one of ``choices``, for ``what`` the command prints."""
+    return click.option(
+        "--format",
+        "output_format",
+        type=click.Choice(list(choices)),
+        default=default,
+        show_default=True,
+        help=f"Format of {what}.",
+    )
+
+
+def catalog_option(dest: str = "catalog_files") -> Callable[[F], F]:
+    """``--catalog FILE`` (repeatable): a catalog extension file whose rows override the built-in ones."""
+    return click.option(
+        "--catalog",
+        dest,
+        multiple=True,
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        help="Catalog extension file, YAML or CSV named after its table, added to the config's catalog (repeatable); its rows override the built-in ones, later files win.",
+    )
+
+
+def config_options(func: F) -> F:
+    """``--config FILE`` and ``--no-config``."""
+    func = click.option(
+        "--no-config",
+        is_flag=True,
+        help="Ignore any .greengate.yaml / .greengate.yml (defaults and flags only).",
+    )(func)
+    return click.option(
+        "--config",
+        "config_file",
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        help="Config file to use instead of the .greengate.yaml found by walking up from the first PATH (or the current folder).",
+    )(func)
+
+
+_SETTINGS_OPTIONS = (
+    "config_file",
+    "no_config",
+    "policy_paths",
+    "builtin",
+    "catalog_files",
+    "inline_waivers",
+)
+
+
+def settings_options(func: F) -> F:
+    """The options that choose what a check runs; the command gets them as ``flags`` (a Flags).
+
+    ``--fail-on`` (added separately, below this decorator, by the commands
+    that have it) goes into ``flags`` too.
+    """
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        values = {name: kwargs.pop(name) for name in _SETTINGS_OPTIONS}
+        fail_on = kwargs.pop("fail_on", None)
+        flags = Flags(
+            config_file=values["config_file"],
+            no_config=values["no_config"],
+            policy_paths=values["policy_paths"],
+            builtin=values["builtin"],
+            catalog_files=values["catalog_files"],
+            inline_waivers=not values["inline_waivers"],
+            fail_on=Severity(fail_on) if fail_on else None,
+        )
+        return func(*args, flags=flags, **kwargs)
+
+    decorated: Callable[..., Any] = wrapper
+    for option in reversed(
+        (
+            click.option(
+                "--policy",
+                "policy_paths",
+                multiple=True,
+                type=click.Path(exists=True, path_type=Path),
+                help="Policy file or folder to add to the config's policies.paths (repeatable).",
+            ),
+            click.option(
+                "--builtin/--no-builtin",
+                default=None,
+                help="Run the built-in policy pack, or leave it out (default: policies.builtin of the config, else run it).",
+            ),
+            catalog_option(),
+            click.option(
+                "--no-inline-waivers",
+                "inline_waivers",
+                is_flag=True,
+                help="Ignore waivers written in manifests (greengate.dev/waive-* annotations); only the config's waivers apply.",
+            ),
+        )
+    ):
+        decorated = option(decorated)
+    return config_options(decorated)  # type: ignore[return-value]
+
+
+fail_on_option = click.option(
+    "--fail-on",
+    type=SEVERITIES,
+    default=None,
+    help="Lowest severity of a failing finding that fails the run (default: failOn of the config, else info).",
+)
+max_file_size_option = click.option(
+    "--max-file-size",
+    type=click.IntRange(min=1),
+    default=MAX_FILE_BYTES,
+    show_default=True,
+    help="Files larger than this many bytes are reported, not parsed.",
+)
+today_option = click.option(
+    "--today",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    metavar="YYYY-MM-DD",
+    help="Judge waiver expiry as of this day instead of today (UTC), e.g. to see which waivers will have expired by then.",
+)
+
+
+def day(value: datetime.datetime | None) -> datetime.date:
+    """The ``--today`` value as a date (today, UTC, when not given)."""
+    return value.date() if value is not None else utc_today()
