@@ -148,7 +148,7 @@ def read_deployments(
     findings: list[Finding] = []
     folders = FolderFiles(max_file_bytes)
     for source in files:
-        path = repository_path(source.display, root)
+        path = repository_path(source, root)
         loaded = load_source(source, max_file_bytes)
         for problem in loaded.problems:
             findings.append(

@@ -26,8 +26,8 @@ def display_path(path: Path, cwd: Path | None = None) -> str:
         return path.as_posix()
 
 
-def repository_path(display: str, root: Path | None, cwd: Path | None = None) -> str:
-    """``display`` relative to the repository ``root``, as fingerprints name files.
+def repository_path(file: SourceFile, root: Path | None) -> str:
+    """``file`` relative to the repository ``root``, as fingerprints name files.
 
     So a finding has the same identity whether greengate runs at the root of
     the repository or in a folder of it (a baseline made in CI still matches
@@ -35,12 +35,14 @@ def repository_path(display: str, root: Path | None, cwd: Path | None = None) ->
     displayed path is kept.
     """
     if root is None:
-        return display
-    path = Path(os.path.normpath((cwd or Path.cwd()) / display))  # an absolute one stays itself
-    try:
-        return path.relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return display
+        return file.display
+    root = root.resolve()
+    for candidate in (Path(os.path.normpath(file.path.absolute())), file.path.resolve()):
+        try:
+            return candidate.relative_to(root).as_posix()
+        except ValueError:
+            continue
+    return file.display
 
 
 class FileSource(abc.ABC):
