@@ -57,7 +57,7 @@ from greengate.manifests.base import (
     is_placeholder,
 )
 from greengate.manifests.common import DECLARE, declare_number, finish, number
-from greengate.manifests.podspec import precision_name
+from greengate.manifests.vocab import precision_name
 from greengate.records.deployment import Deployment, Fact, FactSource
 
 _VALUES_NAME = re.compile(r"values(?:[-_.][^/]*)?\.ya?ml", re.IGNORECASE)

@@ -12,9 +12,9 @@ the hardware in use.
   ``model.name`` (``workload: inference``); ``tuning.preset.name`` ->
   ``model.name`` (``workload: fine-tuning``, ``tuning.method`` in the
   detail); a custom ``inference.template`` is read as a pod spec (see
-  :mod:`podspec`), with ``--pipeline <task>`` of KAITO's inference API as
-  the task. ``resource``, ``inference`` and ``tuning`` are top-level keys
-  of a Workspace, not under ``spec``.
+  :mod:`~greengate.manifests.kube.pods`), with ``--pipeline <task>`` of
+  KAITO's inference API as the task. ``resource``, ``inference`` and
+  ``tuning`` are top-level keys of a Workspace, not under ``spec``.
 - InferenceSet: ``spec.template`` is a Workspace's ``resource`` and
   ``inference``; ``spec.replicas`` workspaces of ``resource.count`` nodes
   each; ``spec.nodeCountLimit`` bounds the nodes (``replicas.max``). A MIG
@@ -31,7 +31,6 @@ instance type) when the instance type is an Azure VM size
 from __future__ import annotations
 
 from greengate.load import Document, PathKey
-from greengate.manifests.annotations import finish, kubernetes_hints, read_annotations, whole_number
 from greengate.manifests.base import (
     NO_CONTEXT,
     Adapter,
@@ -40,16 +39,12 @@ from greengate.manifests.base import (
     ManifestProblem,
     ReadContext,
 )
-from greengate.manifests.kubernetes import api_group
-from greengate.manifests.podspec import (
-    Found,
-    anchor_pod,
-    flag_values,
-    put,
-    put_pod,
-    read_pod,
-    task_name,
-)
+from greengate.manifests.kube.annotations import finish, kubernetes_hints, read_annotations
+from greengate.manifests.kube.containers import flag_values
+from greengate.manifests.kube.objects import api_group
+from greengate.manifests.kube.pods import anchor_pod, put_pod, read_pod
+from greengate.manifests.kube.values import Found, put, whole_number
+from greengate.manifests.vocab import task_name
 from greengate.records.deployment import FactSource
 
 GROUP = "kaito.sh"

@@ -9,7 +9,8 @@ explainers are pre/post-processing and are not counted):
 - model: ``spec.predictor.model.storageUri``, the legacy
   ``spec.predictor.<framework>.storageUri``, or a ``STORAGE_URI`` env of
   a custom container (``hf://org/model`` is read as ``org/model``), then the
-  container's own ``--model``/``MODEL_ID`` (see :mod:`podspec`);
+  container's own ``--model``/``MODEL_ID`` (see
+  :mod:`~greengate.manifests.kube.pods`);
 - accelerators: ``resources.limits`` of the model spec and of
   ``spec.predictor.containers[]``; type from the predictor's
   ``nodeSelector``/affinity, else the ``serving.kserve.io/gke-accelerator``
@@ -40,14 +41,6 @@ LLMInferenceService (``serving.kserve.io/v1alpha1``/``v1alpha2``):
 from __future__ import annotations
 
 from greengate.load import Document, PathKey
-from greengate.manifests.annotations import (
-    annotations_of,
-    finish,
-    kubernetes_hints,
-    object_name,
-    read_annotations,
-    whole_number,
-)
 from greengate.manifests.base import (
     NO_CONTEXT,
     Adapter,
@@ -56,21 +49,17 @@ from greengate.manifests.base import (
     ManifestProblem,
     ReadContext,
 )
-from greengate.manifests.kubernetes import api_group
-from greengate.manifests.podspec import (
-    Found,
-    Pod,
-    anchor_pod,
-    container_paths,
-    env_values,
-    model_id,
-    multiplied,
-    pick,
-    put,
-    put_pod,
-    read_pod,
-    unresolved,
+from greengate.manifests.kube.annotations import (
+    annotations_of,
+    finish,
+    kubernetes_hints,
+    read_annotations,
 )
+from greengate.manifests.kube.containers import container_paths, env_values
+from greengate.manifests.kube.engines import model_id
+from greengate.manifests.kube.objects import api_group, object_name
+from greengate.manifests.kube.pods import Pod, anchor_pod, put_pod, read_pod
+from greengate.manifests.kube.values import Found, multiplied, pick, put, unresolved, whole_number
 from greengate.records.deployment import Deployment, FactSource
 
 GROUP = "serving.kserve.io"

@@ -25,7 +25,6 @@ of the ``model-initializer`` (never the dataset initializer's).
 from __future__ import annotations
 
 from greengate.load import Document, PathKey
-from greengate.manifests.annotations import finish, kubernetes_hints, read_annotations, whole_number
 from greengate.manifests.base import (
     NO_CONTEXT,
     Adapter,
@@ -34,21 +33,14 @@ from greengate.manifests.base import (
     ManifestProblem,
     ReadContext,
 )
-from greengate.manifests.kubernetes import api_group
-from greengate.manifests.podspec import (
-    Found,
-    Pod,
-    anchor_pod,
-    batch_workload,
-    env_values,
-    model_id,
-    pick,
-    put,
-    put_pod,
-    read_container,
-    read_pod,
-    resource_count,
-)
+from greengate.manifests.kube.annotations import finish, kubernetes_hints, read_annotations
+from greengate.manifests.kube.containers import env_values, read_container
+from greengate.manifests.kube.engines import model_id
+from greengate.manifests.kube.objects import api_group
+from greengate.manifests.kube.pods import Pod, anchor_pod, put_pod, read_pod
+from greengate.manifests.kube.resources import resource_count
+from greengate.manifests.kube.values import Found, pick, put, whole_number
+from greengate.manifests.kube.workloads import batch_workload
 from greengate.records.deployment import FactSource
 
 V1_GROUP = "kubeflow.org"

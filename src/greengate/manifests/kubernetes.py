@@ -21,7 +21,7 @@ What a replica is, per kind:
 Workload: Deployment, StatefulSet and LeaderWorkerSet serve (``inference``);
 Job, CronJob and JobSet are ``fine-tuning`` or ``training`` when their name,
 containers or command lines name a fine-tuning or training entrypoint
-(:func:`~greengate.manifests.podspec.batch_workload`), else ``batch``.
+(:func:`~greengate.manifests.kube.workloads.batch_workload`), else ``batch``.
 """
 
 from __future__ import annotations
@@ -29,25 +29,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from greengate.load import Document, PathKey
-from greengate.manifests.annotations import (
+from greengate.manifests.base import NO_CONTEXT, Adapter, AdaptResult, FactReader, ReadContext
+from greengate.manifests.kube.annotations import (
     finish,
     has_greengate_annotation,
     kubernetes_hints,
     read_annotations,
-    whole_number,
 )
-from greengate.manifests.base import NO_CONTEXT, Adapter, AdaptResult, FactReader, ReadContext
-from greengate.manifests.podspec import (
-    Found,
-    Pod,
-    anchor_pod,
-    batch_workload,
-    multiplied,
-    put,
-    put_pod,
-    read_pod,
-    unresolved,
-)
+from greengate.manifests.kube.objects import api_group
+from greengate.manifests.kube.pods import Pod, anchor_pod, put_pod, read_pod
+from greengate.manifests.kube.values import Found, multiplied, put, unresolved, whole_number
+from greengate.manifests.kube.workloads import batch_workload
 from greengate.records.deployment import FactSource
 
 _KINDS = {
@@ -60,17 +52,6 @@ _KINDS = {
 SERVING_KINDS = ("Deployment", "StatefulSet", "LeaderWorkerSet")
 
 HINTS = kubernetes_hints()
-
-
-def api_group(document: Document) -> tuple[str, str]:
-    """``(group, kind)`` of a document, ``("", "")`` when it has none."""
-    data = document.data
-    if not isinstance(data, dict):
-        return "", ""
-    api, kind = data.get("apiVersion"), data.get("kind")
-    if not isinstance(api, str) or not isinstance(kind, str):
-        return "", ""
-    return (api.split("/", 1)[0] if "/" in api else ""), kind
 
 
 @dataclass

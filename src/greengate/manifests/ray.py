@@ -48,13 +48,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from greengate.load import Document, PathKey, load_bytes
-from greengate.manifests.annotations import (
-    finish,
-    has_greengate_annotation,
-    kubernetes_hints,
-    read_annotations,
-    whole_number,
-)
 from greengate.manifests.base import (
     NO_CONTEXT,
     Adapter,
@@ -63,22 +56,18 @@ from greengate.manifests.base import (
     ManifestProblem,
     ReadContext,
 )
-from greengate.manifests.kubernetes import api_group
-from greengate.manifests.podspec import (
-    MODEL_ENV,
-    Found,
-    Pod,
-    anchor_pod,
-    batch_workload,
-    model_id,
-    multiplied,
-    pick,
-    precision_name,
-    put,
-    put_pod,
-    read_pod,
-    unresolved,
+from greengate.manifests.kube.annotations import (
+    finish,
+    has_greengate_annotation,
+    kubernetes_hints,
+    read_annotations,
 )
+from greengate.manifests.kube.engines import MODEL_ENV, model_id
+from greengate.manifests.kube.objects import api_group
+from greengate.manifests.kube.pods import Pod, anchor_pod, put_pod, read_pod
+from greengate.manifests.kube.values import Found, multiplied, pick, put, unresolved, whole_number
+from greengate.manifests.kube.workloads import batch_workload
+from greengate.manifests.vocab import precision_name
 from greengate.records.deployment import FactSource
 from greengate.records.location import Location
 

@@ -10,7 +10,8 @@ predictor is named after the object; several are named
 
 - model: the first node of ``graph`` (depth first) with a ``modelUri``
   (its ``implementation``, such as ``TRITON_SERVER``, is named in the
-  detail); else the containers' ``--model``/``MODEL_ID`` (see :mod:`podspec`);
+  detail); else the containers' ``--model``/``MODEL_ID`` (see
+  :mod:`~greengate.manifests.kube.pods`);
 - accelerators: the containers of all ``componentSpecs[].spec`` together
   (one replica of a predictor runs all of them); type from their
   ``nodeSelector``/affinity;
@@ -29,13 +30,6 @@ from collections.abc import Iterator
 from typing import Any
 
 from greengate.load import Document, PathKey
-from greengate.manifests.annotations import (
-    finish,
-    kubernetes_hints,
-    object_name,
-    read_annotations,
-    whole_number,
-)
 from greengate.manifests.base import (
     NO_CONTEXT,
     Adapter,
@@ -44,17 +38,12 @@ from greengate.manifests.base import (
     ManifestProblem,
     ReadContext,
 )
-from greengate.manifests.kubernetes import api_group
-from greengate.manifests.podspec import (
-    Found,
-    anchor_pod,
-    container_paths,
-    model_id,
-    pick,
-    put,
-    put_pod,
-    read_pod,
-)
+from greengate.manifests.kube.annotations import finish, kubernetes_hints, read_annotations
+from greengate.manifests.kube.containers import container_paths
+from greengate.manifests.kube.engines import model_id
+from greengate.manifests.kube.objects import api_group, object_name
+from greengate.manifests.kube.pods import anchor_pod, put_pod, read_pod
+from greengate.manifests.kube.values import Found, pick, put, whole_number
 from greengate.records.deployment import FactSource
 
 V1_GROUP = "machinelearning.seldon.io"

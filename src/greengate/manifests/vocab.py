@@ -1,9 +1,14 @@
-"""Hugging Face task names (``HF_TASK``, ``hf_task``) -> greengate's task vocabulary.
+"""greengate's task and precision vocabulary, and the names manifests use for them.
 
 greengate's tasks are the keys the model-size policy sets limits for
-(``classification``, ``embedding``, ``speech``...). Serving containers name
-the task the Hugging Face way; this one table maps them, so every adapter
-reads ``HF_TASK`` the same way.
+(``classification``, ``embedding``, ``speech``...), and its precisions the
+values of the ``model.precision`` fact (``bf16``, ``fp8``, ``int4``...).
+Manifests name them their own way: serving containers the Hugging Face way
+(``HF_TASK``, ``hf_task``: :data:`HF_TASKS`, :func:`task_from_hf`), serving
+engines by their own flag values (vLLM ``--task embed``: :data:`TASKS`,
+:func:`task_name`; ``--dtype``/``--quantization``: :data:`PRECISIONS`,
+:func:`precision_name`). These tables map them, so every adapter reads a
+task or a precision the same way.
 """
 
 from __future__ import annotations
@@ -65,3 +70,53 @@ def task_from_hf(value: Any) -> tuple[str, str] | None:
             f"Hugging Face task '{value.strip()}' (not in greengate's task table; used as is)",
         )
     return None
+
+
+# --task values (vLLM, KServe's Hugging Face server, transformers pipelines) -> greengate task.
+TASKS = {
+    # Serving engines' own task names (vLLM --task, TEI, Triton); Hugging Face's
+    # task names are in HF_TASKS, which task_name falls back to.
+    "generate": "text-generation",
+    "embed": "embedding",
+    "embedding": "embedding",
+    "text-embedding": "embedding",
+    "classify": "classification",
+    "classification": "classification",
+    "sequence-classification": "classification",
+    "score": "reranking",
+    "rerank": "reranking",
+    "transcription": "speech",
+}
+
+PRECISIONS = {
+    "bfloat16": "bf16",
+    "bf16": "bf16",
+    "float16": "fp16",
+    "half": "fp16",
+    "fp16": "fp16",
+    "float32": "fp32",
+    "float": "fp32",
+    "fp32": "fp32",
+    "fp8": "fp8",
+    "fp8_e4m3": "fp8",
+    "fp8_e5m2": "fp8",
+    "awq": "int4",
+    "gptq": "int4",
+    "bitsandbytes-nf4": "int4",
+    "bitsandbytes-fp4": "fp4",
+    "bitsandbytes": "int8",
+    "eetq": "int8",
+    "int8": "int8",
+    "int4": "int4",
+}
+
+
+def task_name(value: Any) -> str | None:
+    """greengate's task for a serving engine's task name, else for a Hugging Face one; None if neither."""
+    text = str(value).strip().lower().replace("_", "-")
+    return TASKS.get(text) or HF_TASKS.get(text)
+
+
+def precision_name(value: Any) -> str | None:
+    """greengate's precision for a ``--dtype`` or quantization name; None when it is not one."""
+    return PRECISIONS.get(str(value).strip().lower())

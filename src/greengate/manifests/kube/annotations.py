@@ -1,4 +1,4 @@
-"""What a Kubernetes object's ``metadata`` says: its name, owner and ``greengate.dev/*`` annotations.
+"""What a Kubernetes object's ``metadata`` says: its ``greengate.dev/*`` annotations and owner.
 
 Every Kubernetes-family adapter (Deployments, KServe, Ray, Kubeflow, Seldon,
 KAITO) calls :func:`read_annotations` *before* it reads the object's body,
@@ -35,6 +35,10 @@ Owner: the annotation ``greengate.dev/owner`` first, then the labels ``owner``
 and ``team``. ``app.kubernetes.io/part-of`` is *not* an owner: it names the
 application an object belongs to (KServe puts ``part-of: llminferenceservice``
 on its own objects), not the people answerable for it.
+
+:func:`finish` builds the deployment: named after the object
+(:func:`~greengate.manifests.kube.objects.object_name`), with its owner,
+and a hint on how to declare each fact still missing.
 """
 
 from __future__ import annotations
@@ -45,6 +49,8 @@ from typing import Any
 
 from greengate.load import Document, PathKey
 from greengate.manifests.base import FactReader, ManifestProblem, is_placeholder
+from greengate.manifests.kube.objects import object_name
+from greengate.manifests.kube.values import whole_number
 from greengate.records.deployment import Deployment, FactSource
 from greengate.records.units import normalise_provider, parse_parameter_count
 
@@ -122,21 +128,6 @@ ANNOTATIONS: dict[str, tuple[str, Callable[[Any], tuple[Any, str | None]]]] = {
 }
 
 
-def whole_number(value: Any) -> int | None:
-    """``3``, ``"3"``, ``" 3 "``, ``3.0`` -> 3; anything else (``"3.5"``, ``True``, ``"x"``) -> None."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float):
-        return int(value) if value.is_integer() else None
-    if isinstance(value, str):
-        text = value.strip()
-        if re.fullmatch(r"[+-]?\d+", text):
-            return int(text)
-    return None
-
-
 def annotations_of(document: Document, metadata: PathKey = ("metadata",)) -> Mapping[str, Any]:
     values = document.get((*metadata, "annotations"))
     return values if isinstance(values, dict) else {}
@@ -189,29 +180,6 @@ def read_owner(reader: FactReader, metadata: PathKey = ("metadata",)) -> None:
             path = (*metadata, "labels", label)
             reader.declare("owner", path, value.strip(), detail=f"label {label}")
             return
-
-
-def object_name(
-    document: Document, kind: str, metadata: PathKey = ("metadata",)
-) -> tuple[str, PathKey]:
-    """``namespace/name`` (or ``name``), with the path to point at.
-
-    An object with only ``generateName`` is named by it (``sample-job-``); one
-    with neither is named by its kind and document number (``Deployment#2``).
-    """
-    meta = document.get(metadata)
-    meta = meta if isinstance(meta, dict) else {}
-    namespace = meta.get("namespace")
-    prefix = (
-        f"{namespace}/"
-        if isinstance(namespace, str) and namespace and not is_placeholder(namespace)
-        else ""
-    )
-    for key in ("name", "generateName"):
-        value = meta.get(key)
-        if isinstance(value, str | int) and not isinstance(value, bool) and str(value).strip():
-            return f"{prefix}{value}", (*metadata, key)
-    return f"{prefix}{kind}#{document.index + 1}", ("kind",)
 
 
 # How to declare each fact a policy may need, in any Kubernetes-family manifest.

@@ -8,14 +8,12 @@ import pytest
 from support import load_text
 
 from greengate.load import Document
-from greengate.manifests.podspec import (
-    batch_workload,
-    model_id,
-    read_pod,
-    split_shell,
-    task_name,
-    unresolved,
-)
+from greengate.manifests.kube.engines import model_id
+from greengate.manifests.kube.pods import read_pod
+from greengate.manifests.kube.shell import split_shell
+from greengate.manifests.kube.values import unresolved
+from greengate.manifests.kube.workloads import batch_workload
+from greengate.manifests.vocab import task_name
 from greengate.records.deployment import FactSource
 
 

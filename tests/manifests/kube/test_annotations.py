@@ -1,4 +1,4 @@
-"""``greengate.dev/*`` annotations, owner labels and names on any Kubernetes object."""
+"""``greengate.dev/*`` annotations and owner labels on any Kubernetes object."""
 
 from __future__ import annotations
 
@@ -8,15 +8,13 @@ import pytest
 from support import load_text
 
 from greengate.load import Document
-from greengate.manifests.annotations import (
+from greengate.manifests.base import FactReader
+from greengate.manifests.kube.annotations import (
     ANNOTATIONS,
     finish,
     kubernetes_hints,
-    object_name,
     read_annotations,
-    whole_number,
 )
-from greengate.manifests.base import FactReader
 from greengate.records.deployment import FactSource
 
 
@@ -151,17 +149,6 @@ def test_owner_from_labels_but_not_part_of() -> None:
     assert "greengate.dev/owner" in deployment.hint("owner")
 
 
-def test_names() -> None:
-    assert object_name(document("metadata: {name: a, namespace: b}"), "Job") == (
-        "b/a",
-        ("metadata", "name"),
-    )
-    assert object_name(document("metadata: {generateName: job-}"), "Job")[0] == "job-"
-    assert object_name(document("metadata: {namespace: $NS, name: a}"), "Job")[0] == "a"
-    assert object_name(document("spec: {}"), "Job") == ("Job#1", ("kind",))
-    assert object_name(document("metadata: [x]"), "Job")[0] == "Job#1"
-
-
 def test_hint_of_a_placeholder_names_it() -> None:
     doc = annotated("greengate.dev/region: ${REGION}")
     reader = FactReader(doc)
@@ -180,8 +167,3 @@ def test_hint_when_the_catalog_does_not_know_a_declared_name() -> None:
     hint = deployment.hint("model.parameters")
     assert "does not know the model 'acme/secret-model'" in hint
     assert "greengate.dev/model-parameters" in hint
-
-
-def test_whole_number() -> None:
-    assert [whole_number(v) for v in (3, "3", " 4 ", 5.0, "+6")] == [3, 3, 4, 5, 6]
-    assert [whole_number(v) for v in (True, "3.5", 2.5, "x", None, [])] == [None] * 6
