@@ -87,8 +87,10 @@ def test_invalid_extension_exits_2_with_one_sentence(run: Run, tmp_path: Path) -
     bad.write_text("regionz: []\n", encoding="utf-8")
     code, out, err = run("region", "eu-north-1", "--catalog", str(bad))
     assert (code, out) == (2, "")
-    assert err.strip() == f"greengate: error: {bad}:1: unknown top-level key 'regionz'; use only " + (
-        "regions, accelerators, architectures, instance_types, models, pue."
+    assert (
+        err.strip()
+        == f"greengate: error: {bad}:1: unknown top-level key 'regionz'; use only "
+        + ("regions, accelerators, architectures, instance_types, models, pue.")
     )
 
 

@@ -90,9 +90,7 @@ def test_a_closed_stdout_exits_0_for_a_listing() -> None:
 
 def test_a_passing_run_with_a_closed_stdout_exits_0(tmp_path: Path) -> None:
     manifest = tmp_path / "ok.yaml"
-    manifest.write_text(
-        (EXAMPLES / "support-summarizer.yaml").read_text("utf-8"), encoding="utf-8"
-    )
+    manifest.write_text((EXAMPLES / "support-summarizer.yaml").read_text("utf-8"), encoding="utf-8")
     probe = subprocess.run(
         [sys.executable, "-m", "greengate", "check", str(manifest)],
         capture_output=True,
