@@ -45,7 +45,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -58,10 +57,9 @@ from greengate.manifests.base import (
     ReadContext,
     is_placeholder,
 )
-from greengate.manifests.common import DECLARE, finish, number
+from greengate.manifests.common import DECLARE, Resolved, finish, number
 from greengate.manifests.vocab import task_from_hf
 from greengate.records.deployment import Deployment, Fact, FactSource
-from greengate.records.location import Location
 
 _ACCELERATED = {
     "gcp": re.compile(r"(?:a\d|g\d|ct\d|tpu)", re.IGNORECASE),
@@ -81,14 +79,6 @@ _MODEL_REFERENCE = re.compile(
 _MAX_DEPTH = 10
 _DEFAULT_NOTE = " (the variable's default; a tfvars file, -var or a module caller may override it)"
 _CACHE_SIZE = 64
-
-
-@dataclass(frozen=True)
-class _Resolved:
-    value: Any
-    location: Location
-    detail: str = ""
-    known: bool = True
 
 
 def _blocks(data: Any, *keys: str) -> Iterator[tuple[str, int, dict[str, Any]]]:
@@ -211,7 +201,7 @@ class _Folder:
 
     def resolve(
         self, path: PathKey, document: Document | None = None, depth: int = 0
-    ) -> _Resolved | None:
+    ) -> Resolved | None:
         """The value at ``path`` with ``var.``/``local.`` references resolved; None when absent."""
         document = document or self.document
         value = document.get(path)
@@ -219,14 +209,14 @@ class _Folder:
             return None
         here = document.location(path)
         if not isinstance(value, str):
-            return _Resolved(value, here)
+            return Resolved(value, here)
         match = _REFERENCE.fullmatch(value)
         if match is None:
-            return _Resolved(value, here, known=not is_placeholder(value))
+            return Resolved(value, here, known=not is_placeholder(value))
         kind, name, rest = match.groups()
         found = self._variable(name) if kind == "var" else self._local(name)
         if found is None or depth >= _MAX_DEPTH:
-            return _Resolved(value, here, known=False)
+            return Resolved(value, here, known=False)
         target, target_path, note = found
         for step in _STEP.finditer(rest):
             key, index, quoted = step.groups()
@@ -236,14 +226,14 @@ class _Folder:
             )
         resolved = self.resolve(target_path, target, depth + 1)
         if resolved is None:
-            return _Resolved(value, here, known=False)
+            return Resolved(value, here, known=False)
         if not resolved.known:
-            return _Resolved(value, here, known=False)
+            return Resolved(value, here, known=False)
         where = resolved.location
         detail = f"{value} resolved from {PurePosixPath(where.file).name}:{where.line}{note}"
         if resolved.detail:
             detail = f"{detail}; {resolved.detail}"
-        return _Resolved(resolved.value, where, detail)
+        return Resolved(resolved.value, where, detail)
 
     def block(self, path: PathKey) -> PathKey | None:
         """A nested block (``node_config``) as its first item, or an attribute holding a mapping."""
@@ -260,7 +250,7 @@ class _Folder:
         self,
         reader: FactReader,
         name: str,
-        resolved: _Resolved | None,
+        resolved: Resolved | None,
         value: Any = None,
         detail: str = "",
         source: FactSource = FactSource.DECLARED,
@@ -279,7 +269,7 @@ class _Folder:
         self,
         reader: FactReader,
         name: str,
-        resolved: _Resolved | None,
+        resolved: Resolved | None,
         detail: str = "",
         times: int = 1,
     ) -> None:
@@ -450,7 +440,7 @@ class _Folder:
                     )
                 return
 
-    def _task(self, reader: FactReader, resolved: _Resolved | None, detail: str) -> None:
+    def _task(self, reader: FactReader, resolved: Resolved | None, detail: str) -> None:
         if resolved is None:
             return
         mapped = task_from_hf(resolved.value) if resolved.known else None
