@@ -1,4 +1,4 @@
-"""Adapters, one per manifest format. Adding a format = one module + one line in ADAPTERS."""
+"""Adapters, one per manifest format. Adding a format = one module (or subpackage) + one line in ADAPTERS."""
 
 from __future__ import annotations
 

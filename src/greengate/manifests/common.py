@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from greengate.load import PathKey
 from greengate.manifests.base import FactReader, is_placeholder
 from greengate.records.deployment import DEFAULT_FIELDS, Deployment, Fact
+from greengate.records.location import Location
 
 DECLARE = "<how to declare it in .greengate.yaml>"
 """Stands in a hint for how to supply a fact the format has no field for; :func:`finish`
@@ -16,6 +17,24 @@ replaces it with the ``.greengate.yaml`` ``defaults`` key of that field."""
 
 # Field -> its key in a .greengate.yaml `defaults` entry.
 _DEFAULT_KEYS = {field: key for key, field in DEFAULT_FIELDS.items()}
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """A value read through the format's references (``var.x``, ``!Ref Param``).
+
+    ``location`` is where the value is written (a variable's default, a
+    parameters file) and ``detail`` says how the reference led there. When
+    the reference cannot be followed, ``known`` is False and ``value`` is the
+    reference as written: an adapter keeps it as unresolved, never as a fact.
+    The Terraform and CloudFormation adapters resolve differently but hand
+    their mappers this same record.
+    """
+
+    value: Any
+    location: Location
+    detail: str = ""
+    known: bool = True
 
 
 def _declare(name: str) -> str:

@@ -36,7 +36,7 @@ from typing import Any
 
 from greengate.load import Document, PathKey
 from greengate.manifests.base import NO_CONTEXT, Adapter, AdaptResult, FactReader, ReadContext
-from greengate.manifests.common import DECLARE, finish, number
+from greengate.manifests.common import DECLARE, Resolved, finish, number
 from greengate.manifests.vocab import task_from_hf
 from greengate.records.deployment import Deployment, Fact, FactSource
 from greengate.records.location import Location
@@ -66,14 +66,6 @@ class _Stage:
     @property
     def label(self) -> str:
         return PurePosixPath(self.file).name
-
-
-@dataclass(frozen=True)
-class _Resolved:
-    value: Any
-    location: Location
-    detail: str = ""
-    known: bool = True
 
 
 class SageMakerCloudFormationAdapter(Adapter):
@@ -178,36 +170,36 @@ class _Resolver:
             return declared["Default"], self.document.location(path), self.document.file
         return None
 
-    def resolve(self, value: Any, path: PathKey) -> _Resolved | None:
+    def resolve(self, value: Any, path: PathKey) -> Resolved | None:
         """The value at ``path`` with ``!Ref``/``!If`` resolved; None when absent."""
         if value is None:
             return None
         here = self.document.location(path)
         if not (isinstance(value, dict) and len(value) == 1):
-            return _Resolved(value, here)
+            return Resolved(value, here)
         function, argument = next(iter(value.items()))
         if function == "Ref" and isinstance(argument, str):
             if argument == "AWS::NoValue":
                 return None
             found = self.parameter(argument)
             if found is None:
-                return _Resolved(f"!Ref {argument}", here, known=False)
+                return Resolved(f"!Ref {argument}", here, known=False)
             resolved, location, file = found
             detail = f"!Ref {argument} resolved from {PurePosixPath(file).name}:{location.line}"
-            return _Resolved(resolved, location, detail)
+            return Resolved(resolved, location, detail)
         if function == "Fn::If":
             chosen = self.select(value, path)
             if chosen is None:
-                return _Resolved(_short(value), here, known=False)
+                return Resolved(_short(value), here, known=False)
             inner, inner_path, why = chosen
             result = self.resolve(inner, inner_path)
             if result is None or not result.known:
                 return result
             detail = f"{result.detail}; {why}" if result.detail else why
-            return _Resolved(result.value, result.location, detail)
+            return Resolved(result.value, result.location, detail)
         if isinstance(function, str) and (function == "Ref" or function.startswith("Fn::")):
-            return _Resolved(_short(value), here, known=False)
-        return _Resolved(value, here)
+            return Resolved(_short(value), here, known=False)
+        return Resolved(value, here)
 
     def select(self, value: Any, path: PathKey) -> tuple[Any, PathKey, str] | None:
         """Follow ``!If`` on a structure; None when its condition cannot be evaluated."""
@@ -325,7 +317,7 @@ class _Resolver:
         self,
         reader: FactReader,
         name: str,
-        resolved: _Resolved | None,
+        resolved: Resolved | None,
         value: Any = None,
         detail: str = "",
     ) -> None:
@@ -343,7 +335,7 @@ class _Resolver:
         )
 
     def _put_number(
-        self, reader: FactReader, name: str, resolved: _Resolved | None, detail: str = ""
+        self, reader: FactReader, name: str, resolved: Resolved | None, detail: str = ""
     ) -> None:
         if resolved is None:
             return
@@ -361,7 +353,7 @@ class _Resolver:
         reader = self._reader(resource_path)
         reader.anchor("", path)
 
-        def field(key: str) -> _Resolved | None:
+        def field(key: str) -> Resolved | None:
             value, where = self.child(variant, path, key)
             return self.resolve(value, where)
 
@@ -385,7 +377,7 @@ class _Resolver:
                 self.resolve(concurrency, concurrency_path),
                 "ServerlessConfig.MaxConcurrency",
             )
-            cpu = _Resolved(
+            cpu = Resolved(
                 "cpu",
                 self.document.location(serverless_path),
                 "SageMaker Serverless Inference runs on CPU only",
