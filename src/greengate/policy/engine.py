@@ -1,7 +1,8 @@
 """Evaluate compiled policies against deployments and produce findings.
 
-Each deployment is converted to CEL values once and each policy's params once;
-every expression was compiled once when its policy was loaded.
+Each deployment is converted by the CEL backend once and each policy's params
+once; every expression was compiled once when its policy was loaded. Results
+come back as plain Python values.
 
 A rule that reads a fact the deployment does not have fails (it never passes
 by omission): the finding names the missing field, says how to declare it,
@@ -14,9 +15,14 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from celpy import celtypes
-
-from greengate.policy.cel.celpython import CelEvalError, Program, from_cel, to_cel
+from greengate.policy.cel import default_backend
+from greengate.policy.cel.backend import (
+    Activation,
+    EvaluationError,
+    Input,
+    MissingFieldError,
+    Program,
+)
 from greengate.policy.model import NamedExpression, Policy, Validation
 from greengate.records.deployment import DERIVED_FROM, FIELDS, Deployment, FactSource
 from greengate.records.finding import Finding, Severity, Status
@@ -33,7 +39,7 @@ class RuleSettings:
 @dataclass
 class _Prepared:
     policy: Policy
-    params: Any
+    params: Input
     rules: list[tuple[Validation, Severity]]
 
 
@@ -50,7 +56,8 @@ class Engine:
     ) -> None:
         overrides = params or {}
         settings = rules or {}
-        self._catalog = to_cel(dict(catalog or {}))
+        self._backend = default_backend()
+        self._catalog = self._backend.convert(dict(catalog or {}))
         self._prepared: list[_Prepared] = []
         for policy in policies:
             merged = deep_merge(policy.params, overrides.get(policy.name, {}))
@@ -60,7 +67,7 @@ class Engine:
                 if setting.enabled:
                     enabled.append((validation, setting.severity or validation.severity))
             if enabled:
-                self._prepared.append(_Prepared(policy, to_cel(merged), enabled))
+                self._prepared.append(_Prepared(policy, self._backend.convert(merged), enabled))
 
     @property
     def policies(self) -> list[Policy]:
@@ -75,9 +82,12 @@ class Engine:
         findings: list[Finding] = []
         for deployment in deployments:
             plain = deployment.as_cel_input()
-            value = to_cel(plain)
+            value = self._backend.convert(plain)
             for prepared in self._prepared:
-                findings.extend(_Run(prepared, deployment, plain, value, self._catalog).findings())
+                activation = self._backend.activation(
+                    {"deployment": value, "params": prepared.params, "catalog": self._catalog}
+                )
+                findings.extend(_Run(prepared, deployment, plain, activation).findings())
         return findings
 
 
@@ -89,27 +99,20 @@ class _Run:
         prepared: _Prepared,
         deployment: Deployment,
         plain: Mapping[str, Any],
-        value: Any,
-        catalog: Any,
+        activation: Activation,
     ) -> None:
         self.prepared = prepared
         self.policy = prepared.policy
         self.deployment = deployment
         self.plain = plain
-        self.variables: dict[str, Any] = {}
-        self.variable_errors: dict[str, tuple[NamedExpression, CelEvalError]] = {}
-        self.activation: dict[str, Any] = {
-            "deployment": value,
-            "params": prepared.params,
-            "catalog": catalog,
-            "variables": celtypes.MapType({}),
-        }
+        self.variable_errors: dict[str, tuple[NamedExpression, EvaluationError]] = {}
+        self.activation = activation
 
     def findings(self) -> list[Finding]:
         for condition in self.policy.match_conditions:
             try:
                 result = condition.program.evaluate(self.activation)
-            except CelEvalError as exc:
+            except EvaluationError as exc:
                 missing = self._missing_field(condition.program, exc)
                 if missing:
                     return [
@@ -125,7 +128,7 @@ class _Run:
                     self._error(v, s, f"matchCondition '{condition.name}' failed: {exc}")
                     for v, s in self.prepared.rules
                 ]
-            if not isinstance(result, celtypes.BoolType | bool):
+            if not isinstance(result, bool):
                 return [
                     self._error(
                         v,
@@ -150,18 +153,14 @@ class _Run:
     def _evaluate_variables(self) -> None:
         for variable in self.policy.variables:
             try:
-                self.variables[variable.name] = variable.program.evaluate(self.activation)
-            except CelEvalError as exc:
+                self.activation.define(variable.name, variable.program)
+            except EvaluationError as exc:
                 self.variable_errors[variable.name] = (variable, exc)
-                continue
-            self.activation["variables"] = celtypes.MapType(
-                {celtypes.StringType(k): v for k, v in self.variables.items()}
-            )
 
     def _rule(self, validation: Validation, severity: Severity) -> Finding:
         try:
             result = validation.program.evaluate(self.activation)
-        except CelEvalError as exc:
+        except EvaluationError as exc:
             program = validation.program
             failed_variable = self._failed_variable(validation, exc)
             if failed_variable is not None:
@@ -173,7 +172,7 @@ class _Run:
             return self._error(
                 validation, severity, f"rule {validation.id} could not be evaluated: {exc}"
             )
-        if not isinstance(result, celtypes.BoolType | bool):
+        if not isinstance(result, bool):
             return self._error(
                 validation,
                 severity,
@@ -198,10 +197,11 @@ class _Run:
         return f"; for {self.deployment.file}, {fact.detail}"
 
     def _failed_variable(
-        self, validation: Validation, exc: CelEvalError
-    ) -> tuple[NamedExpression, CelEvalError] | None:
+        self, validation: Validation, exc: EvaluationError
+    ) -> tuple[NamedExpression, EvaluationError] | None:
         if (
-            exc.missing_member in self.variable_errors
+            isinstance(exc, MissingFieldError)
+            and exc.missing_member in self.variable_errors
             and f"variables.{exc.missing_member}" in validation.program.source
         ):
             return self.variable_errors[exc.missing_member]
@@ -213,18 +213,21 @@ class _Run:
                 value = validation.message_program.evaluate(self.activation)
                 if isinstance(value, str) and value.strip():
                     return str(value).strip()
-            except CelEvalError:
+            except EvaluationError:
                 pass  # fall back to the static message, as Kubernetes does
         return validation.message.strip() or f"{validation.id} failed: {validation.title}"
 
-    def _missing_field(self, program: Program, exc: CelEvalError) -> str | None:
+    def _missing_field(self, program: Program, exc: EvaluationError) -> str | None:
         """The first ``deployment`` field the expression reads that the deployment lacks.
 
-        cel-python names the missing key in most errors; inside a ternary it
-        loses it, so an error while an unguarded field is absent counts too.
+        A :class:`MissingFieldError` names the missing key; cel-python loses
+        it inside a ternary, so any error while an unguarded field is absent
+        counts too.
         """
         paths = (
-            program.deployment_paths if exc.missing_member is not None else program.required_paths
+            program.deployment_paths
+            if isinstance(exc, MissingFieldError)
+            else program.required_paths
         )
         for path in paths:
             node: Any = self.plain
@@ -307,5 +310,4 @@ def _field_name(parts: list[str], walked: str) -> str:
 
 
 def _show(value: Any) -> str:
-    plain = from_cel(value)
-    return f"{type(plain).__name__} {plain!r}"
+    return f"{type(value).__name__} {value!r}"

@@ -20,7 +20,8 @@ from jsonschema.exceptions import ValidationError, best_match
 from greengate.errors import PolicyError
 from greengate.load import Document, PathKey, load_file
 from greengate.load.schema_errors import describe, dotted
-from greengate.policy.cel.celpython import CelCompileError, Program, compile_expression
+from greengate.policy.cel import default_backend
+from greengate.policy.cel.backend import CompileError, Program
 from greengate.policy.model import Example, NamedExpression, Policy, Validation
 from greengate.records.finding import Severity
 from greengate.records.location import Location
@@ -213,8 +214,8 @@ def _validation(
 
 def _compile(document: Document, lines: Sequence[str], path: PathKey, source: str) -> Program:
     try:
-        program = compile_expression(source)
-    except CelCompileError as exc:
+        program = default_backend().compile(source)
+    except CompileError as exc:
         where = _cel_position(document, lines, path, source, exc.line, exc.column)
         raise PolicyError(f"{where}: {exc}; fix the CEL expression") from None
     _check_names(document, lines, path, source)

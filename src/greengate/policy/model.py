@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from greengate.policy.cel.celpython import Program
+from greengate.policy.cel.backend import Program
 from greengate.records.finding import Severity
 from greengate.records.location import Location
 

@@ -1,5 +1,14 @@
 """CEL through cel-python, with the gaps to the CEL spec (and cel-go) bridged.
 
+Two layers: :func:`compile_expression` gives an :class:`Expression` that
+evaluates cel-python values (from :func:`to_cel`) to cel-python values (made
+plain by :func:`from_cel`); :class:`CelPythonBackend` puts that behind the
+engine-neutral :class:`~greengate.policy.cel.backend.Backend`, converting
+inputs once and results on the way out. Errors are the interface's
+(:class:`~greengate.policy.cel.backend.CompileError`,
+:class:`~greengate.policy.cel.backend.EvaluationError`,
+:class:`~greengate.policy.cel.backend.MissingFieldError`) at both layers.
+
 * Expressions are parsed once per run. Each gets cel-python's compiled runner
   (Python code generated from the expression; about 8x faster than the tree
   interpreter) with the standard functions only, and the interpreter with the
@@ -32,6 +41,17 @@ from celpy import celtypes
 from celpy.adapter import json_to_cel
 from celpy.celparser import CELParseError
 
+from greengate.policy.cel.backend import (
+    Activation,
+    Backend,
+    CompileError,
+    EvaluationError,
+    Input,
+    MissingFieldError,
+    Program,
+    fact_paths,
+)
+
 for _name in ("celpy", "lark"):
     _logger = logging.getLogger(_name)
     _logger.addHandler(logging.NullHandler())
@@ -45,23 +65,6 @@ _EvalError = celpy.evaluation.CELEvalError
 # its own tree class: create the compiled environment first, always.
 _COMPILED_ENV = celpy.Environment(runner_class=celpy.CompiledRunner)
 _INTERPRETED_ENV = celpy.Environment(runner_class=celpy.InterpretedRunner)
-
-
-class CelCompileError(Exception):
-    """A CEL syntax error; ``line``/``column`` are 1-based within the expression."""
-
-    def __init__(self, message: str, line: int, column: int) -> None:
-        super().__init__(message)
-        self.line = line
-        self.column = column
-
-
-class CelEvalError(Exception):
-    """A CEL runtime error, with cel-python's message made short and readable."""
-
-    def __init__(self, message: str, missing_member: str | None = None) -> None:
-        super().__init__(message)
-        self.missing_member = missing_member
 
 
 def _mixed(
@@ -121,16 +124,17 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
 
 
 @dataclass(frozen=True)
-class Program:
-    """One parsed CEL expression, ready to evaluate many times."""
+class Expression:
+    """One parsed CEL expression, ready to evaluate many times; cel-python values in and out."""
 
     source: str
     _fast: Any
     _slow: Any
-    deployment_paths: tuple[str, ...] = ()
-    """The ``deployment.a.b`` field paths the expression mentions, in order."""
-    required_paths: tuple[str, ...] = ()
-    """The paths it reads outside ``has()``: an error while one is absent is caused by its absence."""
+
+    @property
+    def deployment_paths(self) -> tuple[str, ...]:
+        """The ``deployment.a.b`` field paths the expression mentions, in order."""
+        return fact_paths(self.source)[0]
 
     def evaluate(self, activation: Mapping[str, Any]) -> Any:
         if self._fast is not None:
@@ -152,7 +156,7 @@ class Program:
             OverflowError,
             RecursionError,
         ) as exc:
-            raise CelEvalError(f"{type(exc).__name__}: {exc}") from None
+            raise EvaluationError(f"{type(exc).__name__}: {exc}") from None
         if isinstance(result, celpy.evaluation.CELEvalError):
             raise _eval_error(result)
         return result
@@ -160,15 +164,15 @@ class Program:
 
 def compile_expression(
     source: str, extra_functions: Mapping[str, Callable[..., Any]] | None = None
-) -> Program:
-    """Parse ``source``; raise :class:`CelCompileError` with its position when it is not CEL."""
+) -> Expression:
+    """Parse ``source``; raise :class:`CompileError` with its position when it is not CEL."""
     functions = {**FUNCTIONS, **(extra_functions or {})}
     try:
         ast = _COMPILED_ENV.compile(source)
     except CELParseError as exc:
         line = getattr(exc, "line", None) or 1
         column = getattr(exc, "column", None) or 1
-        raise CelCompileError(
+        raise CompileError(
             f"CEL syntax error: {_describe_parse_error(source, line, column)}", line, column
         ) from None
     slow = _INTERPRETED_ENV.program(ast, functions=functions)
@@ -177,10 +181,7 @@ def compile_expression(
         _fix_has(fast)
     except Exception:
         fast = None  # cel-python cannot transpile this one: the interpreter runs it.
-    paths = tuple(dict.fromkeys(m.group(1) for m in _DEPLOYMENT_PATH.finditer(source)))
-    unguarded = _HAS_CALL.sub("", source)
-    required = tuple(dict.fromkeys(m.group(1) for m in _DEPLOYMENT_PATH.finditer(unguarded)))
-    return Program(source, fast, slow, paths, required)
+    return Expression(source, fast, slow)
 
 
 # cel-python 0.5's transpiled has() yields a Python bool, not a CEL bool, so
@@ -201,10 +202,6 @@ def _fix_has(program: Any) -> None:
     transpiler.executable_code = compile(fixed, "<cel>", "exec")
 
 
-_HAS_CALL = re.compile(r"\bhas\(\s*[\w.]+\s*\)")
-_DEPLOYMENT_PATH = re.compile(r"\bdeployment\.([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)")
-
-
 def _describe_parse_error(source: str, line: int, column: int) -> str:
     lines = source.splitlines() or [""]
     text = lines[min(line, len(lines)) - 1]
@@ -218,23 +215,23 @@ _NO_MEMBER = re.compile(r"no such (?:member|key) in mapping: \\*'([^'\\]+)")
 _UNDECLARED = re.compile(r"undeclared reference to '([^']+)'")
 
 
-def _eval_error(exc: Any) -> CelEvalError:
+def _eval_error(exc: Any) -> EvaluationError:
     args: tuple[Any, ...] = tuple(getattr(exc, "args", ()))
     head = str(args[0]) if args else str(exc)
     # An error inside `||`/`&&` arrives wrapped in an overload error: look inside.
     missing = _NO_MEMBER.search(head) or _NO_MEMBER.search(repr(exc))
     if missing:
-        return CelEvalError(f"no such key: '{missing.group(1)}'", missing_member=missing.group(1))
+        return MissingFieldError(f"no such key: '{missing.group(1)}'", missing.group(1))
     undeclared = _UNDECLARED.search(head)
     if undeclared:
         name = undeclared.group(1)
-        return CelEvalError(
+        return EvaluationError(
             f"undeclared reference to '{name}' (expressions can use deployment, params and variables)"
         )
     if "no matching overload" in head or "no such overload" in head:
         detail = str(args[2][0]) if len(args) > 2 and args[2] else head
-        return CelEvalError(f"no such overload: {_short_overload(detail)}")
-    return CelEvalError(head.split(" (in activation")[0])
+        return EvaluationError(f"no such overload: {_short_overload(detail)}")
+    return EvaluationError(head.split(" (in activation")[0])
 
 
 def _short_overload(detail: str) -> str:
@@ -263,3 +260,58 @@ def from_cel(value: Any) -> Any:
     if isinstance(value, celtypes.ListType | list):
         return [from_cel(v) for v in value]
     return value
+
+
+class _Program(Program):
+    """An :class:`Expression` behind the interface: plain results."""
+
+    def __init__(self, expression: Expression) -> None:
+        super().__init__(expression.source)
+        self.expression = expression
+
+    def evaluate(self, activation: Activation) -> Any:
+        return from_cel(self.expression.evaluate(_own(activation).values))
+
+
+class _Activation(Activation):
+    """The cel-python values an expression sees, ``variables`` included."""
+
+    def __init__(self, values: dict[str, Any]) -> None:
+        self.values = values
+        self._variables: dict[str, Any] = {}
+
+    def define(self, name: str, program: Program) -> None:
+        if not isinstance(program, _Program):
+            raise TypeError(f"a program of another CEL backend: {type(program).__name__}")
+        self._variables[name] = program.expression.evaluate(self.values)
+        # A new map each time, never one mutated in place: a variable whose
+        # value is `variables` itself keeps the map it saw.
+        self.values["variables"] = celtypes.MapType(
+            {celtypes.StringType(k): v for k, v in self._variables.items()}
+        )
+
+
+def _own(activation: Activation) -> _Activation:
+    if not isinstance(activation, _Activation):
+        raise TypeError(f"an activation of another CEL backend: {type(activation).__name__}")
+    return activation
+
+
+class CelPythonBackend(Backend):
+    """cel-python (pure Python), with greengate's bridges: the default backend."""
+
+    name = "cel-python"
+
+    def compile(self, expression: str) -> Program:
+        return _Program(compile_expression(expression))
+
+    def convert(self, value: Any) -> Input:
+        return Input(to_cel(value))
+
+    def activation(self, inputs: Mapping[str, Input | Any]) -> Activation:
+        values = {
+            name: item.value if isinstance(item, Input) else to_cel(item)
+            for name, item in inputs.items()
+        }
+        values["variables"] = celtypes.MapType({})
+        return _Activation(values)

@@ -2,13 +2,9 @@ from __future__ import annotations
 
 import pytest
 
-from greengate.policy.cel.celpython import (
-    CelCompileError,
-    CelEvalError,
-    compile_expression,
-    from_cel,
-    to_cel,
-)
+from greengate.policy.cel.backend import CompileError as CelCompileError
+from greengate.policy.cel.backend import EvaluationError as CelEvalError
+from greengate.policy.cel.celpython import compile_expression, from_cel, to_cel
 
 DEPLOYMENT = {"a": 1, "f": 2.5, "s": "Hello", "l": [1, 2, 3], "m": {"k": "v"}}
 
