@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import difflib
 import functools
-import json
 import math
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -38,7 +37,10 @@ from greengate.catalog.names import (
     parameter_count_in_name,
 )
 from greengate.errors import ConfigError
-from greengate.load import Document, load_file
+from greengate.load import load_file
+from greengate.load.schema_errors import Said, SchemaProblem, Wording, schema_message
+from greengate.load.schemas import validator
+from greengate.records.location import Location
 from greengate.records.units import normalise_provider, parse_parameter_count
 
 __all__ = ["Catalog", "normalise_provider"]
@@ -54,6 +56,8 @@ TABLES: tuple[Kind, ...] = (
     "pue",
 )
 _DATA = "greengate.catalog"
+_SCHEMA = "data/extension.schema.json"
+_SCHEMA_FIX = "see greengate/catalog/data/extension.schema.json"
 
 # --- keys ---------------------------------------------------------------------
 
@@ -437,53 +441,47 @@ def _csv_kind(path: Path) -> Kind:
     return kinds[0]
 
 
-@functools.cache
-def _extension_validator() -> jsonschema.protocols.Validator:
-    text = resources.files(_DATA).joinpath("data/extension.schema.json").read_text("utf-8")
-    schema = json.loads(text)
-    validator_class = jsonschema.validators.validator_for(schema)
-    return validator_class(schema)
-
-
-def _schema_message(error: jsonschema.ValidationError, document: Document) -> ConfigError:
-    """Turn a JSON Schema error into one sentence that points at the YAML line."""
-    path = tuple(error.absolute_path)
+def _extension_case(problem: SchemaProblem) -> Said:
+    """A schema error in an extension, in the words of the table and field it is about."""
+    path, instance = problem.path, problem.instance
     kind = path[0] if path and path[0] in TABLES else None
     # The field the error is about: the last key below the table, if any.
     field_name = next((p for p in reversed(path[1:]) if isinstance(p, str)), None)
-    where = f"{document.file}:{document.key_location(path).line}"
-    instance = error.instance
-    if error.validator == "additionalProperties" and isinstance(instance, dict):
-        schema = error.schema if isinstance(error.schema, Mapping) else {}
-        allowed = list(schema.get("properties", {}))
-        unknown = next(str(k) for k in instance if k not in allowed)
-        where = f"{document.file}:{document.key_location((*path, unknown)).line}"
+    at = problem.key_location()
+    if problem.keyword == "additionalProperties" and isinstance(instance, dict):
+        allowed = problem.allowed_keys()
+        unknown = str(problem.unknown_keys()[0])
+        at = problem.key_location(unknown)
         if kind is None:
-            return _error(
-                where, f"unknown top-level key '{unknown}'", f"use only {', '.join(TABLES)}"
-            )
-        return _error(
-            where, f"unknown field '{unknown}' in {kind} entry", f"use only {', '.join(allowed)}"
-        )
-    if error.validator == "required" and isinstance(instance, dict) and kind is not None:
-        required = error.validator_value if isinstance(error.validator_value, list) else []
-        missing = next(str(name) for name in required if name not in instance)
-        return _error(where, f"{kind} entry is missing '{missing}'", _fix(kind, missing))
+            return at, f"unknown top-level key '{unknown}'", f"use only {', '.join(TABLES)}"
+        return at, f"unknown field '{unknown}' in {kind} entry", f"use only {', '.join(allowed)}"
+    if problem.keyword == "required" and isinstance(instance, dict) and kind is not None:
+        required = problem.error.validator_value
+        names = required if isinstance(required, list) else []
+        missing = next(str(name) for name in names if name not in instance)
+        return at, f"{kind} entry is missing '{missing}'", _fix(kind, missing)
     if kind is not None and field_name is not None:
-        if error.validator == "type":
-            wanted = error.validator_value
+        if problem.keyword == "type":
+            wanted = problem.error.validator_value
             wanted = " or ".join(wanted) if isinstance(wanted, list) else wanted
             what = f"'{field_name}' must be of type {wanted}, got {_describe(instance)}"
         else:
-            what = f"'{field_name}' is not valid ({error.message})"
-        return _error(where, what, _fix(kind, field_name))
+            what = f"'{field_name}' is not valid ({problem.error.message})"
+        return at, what, _fix(kind, field_name)
     if kind is not None and len(path) == 1:
-        return _error(
-            where, f"'{kind}' must be a list of entries", f"write {kind}: followed by '- ' items"
-        )
+        return at, f"'{kind}' must be a list of entries", f"write {kind}: followed by '- ' items"
     if kind is not None:
-        return _error(where, f"each {kind} entry must be a mapping", "write field: value pairs")
-    return _error(where, error.message, "see greengate/catalog/data/extension.schema.json")
+        return at, f"each {kind} entry must be a mapping", "write field: value pairs"
+    return at, problem.error.message, _SCHEMA_FIX
+
+
+def _line_sentence(location: Location, what: str, how: str | None) -> str:
+    # Laid out like a bad CSV cell: file and line, no column.
+    return str(_error(f"{location.file}:{location.line}", what, how or ""))
+
+
+_WORDING = Wording(readme=_SCHEMA_FIX, special=_extension_case, layout=_line_sentence)
+"""Extension schema errors are all worded by the catalog: its case never passes one on."""
 
 
 def _yaml_rows(path: Path) -> Iterator[_Row]:
@@ -500,9 +498,9 @@ def _yaml_rows(path: Path) -> Iterator[_Row]:
                 "a catalog extension must be a mapping of tables",
                 f"start with one of {', '.join(TABLES)} as a top-level key",
             )
-        error = jsonschema.exceptions.best_match(_extension_validator().iter_errors(data))
+        error = jsonschema.exceptions.best_match(validator(_DATA, _SCHEMA).iter_errors(data))
         if error is not None:
-            raise _schema_message(error, document)
+            raise ConfigError(schema_message(document, error, _WORDING))
         for kind in TABLES:
             for index, item in enumerate(data.get(kind) or ()):
                 lines = {name: document.key_location((kind, index, name)).line for name in item}
