@@ -1,7 +1,9 @@
-"""Name normalisation: model references and accelerator names.
+"""Name normalisation: the keys the catalog indexes its entries by and looks names up with.
 
-Everything here is a pure function of its input so that the catalog can build
-its indexes once with the same functions it later applies to each query.
+Model references, accelerator names, vendors, architectures, regions (and the
+zones inside them) and instance types. Everything here is a pure function of
+its input so that the catalog can build its indexes once with the same
+functions it later applies to each query.
 """
 
 from __future__ import annotations
@@ -13,9 +15,15 @@ from greengate.records.units import parse_parameter_count
 __all__ = [
     "accelerator_key",
     "accelerator_key_without_topology",
+    "architecture_key",
+    "instance_key",
     "model_key",
     "model_reference_segments",
     "parameter_count_in_name",
+    "provider_of_region_id",
+    "region_key",
+    "region_of_zone",
+    "vendor_key",
 ]
 
 # --- accelerators -----------------------------------------------------------
@@ -55,6 +63,68 @@ def accelerator_key_without_topology(name: str) -> str | None:
     key = accelerator_key(name)
     shorter = _TOPOLOGY_SUFFIX.sub("", key)
     return shorter if shorter and shorter != key else None
+
+
+# --- vendors and architectures ----------------------------------------------
+
+_VENDOR_ALIASES = {"amazon": "aws", "habana": "intel", "xilinx": "amd"}
+
+
+def vendor_key(vendor: str) -> str:
+    """A vendor for lookup: lower case, one name per company (``habana`` -> ``intel``)."""
+    key = vendor.strip().lower()
+    return _VENDOR_ALIASES.get(key, key)
+
+
+def architecture_key(architecture: str) -> str:
+    """An architecture for lookup: lower case, ``-`` for spaces and ``_``."""
+    return re.sub(r"[\s_]+", "-", architecture.strip().lower())
+
+
+# --- regions and instance types ---------------------------------------------
+
+
+def region_key(provider: str, region: str) -> str:
+    """A region id for lookup within ``provider`` (a normalised provider name)."""
+    text = region.strip().lower()
+    if provider == "azure":
+        # Azure accepts display names ("Sweden Central") where ARM wants "swedencentral".
+        return re.sub(r"[\s_-]+", "", text)
+    return re.sub(r"[\s_]+", "-", text)
+
+
+# Availability zones name their region: AWS "eu-north-1a", GCP "europe-north1-a".
+_ZONE = re.compile(r"^(?:([a-z]{2}(?:-gov)?-[a-z]+-\d+)[a-z]|([a-z]+-[a-z]+\d+)-[a-z])$")
+_AWS_REGION = re.compile(r"^[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d+$")
+_GCP_REGION = re.compile(r"^[a-z]+-[a-z]+\d+$")
+
+
+def region_of_zone(name: str) -> str | None:
+    """The region an AWS or GCP availability zone lies in, or None if ``name`` is no zone."""
+    zone = _ZONE.match(name.strip().lower())
+    return (zone.group(1) or zone.group(2)) if zone else None
+
+
+def provider_of_region_id(region: str) -> str | None:
+    """``aws`` or ``gcp`` when ``region`` is shaped like that provider's region ids, else None."""
+    text = region.strip().lower()
+    if _AWS_REGION.match(text):
+        return "aws"
+    if _GCP_REGION.match(text):
+        return "gcp"
+    return None
+
+
+def instance_key(provider: str, name: str) -> str:
+    """An instance type for lookup within ``provider`` (a normalised provider name)."""
+    text = name.strip().lower()
+    if provider == "aws":
+        # SageMaker hosts the same EC2 types under an "ml." prefix.
+        return text.removeprefix("ml.")
+    if provider == "azure":
+        text = re.sub(r"[\s-]+", "_", text)
+        return text.removeprefix("standard_")
+    return text
 
 
 # --- models -----------------------------------------------------------------

@@ -6,22 +6,27 @@ Every problem raises :class:`~greengate.errors.ConfigError` with one sentence,
 
 from __future__ import annotations
 
-import functools
-import json
 from collections.abc import Callable
-from importlib import resources
 from pathlib import Path, PurePath
 from typing import Any, TypeVar
 
-import jsonschema
-from jsonschema.exceptions import ValidationError, best_match
+from jsonschema.exceptions import best_match
+from jsonschema.protocols import Validator
 
 from greengate.config.model import Config, Sourced
 from greengate.enrich.defaults import DefaultFact, DefaultsEntry
 from greengate.errors import ConfigError
 from greengate.findings.waivers import Waiver, parse_date
 from greengate.load import Document, PathKey, load_file
-from greengate.load.schema_errors import describe, dotted
+from greengate.load.schema_errors import (
+    PARAMETER_COUNT_FIX,
+    Said,
+    SchemaProblem,
+    Wording,
+    dotted,
+    schema_message,
+)
+from greengate.load.schemas import validator
 from greengate.records.deployment import DEFAULT_FIELDS
 from greengate.records.finding import Severity
 from greengate.records.units import parse_parameter_count
@@ -32,10 +37,8 @@ CONFIG_NAMES = (".greengate.yaml", ".greengate.yml")
 README = "see 'Configuration' in the README"
 
 
-@functools.cache
-def _validator() -> jsonschema.Draft202012Validator:
-    text = resources.files("greengate.schemas").joinpath("config.schema.json").read_text("utf-8")
-    return jsonschema.Draft202012Validator(json.loads(text))
+def _validator() -> Validator:
+    return validator("greengate.schemas", "config.schema.json")
 
 
 P = TypeVar("P", bound=PurePath)
@@ -86,7 +89,7 @@ def parse_config(document: Document, path: Path) -> Config:
     data = document.data
     error = best_match(_validator().iter_errors(data))
     if error is not None:
-        raise ConfigError(schema_message(document, error))
+        raise ConfigError(schema_message(document, error, _WORDING))
     root = path.parent
 
     def at(value: Any, *keys: str | int) -> Sourced[Any]:
@@ -189,52 +192,55 @@ def _waiver(document: Document, index: int, entry: dict[str, Any]) -> Waiver:
     )
 
 
-_TYPE_FIXES = {
-    "array": "write a list, e.g. [a, b]",
-    "object": "write a mapping of keys to values",
-    "boolean": "write true or false",
-    "string": "write text",
-    "integer": "write a whole number",
-}
-
-
-def schema_message(document: Document, error: ValidationError) -> str:
-    """One sentence for a schema error: where, what, how to fix."""
-    path = tuple(error.absolute_path)
+def _config_case(problem: SchemaProblem) -> Said | None:
+    """The config's own cases: waivers, dates, parameter counts, names and globs."""
+    path, keyword, instance = problem.path, problem.keyword, problem.instance
     where = dotted(path)
     in_waiver = len(path) == 2 and path[0] == "waivers"
-    if in_waiver and error.validator == "anyOf":
-        return f"{document.location(path)}: {where}: a waiver needs a target (path glob) or a deployment (name glob); add one"
-    instance: Any = error.instance
-    if in_waiver and error.validator == "required" and "reason" not in instance:
-        return f"{document.location(path)}: {where}: a waiver needs a reason; add reason: why the exception is acceptable"
-    if path[-1:] == ("reason",) and error.validator == "pattern":
-        return f"{document.location(path)}: {where}: the reason is empty; say why the exception is acceptable"
-    if path[-1:] == ("expires",) and error.validator == "pattern":
-        return f"{document.location(path)}: {where}: {error.instance!r} is not a date; write YYYY-MM-DD"
+    if in_waiver and keyword == "anyOf":
+        what = f"{where}: a waiver needs a target (path glob) or a deployment (name glob)"
+        return problem.location(), what, "add one"
+    if in_waiver and keyword == "required" and "reason" not in instance:
+        what = f"{where}: a waiver needs a reason"
+        return problem.location(), what, "add reason: why the exception is acceptable"
+    if path[-1:] == ("reason",) and keyword == "pattern":
+        what = f"{where}: the reason is empty"
+        return problem.location(), what, "say why the exception is acceptable"
+    if path[-1:] == ("expires",) and keyword == "pattern":
+        return problem.location(), f"{where}: {instance!r} is not a date", "write YYYY-MM-DD"
     if path[-1:] == ("modelParameters",):
-        return f"{document.location(path)}: {where}: {error.instance!r} is not a parameter count; write an integer or a number with k, M, B or T (350M, 7B, 1.5T)"
-    if "propertyNames" in error.schema_path:
-        what = "policy name" if path[:1] == ("params",) else "rule id or glob"
-        location = document.key_location((*path, str(error.instance)))
-        return f"{location}: {where}: {error.instance!r} is not a {what}; correct the key"
-    if error.validator == "pattern" and path[:1] in (("rules",), ("policies",), ("waivers",)):
-        return f"{document.location(path)}: {where}: {error.instance!r} is not a name or glob; use letters, digits, '-', '_', '.', and the wildcards * ? [ ]"
-    if not path and error.validator == "type":
+        what = f"{where}: {instance!r} is not a parameter count"
+        return problem.location(), what, PARAMETER_COUNT_FIX
+    if "propertyNames" in problem.error.schema_path:
+        name = "policy name" if path[:1] == ("params",) else "rule id or glob"
+        what = f"{where}: {instance!r} is not a {name}"
+        return problem.key_location(str(instance)), what, "correct the key"
+    if keyword == "pattern" and path[:1] in (("rules",), ("policies",), ("waivers",)):
+        what = f"{where}: {instance!r} is not a name or glob"
+        return (
+            problem.location(),
+            what,
+            "use letters, digits, '-', '_', '.', and the wildcards * ? [ ]",
+        )
+    if not path and keyword == "type":
         schema: Any = _validator().schema
-        keys = ", ".join(schema["properties"])
-        return f"{document.location(path)}: a config file is a mapping of keys ({keys}); write key: value lines"
-    location, message = describe(document, error)
-    if message.startswith("document: "):
-        message = message[len("document: ") :]
-    if error.validator == "additionalProperties":
-        return f"{location}: {message}"
-    if error.validator == "required":
-        return f"{location}: {message}; add it"
-    if error.validator == "enum":
-        return f"{location}: {message}; use one of them"
-    if error.validator == "type":
-        wanted = error.validator_value
-        fix = _TYPE_FIXES.get(wanted, README) if isinstance(wanted, str) else README
-        return f"{location}: {message}; {fix}"
-    return f"{location}: {message}; {README}"
+        what = f"a config file is a mapping of keys ({', '.join(schema['properties'])})"
+        return problem.location(), what, "write key: value lines"
+    return None
+
+
+_WORDING = Wording(
+    readme=README,
+    fixes={"additionalProperties": None, "required": "add it", "enum": "use one of them"},
+    type_fixes={
+        "array": "write a list, e.g. [a, b]",
+        "object": "write a mapping of keys to values",
+        "boolean": "write true or false",
+        "string": "write text",
+        "integer": "write a whole number",
+    },
+    # The whole file is the config: a problem at its top needs no "document:".
+    name_root=False,
+    special=_config_case,
+)
+"""How schema errors in a config file are worded."""

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import functools
-import json
-from importlib import resources
-
-import jsonschema
+from jsonschema.protocols import Validator
 
 from greengate.load import Document
 from greengate.load.schema_errors import describe
+from greengate.load.schemas import validator
 from greengate.manifests.base import (
     NO_CONTEXT,
     Adapter,
@@ -44,12 +41,8 @@ _SPEC_FACTS = {
 }
 
 
-@functools.cache
-def _validator() -> jsonschema.Draft202012Validator:
-    text = (
-        resources.files("greengate.schemas").joinpath("aideployment.schema.json").read_text("utf-8")
-    )
-    return jsonschema.Draft202012Validator(json.loads(text))
+def _validator() -> Validator:
+    return validator("greengate.schemas", "aideployment.schema.json")
 
 
 class NativeAdapter(Adapter):

@@ -8,18 +8,18 @@ from __future__ import annotations
 
 import difflib
 import functools
-import json
 from collections.abc import Iterable, Mapping, Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import jsonschema
 from jsonschema.exceptions import ValidationError, best_match
+from jsonschema.protocols import Validator
 
 from greengate.errors import PolicyError
 from greengate.load import Document, PathKey, load_file
-from greengate.load.schema_errors import describe, dotted
+from greengate.load.schema_errors import Said, SchemaProblem, Wording, dotted, schema_message
+from greengate.load.schemas import validator
 from greengate.policy.cel import default_backend
 from greengate.policy.cel.backend import CompileError, Program
 from greengate.policy.model import Example, NamedExpression, Policy, Validation
@@ -30,10 +30,8 @@ POLICY_SUFFIXES = (".yaml", ".yml")
 CEL_NAMES = ("deployment", "params", "variables", "catalog")
 
 
-@functools.cache
-def _validator() -> jsonschema.Draft202012Validator:
-    text = resources.files("greengate.schemas").joinpath("policy.schema.json").read_text("utf-8")
-    return jsonschema.Draft202012Validator(json.loads(text))
+def _validator() -> Validator:
+    return validator("greengate.schemas", "policy.schema.json")
 
 
 def builtin_pack_dir() -> Path:
@@ -333,9 +331,19 @@ def _block_indent(lines: Sequence[str], line: int) -> int:
 
 
 def _schema_message(document: Document, error: ValidationError) -> str:
-    path = tuple(error.absolute_path)
-    if error.validator == "anyOf" and len(path) >= 2 and path[-2] == "validations":
-        return f"{document.location(path)}: {dotted(path)}: a validation needs a 'message' or a 'messageExpression'; add one"
-    location, message = describe(document, error)
-    fix = "add it" if error.validator == "required" else "see 'Writing a policy' in the README"
-    return f"{location}: {message}; {fix}"
+    return schema_message(document, error, _WORDING)
+
+
+def _validation_message(problem: SchemaProblem) -> Said | None:
+    path = problem.path
+    if problem.keyword == "anyOf" and len(path) >= 2 and path[-2] == "validations":
+        what = f"{dotted(path)}: a validation needs a 'message' or a 'messageExpression'"
+        return problem.location(), what, "add one"
+    return None
+
+
+_WORDING = Wording(
+    readme="see 'Writing a policy' in the README",
+    fixes={"required": "add it"},
+    special=_validation_message,
+)

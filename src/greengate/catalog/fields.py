@@ -1,0 +1,212 @@
+"""The catalog's tables, their fields, and how a written value becomes a field's value.
+
+One table of rules per kind (:data:`FIELDS`) serves the shipped CSV, user CSV
+and user YAML alike, so a bad value gets the same message, with the same fix,
+whichever file it is in. A rule raises :class:`FieldError` saying what is
+wrong; the caller adds where (:func:`error`) and how to fix it (:func:`fix`).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+from greengate.errors import ConfigError
+from greengate.records.units import parse_parameter_count
+
+__all__ = [
+    "FIELDS",
+    "TABLES",
+    "Field",
+    "FieldError",
+    "Kind",
+    "describe_value",
+    "error",
+    "fix",
+    "sentence",
+]
+
+Kind = Literal["regions", "accelerators", "architectures", "instance_types", "models", "pue"]
+TABLES: tuple[Kind, ...] = (
+    "regions",
+    "accelerators",
+    "architectures",
+    "instance_types",
+    "models",
+    "pue",
+)
+"""The tables, in the order they are read and listed."""
+
+_COLUMNS_FIX = "see greengate/catalog/data/SOURCES.md for the column meanings"
+
+
+class FieldError(ValueError):
+    """A value that breaks a field rule; the text says what is wrong."""
+
+
+def describe_value(value: object) -> str:
+    """A written value as a message quotes it; non-text values also name their type."""
+    return repr(value) if isinstance(value, str) else f"{value!r} ({type(value).__name__})"
+
+
+def _text(value: object) -> str:
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    raise FieldError(f"must be text, got {describe_value(value)}")
+
+
+def _whole(low: int, high: int | None = None) -> Callable[[object], int]:
+    def parse(value: object) -> int:
+        number: int | None = None
+        if isinstance(value, str) and re.fullmatch(r"\s*-?\d+\s*", value):
+            number = int(value)
+        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+            number = int(value) if float(value).is_integer() else None
+        if number is None:
+            raise FieldError(f"must be a whole number, got {describe_value(value)}")
+        if number < low or (high is not None and number > high):
+            bounds = f"between {low} and {high}" if high is not None else f"at least {low}"
+            raise FieldError(f"must be {bounds}, got {number}")
+        return number
+
+    return parse
+
+
+def _number(
+    low: float, high: float | None = None, *, above: bool = False
+) -> Callable[[object], float]:
+    def parse(value: object) -> float:
+        number: float | None = None
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            number = float(value)
+        elif isinstance(value, str):
+            try:
+                number = float(value)
+            except ValueError:
+                number = None
+        if number is None or not math.isfinite(number):
+            raise FieldError(f"must be a number, got {describe_value(value)}")
+        too_low = number <= low if above else number < low
+        if too_low or (high is not None and number > high):
+            if high is not None:
+                raise FieldError(f"must be between {low:g} and {high:g}, got {number:g}")
+            relation = "greater than" if above else "at least"
+            raise FieldError(f"must be {relation} {low:g}, got {number:g}")
+        return number
+
+    return parse
+
+
+def _aliases(value: object) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return tuple(part.strip() for part in value.split("|") if part.strip())
+    if isinstance(value, list) and all(isinstance(item, str) for item in value):
+        return tuple(item.strip() for item in value if item.strip())
+    raise FieldError(
+        f"must be a list of names or a '|'-separated string, got {describe_value(value)}"
+    )
+
+
+def _count(value: object) -> int:
+    count = parse_parameter_count(value)
+    if count is None:
+        raise FieldError(f"is not a parameter count: {describe_value(value)}")
+    return count
+
+
+_YEAR = _whole(1990, 2100)
+
+
+@dataclass(frozen=True)
+class Field:
+    """One column of a table: how its value is read, and how to fix a bad one."""
+
+    name: str
+    parse: Callable[[object], object]
+    required: bool = False
+    fix: str = ""
+
+
+FIELDS: dict[Kind, tuple[Field, ...]] = {
+    "regions": (
+        Field("provider", _text, True, "name the cloud provider, e.g. aws, gcp or azure"),
+        Field("region", _text, True, "write the region id, e.g. eu-north-1"),
+        Field("location", _text),
+        Field(
+            "grid_gco2e_per_kwh",
+            _number(0),
+            True,
+            "write the grid carbon intensity in gCO2e/kWh as a plain number, e.g. 250",
+        ),
+        Field(
+            "cfe",
+            _number(0, 1),
+            False,
+            "write the carbon-free share as a fraction 0-1, or leave it empty",
+        ),
+        Field("year", _YEAR, True, "write the year the figure describes, e.g. 2024"),
+        Field("source", _text, True, "say where the figure comes from (report title or URL)"),
+    ),
+    "accelerators": (
+        Field("id", _text, True, "give the accelerator a lowercase id, e.g. nvidia-a100"),
+        Field("aliases", _aliases, False, "list other names, e.g. [A100, a100-80gb]"),
+        Field("vendor", _text, True, "name the vendor, e.g. nvidia"),
+        Field("architecture", _text, True, "name the architecture, e.g. ampere"),
+        Field("generation", _whole(0), False, "give the rank within the vendor as a whole number"),
+        Field("launch_year", _YEAR, False, "write the launch year, e.g. 2020"),
+        Field("tdp_watts", _number(0, above=True), False, "write the TDP in watts, e.g. 400"),
+        Field("memory_gb", _number(0, above=True), False, "write the memory in GB, e.g. 80"),
+        Field("source", _text),
+    ),
+    "architectures": (
+        Field("vendor", _text, True, "name the vendor, e.g. nvidia"),
+        Field("architecture", _text, True, "name the architecture, e.g. ampere"),
+        Field("generation", _whole(0), True, "give the rank within the vendor as a whole number"),
+        Field("first_year", _YEAR, False, "write the first year, e.g. 2020"),
+        Field("source", _text),
+    ),
+    "instance_types": (
+        Field("provider", _text, True, "name the cloud provider, e.g. aws"),
+        Field("instance_type", _text, True, "write the instance type, e.g. g5.2xlarge"),
+        Field("accelerator", _text, True, "name a catalog accelerator, e.g. nvidia-a10g"),
+        Field("count", _number(0, above=True), True, "write the accelerators per instance, e.g. 1"),
+        Field("source", _text),
+    ),
+    "models": (
+        Field("id", _text, True, "write the model id, e.g. my-org/my-model"),
+        Field("aliases", _aliases, False, "list other names, e.g. [my-model]"),
+        Field("parameters", _count, True, "write an integer or a size such as 7B or 350M"),
+        Field("active_parameters", _count, False, "write an integer or a size such as 13B"),
+        Field("source", _text),
+    ),
+    "pue": (
+        Field("provider", _text, True, "name the provider, or unknown"),
+        Field("pue", _number(1), True, "write the PUE as a number of at least 1, e.g. 1.1"),
+        Field("year", _YEAR, True, "write the year the figure describes, e.g. 2024"),
+        Field("source", _text),
+    ),
+}
+"""The fields of each table, in column order; the shipped CSV headers follow it."""
+
+
+def fix(kind: Kind, name: str) -> str:
+    """How to fix a bad value of field ``name`` in table ``kind``."""
+    for spec in FIELDS[kind]:
+        if spec.name == name:
+            return spec.fix or _COLUMNS_FIX
+    return _COLUMNS_FIX
+
+
+def sentence(where: str, what: str, how: str) -> str:
+    """The catalog's one sentence for a problem: ``where: what; how to fix.``."""
+    return f"{where}: {what}; {how}."
+
+
+def error(where: str, what: str, how: str) -> ConfigError:
+    """A bad catalog file: the error that stops the run, with its :func:`sentence`."""
+    return ConfigError(sentence(where, what, how))
