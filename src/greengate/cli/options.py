@@ -53,7 +53,7 @@ def catalog_option(dest: str = "catalog_files") -> Callable[[F], F]:
         dest,
         multiple=True,
         type=click.Path(exists=True, dir_okay=False, path_type=Path),
-        help="Catalog extension file, YAML or CSV named after its table, added to the config's catalog (repeatable); its rows override the built-in ones, later files win.",
+        help="Catalog extension file, YAML or CSV named after its table (repeatable); its rows override the built-in ones, and later files win.",
     )
 
 
