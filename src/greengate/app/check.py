@@ -17,14 +17,14 @@ from typing import Any
 from greengate.app.pipeline import MANIFEST_RULES, RepoPaths, read_deployments, select_files
 from greengate.app.policies_from import policies_from as policies_at
 from greengate.catalog import Catalog
-from greengate.config.model import Config
+from greengate.config.model import BASE_ONLY, Config, InlineWaivers
 from greengate.config.select import select
 from greengate.config.settings import Flags, Settings, find_and_load
 from greengate.errors import ConfigError
 from greengate.findings import baseline as baselines
 from greengate.findings.baseline import Baseline
-from greengate.findings.existing import mark_existing
-from greengate.findings.waivers import INLINE_PREFIX, Waiver, apply_waivers, parse_inline
+from greengate.findings.existing import Judged, judged, mark_existing
+from greengate.findings.waivers import INLINE_PREFIX, apply_waivers, granted_inline
 from greengate.load import MAX_FILE_BYTES
 from greengate.policy.engine import Engine, RuleSettings, deep_merge
 from greengate.policy.load import builtin_pack, check_unique, load_policies
@@ -65,8 +65,13 @@ class CheckOptions:
     rules: Mapping[str, RuleSettings] = field(default_factory=dict)
     max_file_bytes: int = MAX_FILE_BYTES
     config: Config | None = None
-    inline_waivers: bool = True
-    """Honour ``greengate.dev/waive-<RULE>`` annotations in manifests."""
+    inline_waivers: InlineWaivers = True
+    """Honour ``greengate.dev/waive-<RULE>`` annotations in manifests: all (True), none
+    (False), or ``base-only``: those the base commit already has."""
+    inline_waivers_from: str = ""
+    """Where ``inline_waivers`` was set (``--no-inline-waivers flag``, ``.greengate.yaml:3``)."""
+    base_ref: str | None = None
+    """``--policies-from REF``: the base the check is judged by (inline waivers are read there)."""
     baseline: Baseline | None = None
     today: datetime.date = field(default_factory=utc_today)
     """The day waiver expiry is judged on (UTC)."""
@@ -103,6 +108,7 @@ def options_from(
         max_file_bytes=max_file_bytes,
         config=settings.config,
         inline_waivers=settings.inline_waivers.value,
+        inline_waivers_from=settings.inline_waivers.origin,
         baseline=baseline,
         today=today or utc_today(),
     )
@@ -178,18 +184,47 @@ def _run(options: CheckOptions, root: Path | None) -> Report:
     deployments, findings = read_deployments(
         files, catalog, options.max_file_bytes, defaults=where.defaults, root=root
     )
-    findings.extend(engine.evaluate(deployments))
+    evaluated = [Judged(f) for f in findings]
+    for deployment in deployments:  # one at a time, to know which deployment each finding is about
+        evaluated.extend(judged(deployment, engine.evaluate([deployment])))
+    findings = [j.finding for j in evaluated]
+    needs_base = options.git.new_only or options.inline_waivers == BASE_ONLY
+    base = _base(options, changes) if needs_base else None
+    before: list[Deployment] | None = None
+    before_findings: list[Finding] = []
+
+    def read_base() -> list[Deployment]:
+        # The same files at the base, read, adapted and defaulted the same way.
+        nonlocal before, before_findings
+        if before is None:
+            assert base is not None
+            before, before_findings = read_deployments(
+                base.base_files(files),
+                catalog,
+                options.max_file_bytes,
+                defaults=where.defaults,
+                root=root,
+            )
+        return before
+
     if changes is not None and options.git.new_only:
-        before, before_findings = read_deployments(
-            changes.base_files(files),
-            catalog,
-            options.max_file_bytes,
-            defaults=where.defaults,
-            root=root,
-        )
-        findings = mark_existing(findings, [*before_findings, *engine.evaluate(before)])
+        old = [j for d in read_base() for j in judged(d, engine.evaluate([d]))]
+        old.extend(Judged(f) for f in before_findings)
+        findings = mark_existing(evaluated, old)
+    base_deployments: list[Deployment] | None = None
+    if options.inline_waivers == BASE_ONLY and base is not None:
+        base_deployments = read_base()
     active = [v.id for _, v, _ in engine.active_rules()]
-    findings, expired = _waive(findings, deployments, options, where, active, notes)
+    findings, expired = _waive(
+        findings,
+        deployments,
+        options,
+        where,
+        active,
+        notes,
+        base=base_deployments,
+        base_name=_base_name(options, base),
+    )
     fixed: list[BaselineEntry] = []
     if options.baseline is not None:
         findings, fixed = baselines.apply(findings, options.baseline, expired)
@@ -220,33 +255,64 @@ def _waive(
     where: RepoPaths,
     active_rules: Sequence[str],
     notes: list[str],
+    *,
+    base: Sequence[Deployment] | None = None,
+    base_name: str = "the base",
 ) -> tuple[list[Finding], frozenset[str]]:
     """Apply the config's and the manifests' waivers; add their notes to ``notes``.
 
-    Returns the findings and the fingerprints of those whose waiver expired.
+    With ``inlineWaivers: base-only``, ``base`` is the deployments of the same
+    files at the base commit (None: there is no base, so no inline waiver
+    counts). Returns the findings and the fingerprints of those whose waiver
+    expired.
     """
-    inline: dict[tuple[str, str], list[Waiver]] = {}
-    problems: list[Finding] = []
-    if options.inline_waivers:
-        for deployment in deployments:
-            waivers, malformed = parse_inline(deployment)
-            problems.extend(malformed)
-            if waivers:
-                inline.setdefault((deployment.file, deployment.name), []).extend(waivers)
-    elif any(k.startswith(INLINE_PREFIX) for d in deployments for k in d.annotations):
-        notes.append(
-            "inline waivers (greengate.dev/waive-* annotations) were ignored: --no-inline-waivers"
+    mode = options.inline_waivers
+    annotated = any(k.startswith(INLINE_PREFIX) for d in deployments for k in d.annotations)
+    inline = granted_inline(())
+    if mode == BASE_ONLY and base is None:
+        if annotated:
+            notes.append(
+                "inline waivers (greengate.dev/waive-* annotations) were ignored: inlineWaivers is"
+                f" base-only ({options.inline_waivers_from}) and there is no base commit to read"
+                " them at; give --changed-since REF or --policies-from REF"
+            )
+    elif mode == BASE_ONLY or mode is True:
+        inline = granted_inline(deployments, base, base_name=base_name)
+    elif annotated:
+        why = (
+            "--no-inline-waivers"
+            if options.inline_waivers_from.startswith("--")
+            else f"inlineWaivers: false ({options.inline_waivers_from})"
         )
+        notes.append(f"inline waivers (greengate.dev/waive-* annotations) were ignored: {why}")
     result = apply_waivers(
-        [*findings, *problems],
+        [*findings, *inline.findings],
         options.config.waivers if options.config is not None else (),
-        inline,
+        inline.waivers,
         today=options.today,
         relative=where.relative,
         known_rules=active_rules,
     )
     notes.extend(result.notes)
     return result.findings, result.expired
+
+
+def _base(options: CheckOptions, changes: ChangeSet | None) -> ChangeSet | None:
+    """The change set that reads files at the base: --changed-since's, else --policies-from's."""
+    if changes is not None and changes.base is not None:
+        return changes
+    if options.base_ref is None:
+        return None
+    return ChangeSet(
+        options.paths, GitOptions(changed_since=options.base_ref, head=options.git.head)
+    )
+
+
+def _base_name(options: CheckOptions, base: ChangeSet | None) -> str:
+    if base is None or base.base is None:
+        return "the base"
+    ref = options.git.changed_since or options.base_ref
+    return f"{ref} (merge base {base.base[:12]})"
 
 
 def catalog_view(catalog: Catalog) -> dict[str, Any]:
@@ -275,26 +341,32 @@ def prepared(
 
     The config is found from ``paths`` (or named by ``--config``) and merged
     with the flags; with ``policies_from`` the config and every policy and
-    catalog file it names are read at that ref into a scratch folder that
-    lives as long as the ``with`` block (policies load when the check runs).
+    catalog file it names, and the ``--policy``, ``--catalog`` and
+    ``--baseline`` files, are read at that ref into a scratch folder that
+    lives as long as the ``with`` block (policies load when the check runs),
+    and inline waivers default to ``base-only``.
     """
     with tempfile.TemporaryDirectory(prefix="greengate-base-") as scratch:
         notes: list[str] = []
         base = None
         if policies_from is not None:
-            base = policies_at(policies_from, flags, paths, Path(scratch))
+            base = policies_at(
+                policies_from, flags, paths, Path(scratch), baseline_file=baseline_file
+            )
             flags, notes = base.flags, base.notes
         config = find_and_load(flags, paths)
+        baseline = baselines.load(baseline_file) if baseline_file is not None else None
         if base is not None:
             config = base.relocate(config)
+            baseline = base.baseline()
         options = options_from(
-            Settings.resolve(config, flags),
+            Settings.resolve(config, flags, pr_mode=base is not None),
             paths,
             max_file_bytes=max_file_bytes,
-            baseline=baselines.load(baseline_file) if baseline_file is not None else None,
+            baseline=baseline,
             today=today,
         )
-        yield replace(options, git=git or GitOptions(), notes=tuple(notes))
+        yield replace(options, git=git or GitOptions(), notes=tuple(notes), base_ref=policies_from)
 
 
 def settings_for(flags: Flags, paths: Sequence[Path]) -> Settings:

@@ -16,6 +16,11 @@ from greengate.config.model import Config
 from greengate.enrich.defaults import apply_defaults
 from greengate.enrich.lookups import enrich
 from greengate.findings import baseline as baselines
+from greengate.findings.waivers import (
+    INLINE_NOT_GRANTED,
+    INLINE_NOT_GRANTED_REMEDIATION,
+    INLINE_NOT_GRANTED_TITLE,
+)
 from greengate.load import MAX_FILE_BYTES, Document, load_source
 from greengate.load.folders import FolderFiles
 from greengate.manifests import adapter_for
@@ -52,6 +57,15 @@ MANIFEST_RULES = (
         description="The document is of a format greengate reads, but a field has the wrong type or an unknown name. The deployment was not evaluated.",
         severity=Severity.HIGH,
         remediation="Correct the value at the reported line: its type or name is not what the format allows (the native format's JSON Schema and the README's Supported formats say what is).",
+        builtin=True,
+    ),
+    RuleInfo(
+        id=INLINE_NOT_GRANTED,
+        policy=MANIFEST_POLICY,
+        title=INLINE_NOT_GRANTED_TITLE,
+        description="A greengate.dev/waive-<RULE> annotation that the base commit does not have (inlineWaivers: base-only, the default with --policies-from): a change cannot waive its own findings, so the waiver is not in force and the finding it names still fails.",
+        severity=Severity.HIGH,
+        remediation=INLINE_NOT_GRANTED_REMEDIATION,
         builtin=True,
     ),
 )

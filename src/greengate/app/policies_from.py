@@ -2,8 +2,10 @@
 
 A pull request that edits ``policies/`` or ``.greengate.yaml`` must not be
 able to switch off the gate that judges it. The config file and every policy
-and catalog file it names (and every ``--policy`` path) are read from REF's
-git objects into a scratch folder with the repository's layout; the config
+and catalog file it names (and every ``--policy``, ``--catalog`` and
+``--baseline`` path) are read from REF's git objects into a scratch folder
+with the repository's layout, so a path the change deletes is still used and
+one it adds is not (a note says so); the config
 then behaves as if it lived at its real place (its globs match the work tree's
 files). The report says when the change edits any of them.
 """
@@ -22,6 +24,8 @@ import yaml
 from greengate.config.load import CONFIG_NAMES, walk_up
 from greengate.config.model import Config
 from greengate.config.settings import Flags
+from greengate.findings import baseline as baselines
+from greengate.findings.baseline import Baseline
 from greengate.sources.git import Repository
 
 
@@ -35,6 +39,15 @@ class BasePolicies:
     config_path: Path | None = None
     """Where the config lives in the work tree (globs are relative to its folder)."""
     config_display: str = ""
+    baseline_file: Path | None = None
+    """``--baseline`` as it is at the base, in the scratch folder (None: not given, or absent there)."""
+    baseline_display: str = ""
+
+    def baseline(self) -> Baseline | None:
+        """The ``--baseline`` file read at the base, shown under its repository path."""
+        if self.baseline_file is None:
+            return None
+        return dataclasses.replace(baselines.load(self.baseline_file), path=self.baseline_display)
 
     def relocate(self, config: Config | None) -> Config | None:
         """The config read from the base, placed where it lives in the repository."""
@@ -43,7 +56,14 @@ class BasePolicies:
         return dataclasses.replace(config, path=self.config_path, display=self.config_display)
 
 
-def policies_from(ref: str, flags: Flags, paths: Sequence[Path], scratch: Path) -> BasePolicies:
+def policies_from(
+    ref: str,
+    flags: Flags,
+    paths: Sequence[Path],
+    scratch: Path,
+    *,
+    baseline_file: Path | None = None,
+) -> BasePolicies:
     repo = Repository.open(paths[0] if paths else Path.cwd())
     commit = repo.commit(ref)
     result = BasePolicies(ref, commit, flags)
@@ -62,23 +82,37 @@ def policies_from(ref: str, flags: Flags, paths: Sequence[Path], scratch: Path) 
     elif not flags.no_config:
         result.notes.append(f"there is no .greengate.yaml at {ref}; the check ran without a config")
 
-    policy_paths = []
-    for path in flags.policy_paths:
-        rel = repo.relative(path)
-        if repo.export(commit, [rel], scratch):
-            exported.append(rel)
-            policy_paths.append(scratch / rel if rel else scratch)
-        else:
-            result.notes.append(
-                f"--policy {path} does not exist at {ref}, so it was not used; it applies once the change is merged"
-            )
+    def at_base(flag: str, named: Sequence[Path]) -> list[Path]:
+        """The ``flag`` paths as they are at the base, in the scratch folder (absent ones left out)."""
+        found = []
+        for path in named:
+            rel = repo.relative(path)
+            if repo.export(commit, [rel], scratch):
+                exported.append(rel)
+                found.append(scratch / rel if rel else scratch)
+            else:
+                result.notes.append(
+                    f"{flag} {path} does not exist at {ref}, so it was not used; it applies once the change is merged"
+                )
+        return found
 
     result.flags = dataclasses.replace(
         flags,
         config_file=scratch / config_rel if config_rel is not None else None,
         no_config=config_rel is None,
-        policy_paths=policy_paths,
+        policy_paths=at_base("--policy", flags.policy_paths),
+        catalog_files=at_base("--catalog", flags.catalog_files),
     )
+    if baseline_file is not None:
+        rel = repo.relative(baseline_file)
+        if repo.read(commit, rel) is not None and repo.export(commit, [rel], scratch):
+            exported.append(rel)
+            result.baseline_file = scratch / rel
+            result.baseline_display = f"{rel} at {ref}"
+        else:
+            result.notes.append(
+                f"--baseline {baseline_file} does not exist at {ref}, so no baseline was used; it applies once the change is merged"
+            )
     edited = sorted(
         {c.path for c in repo.changes(commit) if _governs(c.path, exported)}
         | {
@@ -89,7 +123,7 @@ def policies_from(ref: str, flags: Flags, paths: Sequence[Path], scratch: Path) 
     )
     if edited:
         result.notes.append(
-            f"this change edits {', '.join(edited)}; policies and config were read from {ref} ({commit[:12]}), so the edits take effect once merged"
+            f"this change edits {', '.join(edited)}; the config, policy, catalog and baseline files were read as they are at {ref} ({commit[:12]}), so the edits take effect once merged"
         )
     return result
 

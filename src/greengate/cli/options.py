@@ -111,8 +111,8 @@ def settings_options(func: F) -> F:
                 "--policy",
                 "policy_paths",
                 multiple=True,
-                type=click.Path(exists=True, path_type=Path),
-                help="Policy file or folder to add to the config's policies.paths (repeatable).",
+                type=click.Path(path_type=Path),
+                help="Policy file or folder to add to the config's policies.paths (repeatable); with --policies-from REF it is read as it is at REF.",
             ),
             click.option(
                 "--builtin/--no-builtin",

@@ -130,6 +130,9 @@ def parse_config(document: Document, path: Path) -> Config:
         waivers=tuple(
             _waiver(document, i, entry) for i, entry in enumerate(data.get("waivers") or ())
         ),
+        inline_waivers=(
+            at(data["inlineWaivers"], "inlineWaivers") if "inlineWaivers" in data else None
+        ),
     )
 
 

@@ -16,6 +16,11 @@ T = TypeVar("T")
 
 DEFAULT_ORIGIN = "default"
 
+BASE_ONLY = "base-only"
+"""``inlineWaivers: base-only``: an inline waiver counts only if it is already at the base commit."""
+InlineWaivers = bool | str
+"""``inlineWaivers``: True (every inline waiver counts), False (none), or :data:`BASE_ONLY`."""
+
 
 @dataclass(frozen=True)
 class Sourced(Generic[T]):
@@ -54,6 +59,8 @@ class Config:
     catalog_files: tuple[Sourced[Path], ...] = ()
     defaults: tuple[DefaultsEntry, ...] = ()
     waivers: tuple[Waiver, ...] = ()
+    inline_waivers: Sourced[InlineWaivers] | None = None
+    """``inlineWaivers``: which waivers written in manifests count."""
 
     @property
     def root(self) -> Path:

@@ -15,10 +15,16 @@ from greengate.config.model import Config, Sourced
 from greengate.errors import ConfigError
 from greengate.policy.engine import RuleSettings
 from greengate.policy.model import Policy
+from greengate.findings.waivers import INLINE_NOT_GRANTED
 from greengate.records.finding import MANIFEST_INVALID, MANIFEST_UNREADABLE, Severity
 from greengate.sources.globs import is_glob, match_name
 
-_OWN_RULES = (MANIFEST_UNREADABLE, MANIFEST_INVALID)
+_OWN_RULES = (MANIFEST_UNREADABLE, MANIFEST_INVALID, INLINE_NOT_GRANTED)
+_OWN_WHAT = {
+    MANIFEST_UNREADABLE: "a manifest can be read",
+    MANIFEST_INVALID: "a manifest can be read",
+    INLINE_NOT_GRANTED: "an inline waiver is granted by the base",
+}
 
 
 @dataclass(frozen=True)
@@ -107,7 +113,7 @@ class _Known:
     def check_rule(self, entry: Sourced[str], key: str) -> None:
         if entry.value in _OWN_RULES:
             raise ConfigError(
-                f"{_where(entry)}: {key}: {entry.value} is greengate's own check that a manifest can be read; it cannot be disabled or changed"
+                f"{_where(entry)}: {key}: {entry.value} is greengate's own check that {_OWN_WHAT[entry.value]}; it cannot be disabled or changed"
             )
         if is_glob(entry.value):
             return

@@ -2,7 +2,9 @@
 
 Flags override the file: ``--fail-on`` replaces ``failOn``, ``--builtin`` /
 ``--no-builtin`` replace ``policies.builtin``; ``--policy`` and ``--catalog``
-add to ``policies.paths`` and ``catalog``. ``greengate config show`` prints
+add to ``policies.paths`` and ``catalog``; ``--no-inline-waivers`` replaces
+``inlineWaivers`` (whose default is ``base-only`` with ``--policies-from``,
+else ``true``). ``greengate config show`` prints
 these settings with where each one came from.
 """
 
@@ -13,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from greengate.config.load import find_config, load_config
-from greengate.config.model import Config, Sourced
+from greengate.config.model import BASE_ONLY, Config, InlineWaivers, Sourced
 from greengate.errors import ConfigError
 from greengate.records.finding import Severity
 
@@ -51,10 +53,13 @@ class Settings:
     builtin: Sourced[bool]
     policy_paths: tuple[Sourced[Path], ...]
     catalog_files: tuple[Sourced[Path], ...]
-    inline_waivers: Sourced[bool]
+    inline_waivers: Sourced[InlineWaivers]
+    """True, False or ``base-only`` (only the inline waivers already at the base commit count)."""
 
     @classmethod
-    def resolve(cls, config: Config | None, flags: Flags) -> Settings:
+    def resolve(cls, config: Config | None, flags: Flags, *, pr_mode: bool = False) -> Settings:
+        """``pr_mode``: judged by a base ref (``--policies-from``), where inline waivers
+        default to ``base-only``."""
         fail_on: Sourced[Severity] = Sourced(Severity.INFO)
         builtin: Sourced[bool] = Sourced(True)
         if config is not None:
@@ -66,6 +71,13 @@ class Settings:
             builtin = Sourced(
                 flags.builtin, "--builtin flag" if flags.builtin else "--no-builtin flag"
             )
+        for path in flags.policy_paths:
+            if not path.exists():
+                raise ConfigError(
+                    f"--policy {path}: no such policy file or folder in the work tree"
+                    f" (from {Path.cwd()}); correct the path, or add --policies-from REF"
+                    " to read it as it is at a base commit"
+                )
         policy_paths = (
             *(config.policy_paths if config is not None else ()),
             *(Sourced(p, "--policy flag") for p in flags.policy_paths),
@@ -74,7 +86,11 @@ class Settings:
             *(config.catalog_files if config is not None else ()),
             *(Sourced(p, "--catalog flag") for p in flags.catalog_files),
         )
-        inline = (
-            Sourced(True) if flags.inline_waivers else Sourced(False, "--no-inline-waivers flag")
+        inline: Sourced[InlineWaivers] = (
+            Sourced(BASE_ONLY, "default with --policies-from") if pr_mode else Sourced(True)
         )
+        if config is not None and config.inline_waivers is not None:
+            inline = config.inline_waivers
+        if not flags.inline_waivers:
+            inline = Sourced(False, "--no-inline-waivers flag")
         return cls(config, fail_on, builtin, policy_paths, catalog_files, inline)

@@ -61,6 +61,11 @@ policies:
 #     reason: "PPA-backed region, see ticket OPS-123"
 #     owner: team-platform
 #     expires: 2027-03-31
+
+# Which waivers written in manifests (greengate.dev/waive-<RULE>) count: true,
+# false, or base-only (only those the base commit already has; the default
+# with --policies-from, so a pull request cannot waive its own findings).
+# inlineWaivers: base-only
 """
 
 

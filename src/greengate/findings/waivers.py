@@ -14,17 +14,31 @@ where the waiver is written) and does not fail the run. An expired waiver
 does not waive: the finding stays failing and its message says which waiver
 expired. A waiver that matched no failing finding is reported in a note so
 that it can be removed.
+
+With ``inlineWaivers: base-only`` (the default when a pull request is judged
+by its base, ``--policies-from``) an inline waiver counts only if the base
+commit already has it, word for word, on the same deployment of the same
+file: :func:`granted_inline`. One the change adds or edits does not waive and
+is itself a failing finding, GG003.
 """
 
 from __future__ import annotations
 
 import datetime
 import difflib
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from greengate.records.deployment import Deployment
-from greengate.records.finding import MANIFEST_INVALID, Finding, Status, manifest_error
+from greengate.records.finding import (
+    MANIFEST_INVALID,
+    MANIFEST_POLICY,
+    Finding,
+    Severity,
+    Status,
+    manifest_error,
+)
 from greengate.records.location import Location
 from greengate.sources.globs import match_name, match_path
 
@@ -32,6 +46,15 @@ INLINE_PREFIX = "greengate.dev/waive-"
 """Annotation key prefix of an inline waiver; the rest of the key is the rule id."""
 INLINE_FORMAT = "reason; expires=YYYY-MM-DD; owner=team"
 _INLINE_KEYS = ("expires", "owner")
+
+INLINE_NOT_GRANTED = "GG003"
+"""Rule id of an inline waiver that is not in force because the base commit does not have it."""
+INLINE_NOT_GRANTED_TITLE = "Inline waiver not granted"
+INLINE_NOT_GRANTED_REMEDIATION = (
+    "Remove the annotation, or ask the owners of the config to grant the exception "
+    "(a waiver in the config's waivers:, or the annotation merged on its own first); "
+    "a change cannot waive its own findings."
+)
 
 
 @dataclass(frozen=True)
@@ -206,3 +229,83 @@ def _unused_note(waiver: Waiver, rules: set[str]) -> str:
     if rules and not any(match_name(waiver.rule, rule) for rule in rules):
         return f"waiver {waiver.where} ({waiver.rule}) names no rule of the policies that ran; correct the rule id or remove it"
     return f"waiver {waiver.where} ({waiver.rule}) matched no finding; remove it"
+
+
+InlineKey = tuple[str, str, str, str]
+"""An inline waiver's identity: (manifest path, deployment name, rule id, annotation text)."""
+
+
+def inline_key(deployment: Deployment, waiver: Waiver) -> InlineKey:
+    """What must be the same at the base for an inline waiver to be in force.
+
+    The deployment's fingerprint basis (its repository path and name), the
+    rule, and the annotation's text as written (so a changed reason, owner or
+    expiry is a new waiver).
+    """
+    text = deployment.annotations.get(INLINE_PREFIX + waiver.rule, "")
+    return (deployment.path or deployment.file, deployment.name, waiver.rule, text)
+
+
+@dataclass(frozen=True)
+class InlineWaivers:
+    waivers: dict[tuple[str, str], list[Waiver]]
+    """The waivers in force, keyed by (manifest file, deployment name) as :func:`apply_waivers` takes them."""
+    findings: list[Finding]
+    """GG002 for each malformed annotation, GG003 for each waiver not granted."""
+
+
+def granted_inline(
+    deployments: Iterable[Deployment],
+    base: Iterable[Deployment] | None = None,
+    *,
+    base_name: str = "the base",
+) -> InlineWaivers:
+    """The inline waivers of ``deployments``; with ``base``, only those the base already has.
+
+    ``base`` is the deployments of the same files as they are at the base
+    commit (read and adapted the same way). A waiver counts as many times as
+    the base has it: a copy on a second document with the same name is not
+    granted. A waiver the base lacks becomes a failing GG003 finding at the
+    annotation. ``base=None``: every well-formed inline waiver counts.
+    """
+    allowed: Counter[InlineKey] | None = None
+    if base is not None:
+        allowed = Counter()
+        for before in base:
+            for waiver in parse_inline(before)[0]:
+                allowed[inline_key(before, waiver)] += 1
+    result = InlineWaivers({}, [])
+    for deployment in deployments:
+        waivers, malformed = parse_inline(deployment)
+        result.findings.extend(malformed)
+        for waiver in waivers:
+            if allowed is not None:
+                key = inline_key(deployment, waiver)
+                if allowed[key] <= 0:
+                    result.findings.append(_not_granted(deployment, waiver, base_name))
+                    continue
+                allowed[key] -= 1
+            result.waivers.setdefault((deployment.file, deployment.name), []).append(waiver)
+    return result
+
+
+def _not_granted(deployment: Deployment, waiver: Waiver, base_name: str) -> Finding:
+    key = INLINE_PREFIX + waiver.rule
+    return Finding.make(
+        rule_id=INLINE_NOT_GRANTED,
+        policy=MANIFEST_POLICY,
+        severity=Severity.HIGH,
+        status=Status.FAIL,
+        message=(
+            f"inline waiver {key} on '{deployment.name}' is not in force: it is not at {base_name}"
+            f" (this change adds or edits it), and waivers are granted by the owners of the config,"
+            f" not by the change they waive"
+        ),
+        location=waiver.location,
+        deployment=deployment.name,
+        remediation=INLINE_NOT_GRANTED_REMEDIATION,
+        title=INLINE_NOT_GRANTED_TITLE,
+        identity=key,
+        file=deployment.file,
+        path=deployment.path or None,
+    )
