@@ -13,9 +13,9 @@ from typing import Any
 
 from greengate.config.model import Config, Sourced
 from greengate.errors import ConfigError
+from greengate.findings.waivers import INLINE_NOT_GRANTED
 from greengate.policy.engine import RuleSettings
 from greengate.policy.model import Policy
-from greengate.findings.waivers import INLINE_NOT_GRANTED
 from greengate.records.finding import MANIFEST_INVALID, MANIFEST_UNREADABLE, Severity
 from greengate.sources.globs import is_glob, match_name
 
