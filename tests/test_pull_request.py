@@ -276,3 +276,249 @@ def test_head_ref_reads_the_whole_folder_from_the_commit(terraform_pr: git.Repo)
     terraform_pr.git.checkout("main")
     assert region_findings() == [("pass", "variables.tf", 2)]
     assert region_findings("--head", "pr") == [("fail", "variables.tf", 2)]
+
+
+# A pull request cannot weaken the gate that judges it: waivers, catalog, baseline, identities.
+
+WAIVE = '  annotations:\n    greengate.dev/waive-GG201: "{reason}"\n'
+
+
+def waived(name: str, reason: str, **kwargs: object) -> str:
+    """``manifest(name)`` with an inline waiver of GG201 (line 6) in its metadata."""
+    text = manifest(name, **kwargs)  # type: ignore[arg-type]
+    return text.replace(f"  name: {name}\n", f"  name: {name}\n" + WAIVE.format(reason=reason))
+
+
+def statuses(report: dict, rule: str) -> list[str]:  # type: ignore[type-arg]
+    return sorted(
+        f["status"] for f in report["findings"] if f["ruleId"] == rule and f["status"] != "pass"
+    )
+
+
+def test_an_inline_waiver_the_change_adds_does_not_waive(pr: git.Repo) -> None:
+    root = Path(str(pr.working_tree_dir))
+    (root / "deploy/modify.yaml").write_text(
+        waived("modify", "trust me", region="asia-south1", tokens=False)
+    )
+    commit(pr, "waive my own finding")
+    code, report, err = check("--changed-since", "main", "--policies-from", "main")
+    assert (code, err) == (1, "")
+    assert ("modify.yaml", "GG201") in failing(report)
+    (gg003,) = [f for f in report["findings"] if f["ruleId"] == "GG003"]
+    assert (gg003["status"], gg003["severity"], gg003["line"]) == ("fail", "high", 6)
+    assert Path(gg003["file"]).name == "modify.yaml"
+    assert "not in force" in gg003["message"] and "not at main" in gg003["message"]
+    assert "owners of the config" in gg003["message"]
+    assert (gg003["title"], gg003["policy"]) == ("Inline waiver not granted", "manifest")
+    sarif = CliRunner().invoke(
+        main,
+        [
+            "check",
+            "deploy",
+            "--format",
+            "sarif",
+            "--changed-since",
+            "main",
+            "--policies-from",
+            "main",
+        ],
+    )
+    (run,) = json.loads(sarif.stdout)["runs"]
+    rule = next(r for r in run["tool"]["driver"]["rules"] if r["id"] == "GG003")
+    assert "owners of the config" in json.dumps(rule)
+    # --new-only does not hide it either: the waiver is new.
+    code, report, _ = check("--changed-since", "main", "--new-only", "--policies-from", "main")
+    assert code == 1 and ("modify.yaml", "GG003") in failing(report)
+
+
+def test_an_inline_waiver_unchanged_since_the_base_keeps_working(pr: git.Repo) -> None:
+    root = Path(str(pr.working_tree_dir))
+    (root / "deploy/modify.yaml").write_text(
+        waived("modify", "PPA, see OPS-1", region="asia-south1")
+    )
+    commit(pr, "waiver granted")
+    pr.git.branch("granted")
+    # The change edits the file (lines above, another fact) but not the waiver.
+    (root / "deploy/modify.yaml").write_text(
+        "# moved down\n" + waived("modify", "PPA, see OPS-1", region="asia-south1", tokens=False)
+    )
+    code, report, _ = check("--changed-since", "granted", "--policies-from", "granted")
+    assert statuses(report, "GG201") == ["waived"]
+    assert statuses(report, "GG003") == []
+    assert code == 1 and failing(report) == {("modify.yaml", "GG302")}
+    # Editing the waiver's text makes it a new waiver, which the base has not granted.
+    (root / "deploy/modify.yaml").write_text(
+        waived("modify", "PPA until 2099", region="asia-south1")
+    )
+    code, report, _ = check("--changed-since", "granted", "--policies-from", "granted")
+    assert code == 1
+    assert statuses(report, "GG201") == ["fail"] and statuses(report, "GG003") == ["fail"]
+
+
+def test_a_copied_inline_waiver_on_a_second_document_is_not_granted(pr: git.Repo) -> None:
+    root = Path(str(pr.working_tree_dir))
+    (root / "deploy/modify.yaml").write_text(
+        waived("modify", "PPA, see OPS-1", region="asia-south1")
+    )
+    commit(pr, "waiver granted")
+    pr.git.branch("granted")
+    (root / "deploy/modify.yaml").write_text(
+        waived("modify", "PPA, see OPS-1", region="asia-south1")
+        + "---\n"
+        + waived("modify", "PPA, see OPS-1", region="africa-south1")
+    )
+    code, report, _ = check("--changed-since", "granted", "--policies-from", "granted")
+    assert code == 1
+    assert statuses(report, "GG003") == ["fail"]
+
+
+def test_inline_waivers_setting_is_read_from_the_base_config(pr: git.Repo) -> None:
+    root = Path(str(pr.working_tree_dir))
+    (root / "deploy/modify.yaml").write_text(waived("modify", "trust me", region="asia-south1"))
+    (root / ".greengate.yaml").write_text(CONFIG + "inlineWaivers: true\n")
+    commit(pr, "waive, and switch the check off")
+    _, report, _ = check("--changed-since", "main", "--policies-from", "main")
+    assert statuses(report, "GG201") == ["fail"] and statuses(report, "GG003") == ["fail"]
+    # A base whose config says true counts every inline waiver.
+    pr.git.branch("lenient")
+    code, report, _ = check("--changed-since", "lenient", "--policies-from", "lenient")
+    assert statuses(report, "GG201") == [] or statuses(report, "GG201") == ["waived"]
+    assert statuses(report, "GG003") == []
+    # Outside PR mode, base-only without a base counts no inline waiver, and says so.
+    (root / ".greengate.yaml").write_text(CONFIG + "inlineWaivers: base-only\n")
+    code, report, _ = check()
+    assert statuses(report, "GG201").count("waived") == 0
+    assert statuses(report, "GG003") == []
+    assert any("base-only" in n and "no base commit" in n for n in report["notes"])
+
+
+def test_config_show_prints_inline_waivers_with_its_origin(pr: git.Repo) -> None:
+    root = Path(str(pr.working_tree_dir))
+    (root / ".greengate.yaml").write_text(CONFIG + "inlineWaivers: base-only\n")
+    result = CliRunner().invoke(main, ["config", "show", "--format", "json"])
+    shown = {s["key"]: (s["value"], s["from"]) for s in json.loads(result.stdout)["settings"]}
+    assert shown["inlineWaivers"] == ("base-only", ".greengate.yaml:6")
+    result = CliRunner().invoke(main, ["config", "show", "--format", "json", "--no-inline-waivers"])
+    shown = {s["key"]: (s["value"], s["from"]) for s in json.loads(result.stdout)["settings"]}
+    assert shown["inlineWaivers"] == (False, "--no-inline-waivers flag")
+
+
+def test_no_inline_waivers_still_wins_in_pr_mode(pr: git.Repo) -> None:
+    root = Path(str(pr.working_tree_dir))
+    (root / "deploy/modify.yaml").write_text(waived("modify", "OPS-1", region="asia-south1"))
+    commit(pr, "waiver granted")
+    pr.git.branch("granted")
+    (root / "deploy/modify.yaml").write_text(
+        "# edited\n" + waived("modify", "OPS-1", region="asia-south1")
+    )
+    args = ("--changed-since", "granted", "--policies-from", "granted", "--no-inline-waivers")
+    _, report, _ = check(*args)
+    assert statuses(report, "GG201") == ["fail"] and statuses(report, "GG003") == []
+    assert any("--no-inline-waivers" in n for n in report["notes"])
+
+
+REGIONS_CATALOG = """\
+regions:
+  - {provider: gcp, region: asia-south1, grid_gco2e_per_kwh: 5, cfe: 0.99, year: 2026, source: "trust me"}
+"""
+
+
+def test_catalog_named_on_the_command_line_is_read_at_the_base(pr: git.Repo) -> None:
+    root = Path(str(pr.working_tree_dir))
+    (root / "catalog").mkdir()
+    (root / "catalog/regions.yaml").write_text(REGIONS_CATALOG)
+    commit(pr, "a catalog that makes my region clean")
+    args = ("--changed-since", "main", "--catalog", "catalog/regions.yaml")
+    _, own, _ = check(*args)
+    assert ("modify.yaml", "GG201") not in failing(own)  # the change's own catalog
+    code, report, _ = check(*args, "--policies-from", "main")
+    assert code == 1 and ("modify.yaml", "GG201") in failing(report)
+    assert any(
+        "--catalog catalog/regions.yaml does not exist at main" in n for n in report["notes"]
+    )
+    # One the base has is read as it is there, whatever the change does to it.
+    pr.git.branch("with-catalog")
+    (root / "catalog/regions.yaml").write_text(REGIONS_CATALOG.replace(" 5,", " 900,"))
+    commit(pr, "edit the catalog")
+    _, report, _ = check(
+        "--changed-since", "with-catalog", "--policies-from", "with-catalog",
+        "--catalog", "catalog/regions.yaml", "--new-only",
+    )  # fmt: skip
+    assert ("modify.yaml", "GG201") not in failing(report)
+    assert any("this change edits catalog/regions.yaml" in n for n in report["notes"])
+
+
+def test_baseline_named_on_the_command_line_is_read_at_the_base(pr: git.Repo) -> None:
+    root = Path(str(pr.working_tree_dir))
+    pr.git.checkout("main")
+    result = CliRunner().invoke(main, ["baseline", "create", "deploy"])
+    assert result.exit_code == 0, result.output
+    commit(pr, "baseline")
+    pr.git.checkout("pr")
+    pr.git.merge("main")
+    code, report, _ = check("--changed-since", "main", "--baseline", ".greengate-baseline.json")
+    assert ("added.yaml", "ACME001") in failing(report)
+    # The change records its own new failures in the baseline...
+    result = CliRunner().invoke(main, ["baseline", "create", "deploy"])
+    assert result.exit_code == 0, result.output
+    commit(pr, "accept my findings")
+    _, own, _ = check("--changed-since", "main", "--baseline", ".greengate-baseline.json")
+    assert ("added.yaml", "ACME001") not in failing(own)
+    # ...which does not count: the baseline is read at the base.
+    code, report, _ = check(
+        "--changed-since", "main", "--policies-from", "main",
+        "--baseline", ".greengate-baseline.json",
+    )  # fmt: skip
+    assert code == 1 and ("added.yaml", "ACME001") in failing(report)
+    assert ("modify.yaml", "GG201") not in failing(report)  # recorded at the base
+    assert report["baseline"] == ".greengate-baseline.json at main"
+    assert any("this change edits .greengate-baseline.json" in n for n in report["notes"])
+    # A baseline the base does not have is not used, and a note says so.
+    (root / "new-baseline.json").write_text((root / ".greengate-baseline.json").read_text())
+    code, report, _ = check(
+        "--changed-since", "main", "--policies-from", "main", "--baseline", "new-baseline.json"
+    )
+    assert ("modify.yaml", "GG201") in failing(report)
+    assert any("--baseline new-baseline.json does not exist at main" in n for n in report["notes"])
+
+
+def test_new_only_a_second_document_reusing_a_failing_name_is_new(pr: git.Repo) -> None:
+    root = Path(str(pr.working_tree_dir))
+    (root / "deploy/modify.yaml").write_text(
+        manifest("modify", region="asia-south1")
+        + "---\n"
+        + manifest("modify", region="africa-south1")
+    )
+    code, report, _ = check("--changed-since", "main", "--new-only")
+    assert code == 1
+    region = sorted(
+        (f["line"], f["status"])
+        for f in report["findings"]
+        if f["ruleId"] == "GG201" and f["status"] != "pass"
+    )
+    assert [s for _, s in region] == ["existing", "fail"]
+    assert region[1][0] > region[0][0]  # the failing one is the new, second document
+
+
+def test_new_only_a_finding_about_a_worse_value_is_new(pr: git.Repo) -> None:
+    root = Path(str(pr.working_tree_dir))
+    (root / "deploy/modify.yaml").write_text(manifest("modify", region="africa-south1"))
+    code, report, _ = check("--changed-since", "main", "--new-only")
+    assert code == 1 and statuses(report, "GG201") == ["fail"]
+
+
+def test_a_policy_the_change_deletes_is_read_at_the_base(pr: git.Repo) -> None:
+    root = Path(str(pr.working_tree_dir))
+    (root / "policies/owner.yaml").unlink()
+    commit(pr, "delete the owner policy")
+    args = ("--changed-since", "main", "--no-config", "--policy", "policies/owner.yaml")
+    code, report, err = check(*args, "--policies-from", "main")
+    assert (code, err) == (1, "")
+    assert ("added.yaml", "ACME001") in failing(report)
+
+
+def test_a_missing_policy_path_without_policies_from_is_one_sentence(pr: git.Repo) -> None:
+    code, report, err = check("--policy", "policies/nope.yaml")
+    assert code == 2 and report == {}
+    assert err.startswith("greengate: error: --policy policies/nope.yaml: no such policy file")
+    assert "--policies-from REF" in err and err.count("\n") == 1
