@@ -381,12 +381,13 @@ def test_inline_waivers_setting_is_read_from_the_base_config(pr: git.Repo) -> No
     assert statuses(report, "GG201") == ["fail"] and statuses(report, "GG003") == ["fail"]
     # A base whose config says true counts every inline waiver.
     pr.git.branch("lenient")
-    code, report, _ = check("--changed-since", "lenient", "--policies-from", "lenient")
-    assert statuses(report, "GG201") == [] or statuses(report, "GG201") == ["waived"]
+    (root / "deploy/modify.yaml").write_text(waived("modify", "new reason", region="asia-south1"))
+    _, report, _ = check("--changed-since", "lenient", "--policies-from", "lenient")
+    assert statuses(report, "GG201") == ["waived"]
     assert statuses(report, "GG003") == []
     # Outside PR mode, base-only without a base counts no inline waiver, and says so.
     (root / ".greengate.yaml").write_text(CONFIG + "inlineWaivers: base-only\n")
-    code, report, _ = check()
+    _, report, _ = check()
     assert statuses(report, "GG201").count("waived") == 0
     assert statuses(report, "GG003") == []
     assert any("base-only" in n and "no base commit" in n for n in report["notes"])
@@ -522,3 +523,12 @@ def test_a_missing_policy_path_without_policies_from_is_one_sentence(pr: git.Rep
     assert code == 2 and report == {}
     assert err.startswith("greengate: error: --policy policies/nope.yaml: no such policy file")
     assert "--policies-from REF" in err and err.count("\n") == 1
+
+
+def test_policies_from_alone_reads_inline_waivers_at_the_base(pr: git.Repo) -> None:
+    root = Path(str(pr.working_tree_dir))
+    (root / "deploy/modify.yaml").write_text(waived("modify", "trust me", region="asia-south1"))
+    code, report, _ = check("--policies-from", "main")
+    assert code == 1
+    gg003 = [Path(f["file"]).name for f in report["findings"] if f["ruleId"] == "GG003"]
+    assert gg003 == ["modify.yaml"] and statuses(report, "GG201").count("waived") == 0

@@ -103,3 +103,23 @@ def test_the_readme_configuration_example_validates() -> None:
         waiver["expires"] = str(waiver["expires"])
     assert list(validator().iter_errors(data)) == []
     assert set(data) == set(SCHEMA["properties"])  # the example shows every key
+
+
+@pytest.mark.parametrize(
+    ("written", "value"), [("false", False), ("true", True), ("base-only", "base-only")]
+)
+def test_inline_waivers_is_read_with_its_line(tmp_path: Path, written: str, value: object) -> None:
+    path = tmp_path / ".greengate.yaml"
+    path.write_text(f"failOn: high\ninlineWaivers: {written}\n")
+    config = load_config(path)
+    assert config.inline_waivers is not None
+    assert config.inline_waivers.value == value and type(config.inline_waivers.value) is type(value)
+    assert config.inline_waivers.origin.endswith(".greengate.yaml:2")
+
+
+def test_inline_waivers_takes_only_its_three_values(tmp_path: Path) -> None:
+    path = tmp_path / ".greengate.yaml"
+    path.write_text("inlineWaivers: sometimes\n")
+    with pytest.raises(ConfigError, match="inlineWaivers") as caught:
+        load_config(path)
+    assert "base-only" in str(caught.value)

@@ -135,3 +135,38 @@ def test_inline_waivers_apply_to_their_own_deployment_only() -> None:
         relative=lambda f: f,
     )
     assert [f.status for f in result.findings] == [Status.WAIVED, Status.FAIL]
+
+
+def test_granted_inline_keeps_only_the_waivers_the_base_has() -> None:
+    from greengate.findings.waivers import granted_inline
+
+    head = deployment(**{"greengate.dev/waive-GG201": "why", "greengate.dev/waive-GG401": "new"})
+    base = deployment(**{"greengate.dev/waive-GG201": "why"})
+    result = granted_inline([head], [base], base_name="main")
+    assert [w.rule for w in result.waivers[("deploy/a.yaml", "svc")]] == ["GG201"]
+    (refused,) = result.findings
+    assert (refused.rule_id, refused.status, refused.severity) == (
+        "GG003",
+        Status.FAIL,
+        Severity.HIGH,
+    )
+    assert refused.location.line == 7 and "not at main" in refused.message
+
+
+def test_granted_inline_a_changed_text_or_a_second_copy_is_not_granted() -> None:
+    from greengate.findings.waivers import granted_inline
+
+    base = deployment(**{"greengate.dev/waive-GG201": "why"})
+    edited = deployment(**{"greengate.dev/waive-GG201": "why; expires=2099-01-01"})
+    assert [f.rule_id for f in granted_inline([edited], [base]).findings] == ["GG003"]
+    copy = deployment(**{"greengate.dev/waive-GG201": "why"})
+    result = granted_inline([copy, copy], [base])
+    assert len(result.waivers[("deploy/a.yaml", "svc")]) == 1
+    assert [f.rule_id for f in result.findings] == ["GG003"]
+
+
+def test_granted_inline_without_a_base_grants_every_waiver() -> None:
+    from greengate.findings.waivers import granted_inline
+
+    result = granted_inline([deployment(**{"greengate.dev/waive-GG201": "why"})])
+    assert result.findings == [] and len(result.waivers[("deploy/a.yaml", "svc")]) == 1
