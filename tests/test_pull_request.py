@@ -532,3 +532,14 @@ def test_policies_from_alone_reads_inline_waivers_at_the_base(pr: git.Repo) -> N
     assert code == 1
     gg003 = [Path(f["file"]).name for f in report["findings"] if f["ruleId"] == "GG003"]
     assert gg003 == ["modify.yaml"] and statuses(report, "GG201").count("waived") == 0
+
+
+def test_inline_waivers_false_at_the_base_is_noted_with_where_it_is_written(pr: git.Repo) -> None:
+    root = Path(str(pr.working_tree_dir))
+    pr.git.checkout("main")
+    (root / ".greengate.yaml").write_text(CONFIG + "inlineWaivers: false\n")
+    commit(pr, "no inline waivers")
+    (root / "deploy/modify.yaml").write_text(waived("modify", "why", region="asia-south1"))
+    _, report, _ = check("--policies-from", "main")
+    assert ("modify.yaml", "GG201") in failing(report) and statuses(report, "GG003") == []
+    assert any("inlineWaivers: false (.greengate.yaml:6 at main)" in n for n in report["notes"])

@@ -22,7 +22,7 @@ from typing import Any
 import yaml
 
 from greengate.config.load import CONFIG_NAMES, walk_up
-from greengate.config.model import Config
+from greengate.config.model import Config, Sourced
 from greengate.config.settings import Flags
 from greengate.findings import baseline as baselines
 from greengate.findings.baseline import Baseline
@@ -53,7 +53,16 @@ class BasePolicies:
         """The config read from the base, placed where it lives in the repository."""
         if config is None or self.config_path is None:
             return config
-        return dataclasses.replace(config, path=self.config_path, display=self.config_display)
+        inline = config.inline_waivers
+        if inline is not None and inline.location is not None:
+            # Said in notes: name the config as it is in the repository, not the scratch copy.
+            rel = self.config_display.removesuffix(f" at {self.ref}")
+            inline = Sourced(
+                inline.value, f"{rel}:{inline.location.line} at {self.ref}", inline.location
+            )
+        return dataclasses.replace(
+            config, path=self.config_path, display=self.config_display, inline_waivers=inline
+        )
 
 
 def policies_from(
