@@ -543,3 +543,24 @@ def test_inline_waivers_false_at_the_base_is_noted_with_where_it_is_written(pr: 
     _, report, _ = check("--policies-from", "main")
     assert ("modify.yaml", "GG201") in failing(report) and statuses(report, "GG003") == []
     assert any("inlineWaivers: false (.greengate.yaml:6 at main)" in n for n in report["notes"])
+
+
+def test_a_granted_inline_waiver_does_not_cover_a_second_document_reusing_its_name(
+    pr: git.Repo,
+) -> None:
+    root = Path(str(pr.working_tree_dir))
+    (root / "deploy/modify.yaml").write_text(
+        waived("modify", "PPA, see OPS-1", region="asia-south1")
+    )
+    commit(pr, "waiver granted")
+    pr.git.branch("granted")
+    (root / "deploy/modify.yaml").write_text(
+        waived("modify", "PPA, see OPS-1", region="asia-south1")
+        + "---\n"
+        + manifest("modify", region="africa-south1")
+    )
+    for mode in ((), ("--policies-from", "granted")):
+        code, report, _ = check("--changed-since", "granted", *mode)
+        assert code == 1
+        assert statuses(report, "GG201") == ["fail", "waived"]
+        assert statuses(report, "GG003") == []

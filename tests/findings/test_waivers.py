@@ -170,3 +170,20 @@ def test_granted_inline_without_a_base_grants_every_waiver() -> None:
 
     result = granted_inline([deployment(**{"greengate.dev/waive-GG201": "why"})])
     assert result.findings == [] and len(result.waivers[("deploy/a.yaml", "svc")]) == 1
+
+
+def test_an_inline_waiver_that_knows_its_document_waives_only_there() -> None:
+    from dataclasses import replace
+
+    (waiver,), _ = parse_inline(deployment(**{"greengate.dev/waive-GG201": "why"}))
+    first, second = finding(), replace(finding(), message="worse region")
+    documents = {id(first): 0, id(second): 1}
+    result = apply_waivers(
+        [first, second],
+        (),
+        {("deploy/a.yaml", "svc"): [replace(waiver, document=0)]},
+        today=TODAY,
+        relative=lambda path: path,
+        document_of=lambda f: documents.get(id(f)),
+    )
+    assert [f.status for f in result.findings] == [Status.WAIVED, Status.FAIL]

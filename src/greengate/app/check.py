@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import datetime
 import tempfile
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -211,6 +211,7 @@ def _run(options: CheckOptions, root: Path | None) -> Report:
         old = [j for d in read_base() for j in judged(d, engine.evaluate([d]))]
         old.extend(Judged(f) for f in before_findings)
         findings = mark_existing(evaluated, old)
+    documents = {id(f): j.document for f, j in zip(findings, evaluated, strict=True)}
     base_deployments: list[Deployment] | None = None
     if options.inline_waivers == BASE_ONLY and base is not None:
         base_deployments = read_base()
@@ -224,6 +225,7 @@ def _run(options: CheckOptions, root: Path | None) -> Report:
         notes,
         base=base_deployments,
         base_name=_base_name(options, base),
+        document_of=lambda finding: documents.get(id(finding)),
     )
     fixed: list[BaselineEntry] = []
     if options.baseline is not None:
@@ -258,6 +260,7 @@ def _waive(
     *,
     base: Sequence[Deployment] | None = None,
     base_name: str = "the base",
+    document_of: Callable[[Finding], int | None] | None = None,
 ) -> tuple[list[Finding], frozenset[str]]:
     """Apply the config's and the manifests' waivers; add their notes to ``notes``.
 
@@ -292,6 +295,7 @@ def _waive(
         today=options.today,
         relative=where.relative,
         known_rules=active_rules,
+        document_of=document_of,
     )
     notes.extend(result.notes)
     return result.findings, result.expired

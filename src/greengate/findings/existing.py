@@ -29,11 +29,13 @@ class Judged:
     finding: Finding
     basis: str = ""
     """:func:`basis` of the finding's deployment; "" for a finding about a file, not a deployment."""
+    document: int | None = None
+    """The index of the document of the finding's deployment (None: about a file)."""
 
 
 def judged(deployment: Deployment, findings: Iterable[Finding]) -> list[Judged]:
     """The findings of one deployment, each with its :func:`basis`."""
-    return [Judged(f, basis(deployment, f)) for f in findings]
+    return [Judged(f, basis(deployment, f), deployment.document) for f in findings]
 
 
 def basis(deployment: Deployment, finding: Finding) -> str:

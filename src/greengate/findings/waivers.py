@@ -72,6 +72,8 @@ class Waiver:
     expires: datetime.date | None = None
     """The last day the waiver applies (inclusive)."""
     inline: bool = False
+    document: int | None = None
+    """For an inline waiver: the index of the document it is written in (it waives only there)."""
 
     @property
     def where(self) -> str:
@@ -177,10 +179,14 @@ def apply_waivers(
     today: datetime.date,
     relative: Callable[[str], str | None],
     known_rules: Iterable[str] = (),
+    document_of: Callable[[Finding], int | None] | None = None,
 ) -> WaiverResult:
     """Waive the failing findings a waiver matches.
 
     ``inline_waivers`` are keyed by (manifest file, deployment name);
+    ``document_of`` gives the document a finding is about (None: unknown), so
+    an inline waiver that knows its document waives only there, not a second
+    document that reuses the deployment's name;
     ``relative`` turns a finding's file into the path config globs match
     (relative to the config's folder), or None for a file outside it.
     """
@@ -196,7 +202,7 @@ def apply_waivers(
         matching = [w for w in config_waivers if _covers(w, finding, relative)] + [
             w
             for w in inline_waivers.get((finding.file, finding.deployment), ())
-            if w.rule == finding.rule_id
+            if w.rule == finding.rule_id and _same_document(w, finding, document_of)
         ]
         used.update(index[id(w)] for w in matching)
         active = next((w for w in matching if not w.expired(today)), None)
@@ -211,6 +217,15 @@ def apply_waivers(
     rules = set(known_rules)
     notes = [_unused_note(w, rules) for i, w in enumerate(everything) if i not in used]
     return WaiverResult(out, notes, frozenset(expired_fps))
+
+
+def _same_document(
+    waiver: Waiver, finding: Finding, document_of: Callable[[Finding], int | None] | None
+) -> bool:
+    if waiver.document is None or document_of is None:
+        return True
+    document = document_of(finding)
+    return document is None or document == waiver.document
 
 
 def _covers(waiver: Waiver, finding: Finding, relative: Callable[[str], str | None]) -> bool:
@@ -285,7 +300,9 @@ def granted_inline(
                     result.findings.append(_not_granted(deployment, waiver, base_name))
                     continue
                 allowed[key] -= 1
-            result.waivers.setdefault((deployment.file, deployment.name), []).append(waiver)
+            result.waivers.setdefault((deployment.file, deployment.name), []).append(
+                replace(waiver, document=deployment.document)
+            )
     return result
 
 
