@@ -183,7 +183,7 @@ def _output_options(func: F) -> F:
 @click.option(
     "--policies-from",
     metavar="REF",
-    help="Read the config and policy files (--policy, policies.paths, catalog) as they are at REF, so a change cannot weaken the gate that judges it.",
+    help="Read everything that decides the verdict as it is at REF: the config, the policy, catalog and baseline files it or --policy/--catalog/--baseline name, and which inline waivers count (inlineWaivers: base-only), so a change cannot weaken the gate that judges it.",
 )
 def check(
     paths: tuple[Path, ...],
