@@ -70,7 +70,7 @@ def run_cli(tmp_path: Path, policy: str, config: str = "") -> tuple[int, dict[st
             "m.yaml",
             "--policy",
             "costly.yaml",
-            "-f",
+            "--format",
             "json",
         ],
         cwd=tmp_path,
