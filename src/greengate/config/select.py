@@ -15,6 +15,7 @@ from greengate.config.model import Config, Sourced
 from greengate.errors import ConfigError
 from greengate.policy.engine import RuleSettings
 from greengate.policy.model import Policy
+from greengate.policy.params import ParamTypeError, check_param
 from greengate.records.finding import MANIFEST_INVALID, MANIFEST_UNREADABLE, Severity
 from greengate.sources.globs import is_glob, match_name
 
@@ -67,9 +68,7 @@ def select(
     params: dict[str, dict[str, Any]] = {}
     for name, value in config.params:
         policy = known.check_policy(Sourced(name, value.origin, value.location), "params")
-        if policy is not None:
-            _check_params(policy, value, config)
-        params[name] = value.value
+        params[name] = _check_params(policy, value, config) if policy is not None else value.value
     return Selection(kept, settings, params)
 
 
@@ -120,15 +119,26 @@ class _Known:
             )
 
 
-def _check_params(policy: Policy, value: Sourced[dict[str, Any]], config: Config) -> None:
+def _check_params(policy: Policy, value: Sourced[dict[str, Any]], config: Config) -> dict[str, Any]:
+    """The config's params of ``policy``, each of the type its default has (see ``policy.params``)."""
     allowed = sorted(policy.params)
-    for name in value.value:
+    checked: dict[str, Any] = {}
+    for name, given in value.value.items():
+        where = config.param_locations.get((policy.name, name), value.location)
         if name not in policy.params:
             listed = f"its params are {', '.join(allowed)}" if allowed else "it has no params"
-            where = config.param_locations.get((policy.name, name), value.location)
             raise ConfigError(
                 f"{where or value.origin}: params.{policy.name}: unknown param '{name}'{_guess(name, allowed)}; {listed}"
             )
+        try:
+            checked[name] = check_param(policy.params[name], given, name)
+        except ParamTypeError as exc:
+            raise ConfigError(
+                f"{where or value.origin}: params.{policy.name}.{exc}".replace(
+                    "the policy expects", f"policy {policy.name} expects", 1
+                )
+            ) from None
+    return checked
 
 
 def _where(entry: Sourced[Any]) -> str:
