@@ -200,3 +200,21 @@ def test_the_backend_raises_budget_exceeded_an_evaluation_error() -> None:
     assert str(info.value) == "took longer than the 0.1 s budget"
     # A fast expression in the same activation is not affected.
     assert backend.compile("size(params.items) == 1000").evaluate(activation) is True
+
+
+def test_an_expensive_message_expression_is_an_error_not_a_silent_fallback(
+    tmp_path: Path,
+) -> None:
+    slow_message = POLICY.replace(
+        "      expression: has(deployment.task)\n      message: no task\n",
+        "      expression: 'false'\n      message: no task\n"
+        f"      messageExpression: \"{SLOW} ? 'a' : 'b'\"\n",
+    )
+    _, report, _ = run_cli(
+        tmp_path, slow_message, "policies: {builtin: false, budgetSeconds: 0.2}\n"
+    )
+    gg902 = [(d, s, m) for r, d, s, m in findings(report) if r == "GG902"]
+    assert [(d, s) for d, s, _ in gg902] == [("one", "error"), ("two", "error")]
+    assert gg902[0][2].startswith(
+        "evaluation of GG902 (its messageExpression) took longer than the 0.2 s budget"
+    )
