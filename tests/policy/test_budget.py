@@ -101,8 +101,8 @@ def test_an_expensive_rule_is_an_error_and_the_run_goes_on(tmp_path: Path) -> No
             "GG901",
             "two",
             "error",
-            "evaluation of GG901 took longer than the 0.2 s budget on 'one' and was not run"
-            " again; simplify the expression (or raise policies.budgetSeconds in the config)",
+            "evaluation of GG901 took longer than the 0.2 s budget on 'one' (m.yaml) and was"
+            " not run again; simplify the expression (or raise policies.budgetSeconds in the config)",
         ),
         ("GG902", "one", "pass", "GG902"),
         ("GG902", "two", "pass", "GG902"),

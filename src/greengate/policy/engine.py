@@ -73,7 +73,7 @@ class Engine:
         overrides = params or {}
         settings = rules or {}
         self.budget = DEFAULT_BUDGET if budget is None else budget
-        self._stopped: dict[Program, str] = {}
+        self._stopped: dict[Program, Deployment] = {}
         """Programs that ran out of budget -> the deployment they ran out on."""
         self._backend = default_backend()
         self._catalog = self._backend.convert(dict(catalog or {}))
@@ -128,7 +128,7 @@ class _Run:
         deployment: Deployment,
         plain: Mapping[str, Any],
         activation: Activation,
-        stopped: dict[Program, str],
+        stopped: dict[Program, Deployment],
         budget: float = DEFAULT_BUDGET,
     ) -> None:
         self.stopped = stopped
@@ -196,7 +196,7 @@ class _Run:
                 try:
                     self.activation.define(variable.name, variable.program)
                 except BudgetExceeded:
-                    self.stopped[variable.program] = self.deployment.name
+                    self.stopped[variable.program] = self.deployment
                     raise
             except EvaluationError as exc:
                 self.variable_errors[variable.name] = (variable, exc)
@@ -208,7 +208,7 @@ class _Run:
         try:
             return program.evaluate(self.activation)
         except BudgetExceeded:
-            self.stopped[program] = self.deployment.name
+            self.stopped[program] = self.deployment
             raise
 
     def _over_budget(
@@ -216,8 +216,12 @@ class _Run:
     ) -> str:
         """``evaluation of GG123 took longer than the 1 s budget; simplify the expression``."""
         inside = f" ({where})" if where else ""
-        first = self.stopped.get(program, self.deployment.name)
-        again = f" on '{first}' and was not run again" if first != self.deployment.name else ""
+        first = self.stopped.get(program, self.deployment)
+        again = (
+            f" on '{first.name}' ({first.file}) and was not run again"
+            if first is not self.deployment
+            else ""
+        )
         return (
             f"evaluation of {validation.id}{inside} took longer than the "
             f"{format_seconds(exc.budget)} budget{again}; simplify the expression"
