@@ -120,3 +120,90 @@ def test_the_builtin_pack_loads() -> None:
         "required-facts",
     }
     assert all(p.builtin and p.description for p in policies)
+
+
+def _with(expression: str) -> str:
+    return POLICY.replace(
+        "expression: deployment.owner in params.teams", f"expression: {expression}"
+    )
+
+
+def _block(expression: str) -> str:
+    return POLICY.replace(
+        "expression: deployment.owner in params.teams", f"expression: |-\n        {expression}"
+    )
+
+
+def test_an_unknown_name_behind_an_or_is_caught_at_load(tmp_path: Path) -> None:
+    """Evaluation never reaches `limitz` when the left side is true; the load still refuses it."""
+    text = _with("deployment.owner in params.teams || limitz.max > 1")
+    message = error_of(tmp_path, text)
+    line = text.splitlines()[11]
+    assert message.startswith(f"p.yaml:12:{line.index('limitz') + 1}:")
+    assert "undeclared reference to 'limitz'; expressions can use deployment" in message
+    assert "did you mean" not in message
+
+
+def test_a_misspelt_name_behind_an_or_gets_a_guess(tmp_path: Path) -> None:
+    text = _with("true || deploymnt.region == 'x'")
+    message = error_of(tmp_path, text)
+    assert message.startswith(f"p.yaml:12:{text.splitlines()[11].index('deploymnt') + 1}:")
+    assert "undeclared reference to 'deploymnt' (did you mean 'deployment'?)" in message
+
+
+def test_unknown_names_in_every_kind_of_expression(tmp_path: Path) -> None:
+    message_expression = POLICY.replace(
+        '\'"owner " + deployment.owner', '\'true ? "owner " : paramz + deployment.owner'
+    )
+    assert "p.yaml:13:" in error_of(tmp_path, message_expression)
+    assert "'paramz' (did you mean 'params'?)" in error_of(tmp_path, message_expression)
+    condition = POLICY.replace(
+        "  validations:\n",
+        "  matchConditions:\n    - name: m\n      expression: true || catalgo.x\n  validations:\n",
+    )
+    assert error_of(tmp_path, condition).startswith("p.yaml:11:27:")
+    variable = POLICY.replace(
+        "  validations:\n",
+        "  variables:\n    - name: v\n      expression: false && variable.x\n  validations:\n",
+    )
+    message = error_of(tmp_path, variable)
+    assert message.startswith("p.yaml:11:28:")
+    assert "(did you mean 'variables'?)" in message
+
+
+def test_macro_variables_are_known_inside_their_macro_only(tmp_path: Path) -> None:
+    fine = _with(
+        "params.teams.exists(t, t == deployment.owner) && params.teams.all(t, params.teams.exists(u, u == t))"
+    )
+    load_policies([write(tmp_path, fine)])
+    outside = _with("params.teams.exists(t, true) && t == 'a'")
+    assert "undeclared reference to 't'" in error_of(tmp_path, outside)
+
+
+def test_functions_types_fields_and_strings_are_not_names(tmp_path: Path) -> None:
+    fine = _block(
+        "size(deployment.owner) > 0 && type(deployment.owner) == string && int('1') == 1"
+        " && deployment.owner.startsWith('limitz.max') && has(deployment.cloud.region)"
+        " && {'a': params.teams}.a == params.teams"
+    )
+    (policy,) = load_policies([write(tmp_path, fine)])
+    assert policy.validations[0].program.references()[0].name == "deployment"
+
+
+def test_an_unknown_name_through_the_cli_is_exit_2_with_one_line(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from greengate.cli import main
+
+    policy = write(tmp_path, _with("deployment.owner in params.teams || limitz.max > 1"))
+    manifest = write(
+        tmp_path,
+        "apiVersion: greengate.dev/v1\nkind: AIDeployment\nmetadata: {name: a}\nspec: {}\n",
+        "m.yaml",
+    )
+    result = CliRunner().invoke(
+        main, ["check", str(manifest), "--no-config", "--no-builtin", "--policy", str(policy)]
+    )
+    assert result.exit_code == 2
+    assert "undeclared reference to 'limitz'" in result.output
+    assert len(result.output.strip().splitlines()) == 1

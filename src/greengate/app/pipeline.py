@@ -25,6 +25,7 @@ from greengate.load import MAX_FILE_BYTES, Document, load_source
 from greengate.load.folders import FolderFiles
 from greengate.manifests import adapter_for
 from greengate.manifests.base import NO_CONTEXT, ReadContext
+from greengate.manifests.consistency import contradictions
 from greengate.records.deployment import Deployment
 from greengate.records.finding import (
     MANIFEST_INVALID,
@@ -192,11 +193,12 @@ def adapt(
         where = document.location(())
         message = f"greengate could not read this {adapter.name} document ({type(exc).__name__}: {exc}); please report it as a bug"
         return [], [_manifest_finding(MANIFEST_UNREADABLE, where, message, path=path)]
+    found = [(d, contradictions(d)) for d in result.deployments]
     problems = [
         _manifest_finding(MANIFEST_INVALID, p.location, p.message, identity=p.message, path=path)
-        for p in result.problems
+        for p in [*result.problems, *(p for _, wrong in found for p in wrong)]
     ]
-    return result.deployments, problems
+    return [d for d, wrong in found if not wrong], problems
 
 
 def _manifest_finding(

@@ -109,6 +109,9 @@ def parse_config(document: Document, path: Path) -> Config:
         builtin=at(policies["builtin"], "policies", "builtin") if "builtin" in policies else None,
         policy_paths=_paths(document, root, ("policies", "paths"), "policy file or folder"),
         disable_policies=strings("policies", "disable"),
+        budget=at(float(policies["budgetSeconds"]), "policies", "budgetSeconds")
+        if "budgetSeconds" in policies
+        else None,
         disable_rules=strings("rules", "disable"),
         severity=tuple(
             (name, at(Severity(value), "rules", "severity", name))

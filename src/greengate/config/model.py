@@ -49,6 +49,8 @@ class Config:
     builtin: Sourced[bool] | None = None
     policy_paths: tuple[Sourced[Path], ...] = ()
     disable_policies: tuple[Sourced[str], ...] = ()
+    budget: Sourced[float] | None = None
+    """``policies.budgetSeconds``: seconds one CEL expression may run on one deployment."""
     disable_rules: tuple[Sourced[str], ...] = ()
     severity: tuple[tuple[str, Sourced[Severity]], ...] = ()
     """Rule id or glob -> severity, in the order written."""

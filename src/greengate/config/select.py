@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from greengate.config.model import Config, Sourced
@@ -16,6 +16,7 @@ from greengate.errors import ConfigError
 from greengate.findings.waivers import INLINE_NOT_GRANTED
 from greengate.policy.engine import RuleSettings
 from greengate.policy.model import Policy
+from greengate.policy.params import ParamTypeError, check_param
 from greengate.records.finding import MANIFEST_INVALID, MANIFEST_UNREADABLE, Severity
 from greengate.sources.globs import is_glob, match_name
 
@@ -56,6 +57,8 @@ def select(
         for p in policies
         if not any(match_name(entry.value, p.name) for entry in config.disable_policies)
     ]
+    if config.budget is not None:
+        kept = [replace(p, budget=config.budget.value) for p in kept]
     rule_ids = [v.id for p in policies for v in p.validations]
     settings: dict[str, RuleSettings] = {}
     for entry in config.disable_rules:
@@ -71,9 +74,7 @@ def select(
     params: dict[str, dict[str, Any]] = {}
     for name, value in config.params:
         policy = known.check_policy(Sourced(name, value.origin, value.location), "params")
-        if policy is not None:
-            _check_params(policy, value, config)
-        params[name] = value.value
+        params[name] = _check_params(policy, value, config) if policy is not None else value.value
     return Selection(kept, settings, params)
 
 
@@ -124,15 +125,26 @@ class _Known:
             )
 
 
-def _check_params(policy: Policy, value: Sourced[dict[str, Any]], config: Config) -> None:
+def _check_params(policy: Policy, value: Sourced[dict[str, Any]], config: Config) -> dict[str, Any]:
+    """The config's params of ``policy``, each of the type its default has (see ``policy.params``)."""
     allowed = sorted(policy.params)
-    for name in value.value:
+    checked: dict[str, Any] = {}
+    for name, given in value.value.items():
+        where = config.param_locations.get((policy.name, name), value.location)
         if name not in policy.params:
             listed = f"its params are {', '.join(allowed)}" if allowed else "it has no params"
-            where = config.param_locations.get((policy.name, name), value.location)
             raise ConfigError(
                 f"{where or value.origin}: params.{policy.name}: unknown param '{name}'{_guess(name, allowed)}; {listed}"
             )
+        try:
+            checked[name] = check_param(policy.params[name], given, name)
+        except ParamTypeError as exc:
+            raise ConfigError(
+                f"{where or value.origin}: params.{policy.name}.{exc}".replace(
+                    "the policy expects", f"policy {policy.name} expects", 1
+                )
+            ) from None
+    return checked
 
 
 def _where(entry: Sourced[Any]) -> str:

@@ -7,6 +7,14 @@ come back as plain Python values.
 A rule that reads a fact the deployment does not have fails (it never passes
 by omission): the finding names the missing field, says how to declare it,
 and points at the place it should be declared.
+
+Every evaluation has a time budget (:data:`DEFAULT_BUDGET`, one second,
+unless the engine is given another): an expression that runs longer is
+stopped, and each rule it belongs to gets an error finding for that
+deployment that says so. An expression stopped once is not run again in the
+same engine (its later deployments get the same error at once), so one
+pathological policy costs at most one budget per expression, not one per
+deployment.
 """
 
 from __future__ import annotations
@@ -18,10 +26,12 @@ from typing import Any
 from greengate.policy.cel import default_backend
 from greengate.policy.cel.backend import (
     Activation,
+    BudgetExceeded,
     EvaluationError,
     Input,
     MissingFieldError,
     Program,
+    format_seconds,
 )
 from greengate.policy.model import NamedExpression, Policy, Validation
 from greengate.records.deployment import DERIVED_FROM, FIELDS, Deployment, FactSource
@@ -36,11 +46,16 @@ class RuleSettings:
     severity: Severity | None = None
 
 
+DEFAULT_BUDGET = 1.0
+"""Seconds one expression may take on one deployment."""
+
+
 @dataclass
 class _Prepared:
     policy: Policy
     params: Input
     rules: list[tuple[Validation, Severity]]
+    budget: float
 
 
 class Engine:
@@ -53,9 +68,13 @@ class Engine:
         params: Mapping[str, Mapping[str, Any]] | None = None,
         rules: Mapping[str, RuleSettings] | None = None,
         catalog: Mapping[str, Any] | None = None,
+        budget: float | None = None,
     ) -> None:
         overrides = params or {}
         settings = rules or {}
+        self.budget = DEFAULT_BUDGET if budget is None else budget
+        self._stopped: dict[Program, Deployment] = {}
+        """Programs that ran out of budget -> the deployment they ran out on."""
         self._backend = default_backend()
         self._catalog = self._backend.convert(dict(catalog or {}))
         self._prepared: list[_Prepared] = []
@@ -67,7 +86,14 @@ class Engine:
                 if setting.enabled:
                     enabled.append((validation, setting.severity or validation.severity))
             if enabled:
-                self._prepared.append(_Prepared(policy, self._backend.convert(merged), enabled))
+                self._prepared.append(
+                    _Prepared(
+                        policy,
+                        self._backend.convert(merged),
+                        enabled,
+                        policy.budget if policy.budget is not None else self.budget,
+                    )
+                )
 
     @property
     def policies(self) -> list[Policy]:
@@ -85,9 +111,11 @@ class Engine:
             value = self._backend.convert(plain)
             for prepared in self._prepared:
                 activation = self._backend.activation(
-                    {"deployment": value, "params": prepared.params, "catalog": self._catalog}
+                    {"deployment": value, "params": prepared.params, "catalog": self._catalog},
+                    budget=prepared.budget,
                 )
-                findings.extend(_Run(prepared, deployment, plain, activation).findings())
+                run = _Run(prepared, deployment, plain, activation, self._stopped, prepared.budget)
+                findings.extend(run.findings())
         return findings
 
 
@@ -100,7 +128,11 @@ class _Run:
         deployment: Deployment,
         plain: Mapping[str, Any],
         activation: Activation,
+        stopped: dict[Program, Deployment],
+        budget: float = DEFAULT_BUDGET,
     ) -> None:
+        self.stopped = stopped
+        self.budget = budget
         self.prepared = prepared
         self.policy = prepared.policy
         self.deployment = deployment
@@ -111,7 +143,13 @@ class _Run:
     def findings(self) -> list[Finding]:
         for condition in self.policy.match_conditions:
             try:
-                result = condition.program.evaluate(self.activation)
+                result = self._evaluate(condition.program)
+            except BudgetExceeded as exc:
+                where = f"matchCondition '{condition.name}'"
+                return [
+                    self._error(v, s, self._over_budget(v, condition.program, exc, where))
+                    for v, s in self.prepared.rules
+                ]
             except EvaluationError as exc:
                 missing = self._missing_field(condition.program, exc)
                 if missing:
@@ -153,19 +191,58 @@ class _Run:
     def _evaluate_variables(self) -> None:
         for variable in self.policy.variables:
             try:
-                self.activation.define(variable.name, variable.program)
+                if variable.program in self.stopped:
+                    raise BudgetExceeded(self.budget)
+                try:
+                    self.activation.define(variable.name, variable.program)
+                except BudgetExceeded:
+                    self.stopped[variable.program] = self.deployment
+                    raise
             except EvaluationError as exc:
                 self.variable_errors[variable.name] = (variable, exc)
 
+    def _evaluate(self, program: Program) -> Any:
+        """``program`` on this deployment, unless it ran out of budget before."""
+        if program in self.stopped:
+            raise BudgetExceeded(self.budget)
+        try:
+            return program.evaluate(self.activation)
+        except BudgetExceeded:
+            self.stopped[program] = self.deployment
+            raise
+
+    def _over_budget(
+        self, validation: Validation, program: Program, exc: BudgetExceeded, where: str = ""
+    ) -> str:
+        """``evaluation of GG123 took longer than the 1 s budget; simplify the expression``."""
+        inside = f" ({where})" if where else ""
+        first = self.stopped.get(program, self.deployment)
+        again = (
+            f" on '{first.name}' ({first.file}) and was not run again"
+            if first is not self.deployment
+            else ""
+        )
+        return (
+            f"evaluation of {validation.id}{inside} took longer than the "
+            f"{format_seconds(exc.budget)} budget{again}; simplify the expression"
+            " (or raise policies.budgetSeconds in the config)"
+        )
+
     def _rule(self, validation: Validation, severity: Severity) -> Finding:
         try:
-            result = validation.program.evaluate(self.activation)
+            result = self._evaluate(validation.program)
         except EvaluationError as exc:
             program = validation.program
+            where = ""
             failed_variable = self._failed_variable(validation, exc)
             if failed_variable is not None:
                 variable, exc = failed_variable
                 program = variable.program
+                where = f"variable '{variable.name}'"
+            if isinstance(exc, BudgetExceeded):
+                return self._error(
+                    validation, severity, self._over_budget(validation, program, exc, where)
+                )
             missing = self._missing_field(program, exc)
             if missing:
                 return self._missing(validation, severity, missing, f"cannot check {validation.id}")
@@ -180,7 +257,14 @@ class _Run:
             )
         if result:
             return self._finding(validation, severity, Status.PASS, validation.title)
-        message = self._message(validation)
+        try:
+            message = self._message(validation)
+        except BudgetExceeded as exc:
+            assert validation.message_program is not None
+            over = self._over_budget(
+                validation, validation.message_program, exc, "its messageExpression"
+            )
+            return self._error(validation, severity, over)
         if validation.field and validation.field not in self.deployment.facts:
             message = f"{message}; {self.deployment.hint(validation.field)}"
         elif validation.field:
@@ -210,9 +294,11 @@ class _Run:
     def _message(self, validation: Validation) -> str:
         if validation.message_program is not None:
             try:
-                value = validation.message_program.evaluate(self.activation)
+                value = self._evaluate(validation.message_program)
                 if isinstance(value, str) and value.strip():
                     return str(value).strip()
+            except BudgetExceeded:
+                raise
             except EvaluationError:
                 pass  # fall back to the static message, as Kubernetes does
         return validation.message.strip() or f"{validation.id} failed: {validation.title}"

@@ -216,85 +216,40 @@ def _compile(document: Document, lines: Sequence[str], path: PathKey, source: st
     except CompileError as exc:
         where = _cel_position(document, lines, path, source, exc.line, exc.column)
         raise PolicyError(f"{where}: {exc}; fix the CEL expression") from None
-    _check_names(document, lines, path, source)
+    _check_names(document, lines, path, source, program)
     return program
 
 
-def _check_names(document: Document, lines: Sequence[str], path: PathKey, source: str) -> None:
-    """Catch a misspelt top-level name (``deploymnt``) before any deployment is seen."""
-    for name, offset in _identifiers(source):
-        if name in CEL_NAMES or name in _CEL_WORDS:
+def _check_names(
+    document: Document, lines: Sequence[str], path: PathKey, source: str, program: Program
+) -> None:
+    """Refuse an identifier the engine does not bind (``limitz``, ``deploymnt``) at load.
+
+    Evaluation would only meet it on a path it takes (never behind a ``||``
+    that is already true); the backend names every top-level identifier
+    from the parse tree, so each one is checked here, before any deployment.
+    """
+    for reference in program.references():
+        if reference.name in CEL_NAMES or reference.name in CEL_TYPE_NAMES:
             continue
-        guess = difflib.get_close_matches(name, CEL_NAMES, n=1, cutoff=0.75)
-        if guess:
-            line, column = _line_col(source, offset)
-            where = _cel_position(document, lines, path, source, line, column)
-            raise PolicyError(
-                f"{where}: undeclared reference to '{name}' (did you mean '{guess[0]}'?); expressions can use {', '.join(CEL_NAMES)}"
-            )
+        guess = difflib.get_close_matches(reference.name, CEL_NAMES, n=1, cutoff=0.7)
+        where = _cel_position(document, lines, path, source, reference.line, reference.column)
+        mean = f" (did you mean '{guess[0]}'?)" if guess else ""
+        raise PolicyError(
+            f"{where}: undeclared reference to '{reference.name}'{mean}; expressions can use {', '.join(CEL_NAMES)}, and the variable a macro such as all(x, ...) binds; correct the name"
+        )
 
 
-_CEL_WORDS = frozenset(
-    {
-        "true",
-        "false",
-        "null",
-        "in",
-        "has",
-        "size",
-        "int",
-        "uint",
-        "double",
-        "string",
-        "bool",
-        "bytes",
-        "list",
-        "map",
-        "type",
-        "dyn",
-        "duration",
-        "timestamp",
-        "matches",
-    }
+CEL_TYPE_NAMES = frozenset(
+    {"bool", "bytes", "double", "int", "list", "map", "null_type", "string", "type", "uint"}
 )
-
-
-def _identifiers(source: str) -> list[tuple[str, int]]:
-    """Top-level identifiers: not after a dot, not a function call's name, not in a string."""
-    found: list[tuple[str, int]] = []
-    i, n = 0, len(source)
-    while i < n:
-        ch = source[i]
-        if ch in "\"'":
-            j = i + 1
-            while j < n and source[j] != ch:
-                j += 2 if source[j] == "\\" else 1
-            i = j + 1
-            continue
-        if ch.isalpha() or ch == "_":
-            j = i
-            while j < n and (source[j].isalnum() or source[j] == "_"):
-                j += 1
-            before = source[:i].rstrip()
-            after = source[j:].lstrip()
-            if not before.endswith(".") and not after.startswith("("):
-                found.append((source[i:j], i))
-            i = j
-            continue
-        i += 1
-    return found
+"""CEL's type names, which an expression may use as values (``type(x) == int``)."""
 
 
 def _offset(source: str, line: int, column: int) -> int:
     """0-based offset of a 1-based line/column in ``source``."""
     lines = source.split("\n")
     return sum(len(text) + 1 for text in lines[: line - 1]) + column - 1
-
-
-def _line_col(source: str, offset: int) -> tuple[int, int]:
-    line = source.count("\n", 0, offset) + 1
-    column = offset - (source.rfind("\n", 0, offset) + 1) + 1
-    return line, column
 
 
 def _cel_position(

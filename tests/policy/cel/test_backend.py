@@ -194,3 +194,18 @@ def test_a_program_knows_the_deployment_paths_it_reads(backend: Backend) -> None
     )
     assert program.deployment_paths == ("cloud.region", "replicas", "model.name")
     assert program.required_paths == ("cloud.region", "replicas")
+
+
+def test_a_program_names_the_identifiers_it_reads(backend: Backend) -> None:
+    program = backend.compile(
+        'deployment.a.all(x, x > limit) || size(params.b) > 0\n  && "deploymnt" != zone.name'
+        " && [1].map(y, y).all(z, y > 0) && .root.x"
+    )
+    assert [(r.name, r.line, r.column) for r in program.references()] == [
+        ("deployment", 1, 1),
+        ("limit", 1, 25),
+        ("params", 1, 40),
+        ("zone", 2, 21),
+        ("y", 2, 55),
+        ("root", 2, 66),
+    ]

@@ -23,6 +23,12 @@ The contract, for every backend:
   when the cause is a map key or field that is not there, it raises the
   subclass :class:`MissingFieldError`. The engine tells the two apart to turn
   a missing fact into "declare it like this" instead of an evaluation error.
+* Every evaluation (:meth:`Program.evaluate`, :meth:`Activation.define`) in
+  an activation made with a ``budget`` stops after that many seconds with
+  :class:`BudgetExceeded`, and leaves no timer or signal handler behind.
+* :meth:`Program.references` names the top-level identifiers an expression
+  reads (not the variables its macros bind), with their positions, so that
+  the loader can refuse an unknown name before any deployment is seen.
 """
 
 from __future__ import annotations
@@ -47,6 +53,22 @@ class EvaluationError(Exception):
     """An expression failed on this input; the message is short and meant for the user."""
 
 
+class BudgetExceeded(EvaluationError):
+    """The evaluation took longer than the activation's budget and was stopped.
+
+    ``budget`` is the budget in seconds.
+    """
+
+    def __init__(self, budget: float) -> None:
+        super().__init__(f"took longer than the {format_seconds(budget)} budget")
+        self.budget = budget
+
+
+def format_seconds(seconds: float) -> str:
+    """``1 s``, ``0.5 s``, ``2.25 s``: a budget as messages show it."""
+    return f"{seconds:g} s"
+
+
 class MissingFieldError(EvaluationError):
     """The expression read a map key or field the input does not have.
 
@@ -59,6 +81,16 @@ class MissingFieldError(EvaluationError):
     def __init__(self, message: str, missing_member: str) -> None:
         super().__init__(message)
         self.missing_member = missing_member
+
+
+@final
+@dataclass(frozen=True)
+class Reference:
+    """A top-level identifier an expression reads; ``line``/``column`` are 1-based within it."""
+
+    name: str
+    line: int
+    column: int
 
 
 @final
@@ -106,6 +138,17 @@ class Program(ABC):
     def evaluate(self, activation: Activation) -> Any:
         """The plain value of the expression; raises :class:`EvaluationError`."""
 
+    @abstractmethod
+    def references(self) -> tuple[Reference, ...]:
+        """The top-level identifiers the expression reads, in source order.
+
+        ``deployment`` in ``deployment.cloud.region``, ``limits`` in
+        ``limits.max``; not a function's or method's name (``size``,
+        ``startsWith``), not a field after a dot, not a name inside a string,
+        and not a variable a macro binds in its own body (``x`` in
+        ``l.all(x, x > 0)``). Read from the parse tree.
+        """
+
 
 class Backend(ABC):
     """A CEL engine. Programs, inputs and activations of one backend do not mix with another's."""
@@ -122,11 +165,15 @@ class Backend(ABC):
         """Convert a plain value for :meth:`activation`."""
 
     @abstractmethod
-    def activation(self, inputs: Mapping[str, Input | Any]) -> Activation:
+    def activation(
+        self, inputs: Mapping[str, Input | Any], *, budget: float | None = None
+    ) -> Activation:
         """Bind each name to its input (an :class:`Input`, or a plain value converted here).
 
         ``variables`` is not an input: every activation starts with its own,
-        empty (see :class:`Activation`).
+        empty (see :class:`Activation`). With a ``budget`` (seconds), each
+        evaluation in this activation that runs longer is stopped and raises
+        :class:`BudgetExceeded`.
         """
 
 

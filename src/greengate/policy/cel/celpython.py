@@ -25,6 +25,10 @@ inputs once and results on the way out. Errors are the interface's
   provided here.
 * cel-python logs internal errors through ``logging``; that noise never
   reaches the user.
+* An activation's budget bounds every evaluation in it
+  (:mod:`greengate.policy.cel.budget`).
+* :meth:`_Program.references` walks lark's parse tree, which keeps each
+  token's line and column.
 """
 
 from __future__ import annotations
@@ -40,6 +44,7 @@ import celpy
 from celpy import celtypes
 from celpy.adapter import json_to_cel
 from celpy.celparser import CELParseError
+from lark import Token, Tree
 
 from greengate.policy.cel.backend import (
     Activation,
@@ -49,8 +54,10 @@ from greengate.policy.cel.backend import (
     Input,
     MissingFieldError,
     Program,
+    Reference,
     fact_paths,
 )
+from greengate.policy.cel.budget import run_within
 
 for _name in ("celpy", "lark"):
     _logger = logging.getLogger(_name)
@@ -130,6 +137,8 @@ class Expression:
     source: str
     _fast: Any
     _slow: Any
+    tree: Any = None
+    """The parse tree (lark)."""
 
     @property
     def deployment_paths(self) -> tuple[str, ...]:
@@ -181,7 +190,63 @@ def compile_expression(
         _fix_has(fast)
     except Exception:
         fast = None  # cel-python cannot transpile this one: the interpreter runs it.
-    return Expression(source, fast, slow)
+    return Expression(source, fast, slow, ast)
+
+
+MACROS = frozenset({"all", "exists", "exists_one", "map", "filter"})
+"""Methods whose first argument names a variable bound in the others."""
+
+
+def references(tree: Any) -> tuple[Reference, ...]:
+    """The free top-level identifiers of a parse tree, in source order.
+
+    Iterative (an expression may nest deeper than Python's recursion limit
+    allows), with the names each macro binds in scope for its body only.
+    """
+    found: list[Reference] = []
+    stack: list[tuple[Any, frozenset[str]]] = [(tree, frozenset())]
+    while stack:
+        node, bound = stack.pop()
+        if not isinstance(node, Tree):
+            continue
+        children = list(node.children)
+        if node.data in ("ident", "dot_ident"):
+            token = children[-1]
+            if isinstance(token, Token) and str(token) not in bound:
+                found.append(Reference(str(token), token.line or 1, token.column or 1))
+            continue
+        if node.data in ("ident_arg", "dot_ident_arg"):
+            children = children[1:]  # a function's name is not a reference
+        elif node.data == "member_dot":
+            children = children[:1]  # neither is a field's
+        elif node.data == "member_object":
+            children = children[1:]  # nor a message type's name
+        elif node.data == "fieldinits":
+            children = [c for c in children if not isinstance(c, Token)]
+        elif node.data == "member_dot_arg":
+            target, method = children[0], children[1]
+            arguments = children[2] if len(children) > 2 else None
+            pending: list[tuple[Any, frozenset[str]]] = [(target, bound)]
+            if isinstance(arguments, Tree):
+                items = list(arguments.children)
+                variable = _bare_ident(items[0]) if items else None
+                if str(method) in MACROS and len(items) >= 2 and variable is not None:
+                    pending.extend((item, bound | {variable}) for item in items[1:])
+                else:
+                    pending.extend((item, bound) for item in items)
+            stack.extend(reversed(pending))
+            continue
+        stack.extend((child, bound) for child in reversed(children))
+    return tuple(sorted(found, key=lambda r: (r.line, r.column)))
+
+
+def _bare_ident(node: Any) -> str | None:
+    """The name when ``node`` is an expression that is just one identifier."""
+    while isinstance(node, Tree) and len(node.children) == 1 and node.data != "ident":
+        node = node.children[0]
+    if isinstance(node, Tree) and node.data == "ident":
+        return str(node.children[0])
+    return None
 
 
 # cel-python 0.5's transpiled has() yields a Python bool, not a CEL bool, so
@@ -270,20 +335,26 @@ class _Program(Program):
         self.expression = expression
 
     def evaluate(self, activation: Activation) -> Any:
-        return from_cel(self.expression.evaluate(_own(activation).values))
+        own = _own(activation)
+        return from_cel(run_within(own.budget, lambda: self.expression.evaluate(own.values)))
+
+    def references(self) -> tuple[Reference, ...]:
+        return references(self.expression.tree)
 
 
 class _Activation(Activation):
     """The cel-python values an expression sees, ``variables`` included."""
 
-    def __init__(self, values: dict[str, Any]) -> None:
+    def __init__(self, values: dict[str, Any], budget: float | None = None) -> None:
         self.values = values
+        self.budget = budget
         self._variables: dict[str, Any] = {}
 
     def define(self, name: str, program: Program) -> None:
         if not isinstance(program, _Program):
             raise TypeError(f"a program of another CEL backend: {type(program).__name__}")
-        self._variables[name] = program.expression.evaluate(self.values)
+        expression = program.expression
+        self._variables[name] = run_within(self.budget, lambda: expression.evaluate(self.values))
         # A new map each time, never one mutated in place: a variable whose
         # value is `variables` itself keeps the map it saw.
         self.values["variables"] = celtypes.MapType(
@@ -308,10 +379,12 @@ class CelPythonBackend(Backend):
     def convert(self, value: Any) -> Input:
         return Input(to_cel(value))
 
-    def activation(self, inputs: Mapping[str, Input | Any]) -> Activation:
+    def activation(
+        self, inputs: Mapping[str, Input | Any], *, budget: float | None = None
+    ) -> Activation:
         values = {
             name: item.value if isinstance(item, Input) else to_cel(item)
             for name, item in inputs.items()
         }
         values["variables"] = celtypes.MapType({})
-        return _Activation(values)
+        return _Activation(values, budget)

@@ -1,0 +1,128 @@
+"""Stop an evaluation that runs longer than its budget, and leave nothing behind.
+
+A CEL expression can be very expensive without being wrong (three nested
+``all()`` over a 1,000-item list are a billion steps), and cel-python runs it
+as Python code, so a wall-clock timer is the one bound that holds for every
+expression. Static estimates cannot: greengate's inputs have no declared
+sizes, so an estimate would either refuse ordinary policies or let costly
+ones through.
+
+:func:`run_within` runs a function and raises :class:`BudgetExceeded` when it
+takes longer than the budget:
+
+* On the main thread of a POSIX system, with no interval timer of the
+  caller's already running, a ``SIGALRM`` from ``signal.setitimer`` raises
+  inside the evaluation; the previous handler is restored afterwards.
+* Otherwise (Windows, a worker thread, a caller's own timer), a timer thread
+  raises the same exception in the evaluating thread through CPython's
+  ``PyThreadState_SetAsyncExc``. Both interrupt Python code between
+  bytecodes; neither can interrupt one long call into C (a regular
+  expression that backtracks, say).
+* Where neither is available, the function runs without a time bound.
+
+The exception raised inside the evaluation derives from :class:`BaseException`
+so that no ``except Exception`` in the CEL library catches it on the way out.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import signal
+import sys
+import threading
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from greengate.policy.cel.backend import BudgetExceeded
+
+T = TypeVar("T")
+
+
+class _OutOfTime(BaseException):
+    """Raised inside the evaluation; becomes :class:`BudgetExceeded` at the boundary."""
+
+
+def run_within(budget: float | None, function: Callable[[], T]) -> T:
+    """``function()``, stopped with :class:`BudgetExceeded` after ``budget`` seconds."""
+    if budget is None:
+        return function()
+    if _can_use_alarm():
+        return _with_alarm(budget, function)
+    if _SET_ASYNC_EXC is not None:
+        return _with_thread(budget, function)
+    return function()
+
+
+def _can_use_alarm() -> bool:
+    if (
+        not hasattr(signal, "setitimer")
+        or threading.current_thread() is not threading.main_thread()
+    ):
+        return False
+    delay, _ = signal.getitimer(signal.ITIMER_REAL)
+    return delay == 0.0  # a timer of the caller's own is running: do not touch it
+
+
+def _with_alarm(budget: float, function: Callable[[], T]) -> T:
+    def expire(signum: int, frame: Any) -> None:
+        raise _OutOfTime
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    try:
+        try:
+            signal.setitimer(signal.ITIMER_REAL, budget)
+            try:
+                return function()
+            finally:
+                signal.setitimer(signal.ITIMER_REAL, 0)
+        finally:
+            signal.signal(signal.SIGALRM, previous)
+    except _OutOfTime:
+        raise BudgetExceeded(budget) from None
+
+
+def _async_exc() -> Callable[[Any, Any], int] | None:
+    if sys.implementation.name != "cpython":
+        return None
+    try:
+        function = ctypes.pythonapi.PyThreadState_SetAsyncExc
+    except AttributeError:
+        return None
+    function.argtypes = (ctypes.c_ulong, ctypes.py_object)
+    function.restype = ctypes.c_int
+    return function
+
+
+_SET_ASYNC_EXC = _async_exc()
+
+
+def _with_thread(budget: float, function: Callable[[], T]) -> T:
+    assert _SET_ASYNC_EXC is not None
+    target = threading.get_ident()
+    lock = threading.Lock()
+    state = {"running": True, "fired": False}
+
+    def expire() -> None:
+        with lock:
+            if state["running"]:
+                state["fired"] = True
+                _SET_ASYNC_EXC(target, _OutOfTime)
+
+    timer = threading.Timer(budget, expire)
+    timer.daemon = True
+    try:
+        timer.start()
+        try:
+            result = function()
+        finally:
+            with lock:
+                state["running"] = False
+            timer.cancel()
+            if state["fired"]:
+                # Clear the exception if it has not been raised yet.
+                _SET_ASYNC_EXC(target, ctypes.py_object())
+        if state["fired"]:
+            raise _OutOfTime
+        return result
+    except _OutOfTime:
+        raise BudgetExceeded(budget) from None
