@@ -154,11 +154,13 @@ def build_engine(options: CheckOptions, catalog: Catalog) -> Engine:
     params = dict(selection.params)
     for name, override in options.params.items():
         params[name] = deep_merge(params.get(name, {}), override)
+    budget = options.config.budget if options.config is not None else None
     return Engine(
         selection.policies,
         params=params,
         rules={**selection.rules, **options.rules},
         catalog=catalog_view(catalog),
+        budget=budget.value if budget is not None else None,
     )
 
 

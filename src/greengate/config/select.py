@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from greengate.config.model import Config, Sourced
@@ -57,8 +57,6 @@ def select(
         for p in policies
         if not any(match_name(entry.value, p.name) for entry in config.disable_policies)
     ]
-    if config.budget is not None:
-        kept = [replace(p, budget=config.budget.value) for p in kept]
     rule_ids = [v.id for p in policies for v in p.validations]
     settings: dict[str, RuleSettings] = {}
     for entry in config.disable_rules:

@@ -91,7 +91,7 @@ class Engine:
                         policy,
                         self._backend.convert(merged),
                         enabled,
-                        policy.budget if policy.budget is not None else self.budget,
+                        self.budget,
                     )
                 )
 

@@ -60,7 +60,5 @@ class Policy:
     examples: tuple[Example, ...]
     location: Location
     builtin: bool = False
-    budget: float | None = None
-    """Seconds each of its expressions may run on one deployment (None: the engine's)."""
     source: Mapping[str, Any] = field(default_factory=dict, repr=False)
     """The policy document as written (for `greengate policies show`)."""
