@@ -15,6 +15,7 @@ from collections.abc import Iterable
 
 from greengate.records.finding import Finding, Status
 from greengate.records.report import Report
+from greengate.records.text import printable
 
 # XML 1.0 cannot carry these even as character references, so they are dropped.
 _ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -37,8 +38,13 @@ def render(report: Report, *, color: bool = False) -> str:
 
 
 def xml_text(text: str) -> str:
-    """``text`` without the characters XML 1.0 forbids; ElementTree escapes the rest."""
-    return _ILLEGAL_XML.sub("", text)
+    """``text`` without the characters XML 1.0 forbids; ElementTree escapes the rest.
+
+    The other control characters (DEL, C1, bidirectional overrides) are shown
+    as escapes (:func:`~greengate.records.text.printable`); tabs and line
+    breaks are kept (in an attribute ElementTree writes them as ``&#10;``).
+    """
+    return printable(_ILLEGAL_XML.sub("", text), keep="\t\n\r")
 
 
 def _by_policy(findings: Iterable[Finding]) -> list[tuple[str, list[Finding]]]:
@@ -86,7 +92,8 @@ def _testcase(finding: Finding) -> ET.Element:
 
 
 def _details(finding: Finding) -> str:
-    lines = [str(finding.location), finding.message]
+    """The text of a failure: its own lines, each value on one (a value cannot start a line)."""
+    lines = [printable(finding.location), printable(finding.message)]
     if finding.remediation:
-        lines += ["", f"How to fix: {finding.remediation}"]
+        lines += ["", f"How to fix: {printable(finding.remediation)}"]
     return "\n".join(lines)
