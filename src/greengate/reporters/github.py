@@ -4,7 +4,7 @@ One ``::error``/``::warning``/``::notice`` line per failing or erroring
 finding, grouped per file. Values are escaped exactly as the Actions toolkit
 (``@actions/core``, ``command.ts``) does, so a message cannot end the command
 early or start a new one; before that, every other control character is
-shown as an escape (:func:`~greengate.records.text.printable`), so no ANSI
+shown as an escape (:func:`~greengate.records.text.escape_controls`), so no ANSI
 escape or bell from a manifest reaches the log.
 """
 
@@ -14,7 +14,7 @@ from itertools import groupby
 
 from greengate.records.finding import Finding, Severity, Status
 from greengate.records.report import Report
-from greengate.records.text import printable
+from greengate.records.text import escape_controls
 
 _COMMANDS = {
     Severity.CRITICAL: "error",
@@ -48,9 +48,9 @@ def annotation(finding: Finding, title: str) -> str:
         # GitHub's ends are inclusive, like its endLine; Location's is one past the value.
         props["endColumn"] = str(max(loc.end_column - 1, loc.column))
     props["title"] = title
-    message = printable(finding.message, keep=_KEPT)
+    message = escape_controls(finding.message, keep=_KEPT)
     if finding.remediation:
-        message += f"\n\nHow to fix: {printable(finding.remediation, keep=_KEPT)}"
+        message += f"\n\nHow to fix: {escape_controls(finding.remediation, keep=_KEPT)}"
     joined = ",".join(f"{key}={escape_property(value)}" for key, value in props.items())
     return f"::{command} {joined}::{escape_data(message)}"
 
@@ -61,7 +61,7 @@ _KEPT = "\r\n"
 
 def escape_data(text: str) -> str:
     """A command's data: control characters shown, then ``%``, CR and LF %-encoded as the toolkit does."""
-    text = printable(text, keep=_KEPT)
+    text = escape_controls(text, keep=_KEPT).replace("##[", "#\\x23[")  # a legacy command
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
