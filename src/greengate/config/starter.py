@@ -75,8 +75,10 @@ def write_starter(folder: Path, *, force: bool = False) -> Path:
     for name in CONFIG_NAMES:
         link = folder / name
         if link.is_symlink() and not link.exists():
+            folder_shown = display_path(folder)  # the link's own name, not where it points
+            shown = name if folder_shown == "." else f"{folder_shown}/{name}"
             raise ConfigError(
-                f"{display_path(link)} is a symbolic link to {link.readlink()}, which does not exist;"
+                f"{shown} is a symbolic link to {link.readlink()}, which does not exist;"
                 " remove the link or point it at a file, then run `greengate init` again"
             )
     if not force:
