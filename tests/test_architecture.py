@@ -25,7 +25,7 @@ PACKAGE = SRC / "greengate"
 
 # The flow, in order; a stage imports only the shared layer and stages before it.
 LAYERS: tuple[tuple[str, ...], ...] = (
-    ("greengate", "greengate.errors", "greengate.records"),  # shared
+    ("greengate", "greengate.atomic", "greengate.errors", "greengate.records"),  # shared
     ("greengate.sources",),  # discover: work tree or git commit, file lists, change sets
     ("greengate.load",),  # YAML/JSON/HCL with positions
     ("greengate.manifests",),  # adapt

@@ -64,3 +64,31 @@ def test_text_output_and_unreadable_files(tmp_path: Path) -> None:
     assert "support-summarizer  (AIDeployment, native)" in out
     assert "ERROR  GG001  invalid YAML" in out
     assert out.rstrip().endswith("1 deployment found, 1 unreadable")
+
+
+def test_the_json_explanation_is_valid_json_with_non_finite_facts() -> None:
+    """A fact that is infinite or NaN (a computed estimate, a catalog extension) is null."""
+    from greengate.app.explain import Explanation, render_json, render_text
+    from greengate.records.deployment import Deployment, Fact
+    from greengate.records.location import Location
+
+    where = Location("deploy/a.yaml", 3, 5)
+    deployment = Deployment(
+        name="a",
+        kind="AIDeployment",
+        format="native",
+        location=where,
+        facts={
+            "estimate.powerWatts": Fact(float("inf"), where),
+            "estimate.gramsCO2ePerHour": Fact(float("nan"), where),
+        },
+    )
+    explained = Explanation((deployment,), ())
+
+    def refuse(name: str) -> None:
+        raise AssertionError(f"{name} is not JSON")
+
+    facts = json.loads(render_json(explained), parse_constant=refuse)["deployments"][0]["facts"]
+    assert facts["estimate.powerWatts"]["value"] is None
+    assert facts["estimate.gramsCO2ePerHour"]["value"] is None
+    assert "estimate.powerWatts" in render_text(explained)

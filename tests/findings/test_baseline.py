@@ -99,3 +99,23 @@ def test_fingerprints_do_not_depend_on_where_greengate_runs(
     assert {f["file"] for f in in_folder["findings"]} == {
         "chat.yaml"
     }  # displayed relative to where it runs
+
+
+def test_the_baseline_replaces_the_old_file_rather_than_write_into_it(tmp_path: Path) -> None:
+    """Atomic: a hard link to the old baseline keeps the old text; no temporary file is left."""
+    path = tmp_path / "b.json"
+    path.write_text("old baseline\n", "utf-8")
+    path.chmod(0o640)
+    (tmp_path / "old.json").hardlink_to(path)
+    baseline.write(path, baseline.entries([finding("GG201", "b.yaml", 3)]))
+    assert (tmp_path / "old.json").read_text("utf-8") == "old baseline\n"
+    assert baseline.load(path).entries[0].rule_id == "GG201"
+    assert path.stat().st_mode & 0o777 == 0o640
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["b.json", "old.json"]
+
+
+def test_an_unwritable_baseline_folder_is_one_sentence(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    with pytest.raises(baseline.ConfigError, match=r"cannot write the baseline \(.*\); choose"):
+        baseline.write(blocker / "b.json", [])

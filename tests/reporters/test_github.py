@@ -68,7 +68,8 @@ def test_messages_paths_and_titles_are_escaped_like_the_toolkit(nasty_report: Re
     assert (
         "::error file=deploy/a%2Cb%3Ac%25d e#f.yaml,line=2,col=3,endLine=2,endColumn=8,"
         "title=GG101 Model too large for its task::"
-        'limit <13B> & "quoted", 100%25 sure: a%0Asecond line%0D\x07bell | pipe *star* [x](y)'
+        # The bell is shown, not rung: only CR and LF are left to the toolkit's %-encoding.
+        'limit <13B> & "quoted", 100%25 sure: a%0Asecond line%0D\\x07bell | pipe *star* [x](y)'
         "%0A%0AHow to fix: Use a model of at most 13B parameters for summarization, or justify a waiver."
     ) in lines
 

@@ -18,6 +18,8 @@ from greengate.catalog import Catalog
 from greengate.config.model import Config
 from greengate.records.deployment import FIELDS, Deployment
 from greengate.records.finding import Finding
+from greengate.records.location import Location
+from greengate.records.text import dumps, printable
 from greengate.sources.discover import discover
 
 
@@ -130,37 +132,44 @@ def render_json(result: Explanation) -> str:
             for p in result.problems
         ],
     }
-    return json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n"
+    return dumps(data, indent=2, default=str) + "\n"
 
 
 def render_text(result: Explanation) -> str:
+    """The explanation for people; every value read is escaped (:func:`printable`)."""
     lines: list[str] = []
     for deployment in result.deployments:
         lines.append(
-            f"{deployment.location}  {deployment.name}  ({deployment.kind}, {deployment.format})"
+            f"{_where(deployment.location)}  {printable(deployment.name)}"
+            f"  ({printable(deployment.kind)}, {printable(deployment.format)})"
         )
         facts = _ordered(deployment)
         width = max((len(n) for n in [*facts, *FIELDS]), default=10)
         for name, fact in facts.items():
-            where = f"{fact.location.file}:{fact.location.line}:{fact.location.column}"
-            detail = f"  {fact.detail}" if fact.detail else ""
+            detail = f"  {printable(fact.detail)}" if fact.detail else ""
             lines.append(
-                f"  {name:<{width}}  {_show(fact.value):<28}  {fact.source.value:<14}  {where}{detail}"
+                f"  {printable(name):<{width}}  {_show(fact.value):<28}  {fact.source.value:<14}"
+                f"  {_where(fact.location)}{detail}"
             )
         for name, fact in deployment.unresolved.items():
+            where = f"{printable(fact.location.file)}:{fact.location.line}"
             lines.append(
-                f"  {name:<{width}}  {_show(fact.value):<28}  {'placeholder':<14}  {fact.location.file}:{fact.location.line}  (unknown: not resolved)"
+                f"  {printable(name):<{width}}  {_show(fact.value):<28}  {'placeholder':<14}  {where}  (unknown: not resolved)"
             )
         missing = missing_fields(deployment)
         if missing:
             lines.append("  missing:")
-            lines.extend(f"    {name:<{width}}  {hint}" for name, hint in missing.items())
+            lines.extend(
+                f"    {name:<{width}}  {printable(hint)}" for name, hint in missing.items()
+            )
         optional = not_stated(deployment)
         if optional:
             lines.append(f"  not stated (optional): {', '.join(optional)}")
         lines.append("")
     for problem in result.problems:
-        lines.append(f"{problem.location}  ERROR  {problem.rule_id}  {problem.message}")
+        lines.append(
+            f"{_where(problem.location)}  ERROR  {printable(problem.rule_id)}  {printable(problem.message)}"
+        )
     count = len(result.deployments)
     lines.append(
         f"{count} deployment{'s' if count != 1 else ''} found"
@@ -169,6 +178,10 @@ def render_text(result: Explanation) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _where(location: Location) -> str:
+    return f"{printable(location.file)}:{location.line}:{location.column}"
+
+
 def _show(value: Any) -> str:
-    text = value if isinstance(value, str) else json.dumps(value, default=str)
+    text = printable(value if isinstance(value, str) else json.dumps(value, default=str))
     return text if len(text) <= 28 else text[:25] + "..."

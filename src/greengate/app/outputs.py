@@ -1,9 +1,13 @@
 """Writing one finished report in several formats: to stdout and to files.
 
 Every target is checked before the run (two reports on one path cost
-nothing), and every file target is written even when stdout is a closed pipe
-(``greengate check | head``): the reader going away ends the stdout output
-quietly, never the run or the other reports.
+nothing), and again before anything is written: a report path that is one
+of the manifests being checked is refused. Every file is written atomically
+(:mod:`greengate.atomic`): a killed run leaves the previous report intact.
+Every file target is written even when stdout is a closed pipe
+(``greengate check | head``) or closed altogether (``greengate check >&-``):
+the reader going away ends the stdout output quietly, never the run or the
+other reports.
 """
 
 from __future__ import annotations
@@ -14,8 +18,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from greengate.atomic import write_atomically
 from greengate.errors import GreengateError, UsageError
 from greengate.records.report import Report
+from greengate.records.text import printable
 from greengate.reporters import OutputFormat
 
 
@@ -60,25 +66,72 @@ def write_reports(
     """Write ``report`` in each target's format: streamed, so a huge report is never one string.
 
     Colour goes only to a terminal (or to stdout when ``color`` forces it),
-    never into a file. A closed stdout stops only the stdout reports.
+    never into a file. A closed stdout stops only the stdout reports; with
+    no stdout at all (``sys.stdout is None``) they are left out. Raises
+    :class:`UsageError`, before writing anything, when a report path is one
+    of the manifests of the report.
     """
+    refuse_manifests(report, [t.path for t in targets if t.path is not None])
     for target in targets:
         if target.path is not None:
             _write_file(target.path, target.format, report)
             continue
-        paint = target.format.supports_color and (sys.stdout.isatty() if color is None else color)
+        out = sys.stdout
+        if out is None:
+            continue
+        paint = target.format.supports_color and (out.isatty() if color is None else color)
         try:
-            target.format.write(report, sys.stdout, color=paint)
-            sys.stdout.flush()
+            target.format.write(report, out, color=paint)
+            out.flush()
         except BrokenPipeError:
             silence_stdout()
 
 
+def refuse_manifests(report: Report, paths: Sequence[Path], what: str = "report") -> None:
+    """Raise :class:`UsageError` if one of ``paths`` is one of the files ``report`` checked.
+
+    Paths are compared as the files they name (symbolic links and ``..``
+    resolved, and the same file under two names), so writing a report can
+    never overwrite a manifest.
+    """
+    if not paths or not report.files:
+        return
+    manifests = [Path(file) for file in report.files]
+    names = {_identity(m) for m in manifests}
+    inodes: set[tuple[int, int]] | None = None
+    for path in paths:
+        refused = _identity(path) in names
+        if not refused and path.exists():
+            if inodes is None:  # hard links: the same file under another name
+                inodes = {key for key in map(_inode, manifests) if key is not None}
+            refused = _inode(path) in inodes
+        if refused:
+            raise UsageError(
+                f"{printable(path)} is one of the manifests being checked; choose another {what} path"
+            )
+
+
+def _identity(path: Path) -> str:
+    return os.path.normcase(os.path.realpath(path))
+
+
+def _inode(path: Path) -> tuple[int, int] | None:
+    try:
+        found = path.stat()
+    except OSError:
+        return None
+    return (found.st_dev, found.st_ino)
+
+
 def silence_stdout() -> None:
     """The reader of stdout went away: send the rest (and the flush at exit) nowhere."""
+    if sys.stdout is None:
+        return
     devnull = os.open(os.devnull, os.O_WRONLY)
     try:
         os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
     finally:
         os.close(devnull)
 
@@ -86,9 +139,8 @@ def silence_stdout() -> None:
 def _write_file(path: Path, fmt: OutputFormat, report: Report) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("w", encoding="utf-8") as handle:
-            fmt.write(report, handle)
+        write_atomically(path, lambda handle: fmt.write(report, handle))
     except OSError as exc:
         raise GreengateError(
-            f"{path}: cannot write the {fmt.value} report ({exc.strerror}); choose another path"
+            f"{printable(path)}: cannot write the {fmt.value} report ({exc.strerror}); choose another path"
         ) from None

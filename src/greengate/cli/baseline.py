@@ -8,10 +8,12 @@ from pathlib import Path
 import click
 
 from greengate.app.check import options_from, run_check, settings_for
+from greengate.app.outputs import refuse_manifests
 from greengate.cli.options import day, max_file_size_option, settings_options, today_option
 from greengate.config.settings import Flags
 from greengate.findings import baseline as baselines
 from greengate.records.finding import Status
+from greengate.records.text import printable
 from greengate.sources.files import display_path
 
 
@@ -56,11 +58,12 @@ def baseline_create(
         settings_for(flags, paths), paths, max_file_bytes=max_file_size, today=day(today)
     )
     report = run_check(options)
+    refuse_manifests(report, [output], "baseline")
     recorded = baselines.entries(report.findings)
     baselines.write(output, recorded)
     files = len({e.file for e in recorded})
     click.echo(
-        f"wrote {display_path(output)}: {len(recorded)} failing finding{'s' if len(recorded) != 1 else ''}"
+        f"wrote {printable(display_path(output))}: {len(recorded)} failing finding{'s' if len(recorded) != 1 else ''}"
         f" in {files} file{'s' if files != 1 else ''}"
     )
     errors = sum(1 for f in report.findings if f.status is Status.ERROR)

@@ -6,7 +6,6 @@ Wiring only: every lookup is a :class:`~greengate.catalog.Catalog` method.
 from __future__ import annotations
 
 import dataclasses
-import json
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
@@ -17,6 +16,7 @@ from greengate.catalog.model import ModelMatch
 from greengate.catalog.store import Catalog
 from greengate.cli.options import catalog_option, format_option
 from greengate.errors import ExitCode
+from greengate.records.text import dumps, printable
 from greengate.records.units import normalise_provider
 
 __all__ = ["catalog"]
@@ -82,7 +82,7 @@ def _text_value(value: object) -> str:
 
 def _emit(kind: str, entry: object, output_format: str) -> None:
     if output_format == "json":
-        click.echo(json.dumps({"kind": kind, **_plain(entry)}, indent=2, ensure_ascii=False))
+        click.echo(dumps({"kind": kind, **_plain(entry)}, indent=2))
         return
     fields = _plain(entry)
     if isinstance(entry, ModelMatch):
@@ -95,7 +95,7 @@ def _emit(kind: str, entry: object, output_format: str) -> None:
         else:
             shown = _text_value(_tuple(value))
             shown += _UNITS.get(name, "") if value is not None else ""
-        click.echo(f"{name.replace('_', ' '):<{width}}  {shown}")
+        click.echo(f"{name.replace('_', ' '):<{width}}  {printable(shown)}")
 
 
 def _not_found(found: Catalog, kind: str, name: str, listing: str) -> NoReturn:
@@ -105,7 +105,7 @@ def _not_found(found: Catalog, kind: str, name: str, listing: str) -> NoReturn:
         if matches
         else f"see 'greengate catalog list {listing}'."
     )
-    click.echo(f"no {kind} '{name}' in the catalog; {hint}", err=True)
+    click.echo(printable(f"no {kind} '{name}' in the catalog; {hint}"), err=True)
     raise click.exceptions.Exit(int(ExitCode.FAILED))
 
 
@@ -194,7 +194,7 @@ def list_command(kind: str, output_format: str, extensions: tuple[Path, ...]) ->
     """Every entry of one table, with its source."""
     entries = _LIST_KINDS[kind](_load(extensions))
     if output_format == "json":
-        click.echo(json.dumps([_plain(e) for e in entries], indent=2, ensure_ascii=False))
+        click.echo(dumps([_plain(e) for e in entries], indent=2))
         return
     for entry in entries:
-        click.echo("\t".join(_text_value(_tuple(v)) for v in _plain(entry).values()))
+        click.echo("\t".join(printable(_text_value(_tuple(v))) for v in _plain(entry).values()))

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from greengate.config.starter import write_starter
+from greengate.records.text import printable
 from greengate.sources.files import display_path
 
 
@@ -24,5 +25,5 @@ def init(path: Path, force: bool) -> None:
     """
     written = write_starter(path, force=force)
     click.echo(
-        f"wrote {display_path(written)}; next: `greengate config show`, then `greengate baseline create`"
+        f"wrote {printable(display_path(written))}; next: `greengate config show`, then `greengate baseline create`"
     )

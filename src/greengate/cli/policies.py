@@ -17,6 +17,7 @@ from greengate.catalog import Catalog
 from greengate.cli.options import settings_options
 from greengate.config.settings import Flags
 from greengate.policy.docs import render_markdown
+from greengate.records.text import printable
 
 
 @click.group()
@@ -40,9 +41,13 @@ def policies_list(path: Path | None, flags: Flags) -> None:
     for policy, validation, severity in engine.active_rules():
         if policy is not shown:
             origin = "built-in" if policy.builtin else policy.location.file
-            click.echo(f"{policy.name}  ({origin})  {policy.title}")
+            click.echo(
+                f"{printable(policy.name)}  ({printable(origin)})  {printable(policy.title)}"
+            )
             shown = policy
-        click.echo(f"  {validation.id:<8} {severity.value:<8} {validation.title}")
+        click.echo(
+            f"  {printable(validation.id):<8} {severity.value:<8} {printable(validation.title)}"
+        )
 
 
 @policies.command("docs")

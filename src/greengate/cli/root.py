@@ -4,7 +4,9 @@ Wiring only: parse options, call the application layer (:mod:`greengate.app`),
 render, exit. The root group is the one place where an error becomes a message
 and an exit code, for every subcommand: ``greengate: error: ...`` on stderr and
 exit 2 for anything that stops the run, an internal-error sentence (exit 2)
-for a bug, and a quiet exit when stdout is a closed pipe.
+for a bug, and a quiet exit when stdout is a closed pipe. Messages are
+escaped (:func:`~greengate.records.text.printable`): a value quoted from a
+manifest cannot write control characters or a workflow command to stderr.
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ from greengate.cli.options import (
 from greengate.cli.policies import policies
 from greengate.config.settings import Flags
 from greengate.errors import ExitCode, GreengateError
+from greengate.records.text import printable
 from greengate.reporters import OutputFormat
 from greengate.sources.changeset import GitOptions
 
@@ -54,7 +57,7 @@ class _Root(click.Group):
         try:
             return super().invoke(ctx)
         except GreengateError as exc:
-            click.echo(f"greengate: error: {exc}", err=True)
+            click.echo(f"greengate: error: {printable(exc)}", err=True)
             ctx.exit(int(exc.exit_code))
         except click.UsageError as exc:  # bad arguments: click's own message and exit 2
             raise exc
@@ -68,7 +71,7 @@ class _Root(click.Group):
             if os.environ.get("GREENGATE_DEBUG"):
                 traceback.print_exc()
             click.echo(
-                f"greengate: internal error: {type(exc).__name__}: {exc}; this is a bug, please report it (set GREENGATE_DEBUG=1 for the traceback)",
+                f"greengate: internal error: {type(exc).__name__}: {printable(exc)}; this is a bug, please report it (set GREENGATE_DEBUG=1 for the traceback)",
                 err=True,
             )
             ctx.exit(int(ExitCode.USAGE))

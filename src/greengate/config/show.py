@@ -11,6 +11,7 @@ from typing import Any
 from greengate.config.model import DEFAULT_ORIGIN, Sourced
 from greengate.config.settings import Settings
 from greengate.records.deployment import DEFAULT_FIELDS
+from greengate.records.text import dumps
 from greengate.sources.files import display_path
 
 
@@ -120,7 +121,7 @@ def render_json(settings: Settings, today: datetime.date) -> str:
             {"key": r.key, "value": r.value, "from": r.origin} for r in rows(settings, today)
         ],
     }
-    return json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n"
+    return dumps(data, indent=2, default=str) + "\n"
 
 
 def _text(value: Any) -> str:

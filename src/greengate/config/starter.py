@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from greengate.atomic import write_atomically
 from greengate.config.load import CONFIG_NAMES
 from greengate.errors import ConfigError
 from greengate.sources.files import display_path
@@ -76,6 +77,15 @@ def write_starter(folder: Path, *, force: bool = False) -> Path:
             f"{display_path(folder)}: no such folder; create it first or give another PATH"
         )
     target = folder / CONFIG_NAMES[0]
+    for name in CONFIG_NAMES:
+        link = folder / name
+        if link.is_symlink() and not link.exists():
+            folder_shown = display_path(folder)  # the link's own name, not where it points
+            shown = name if folder_shown == "." else f"{folder_shown}/{name}"
+            raise ConfigError(
+                f"{shown} is a symbolic link to {link.readlink()}, which does not exist;"
+                " remove the link or point it at a file, then run `greengate init` again"
+            )
     if not force:
         for name in CONFIG_NAMES:
             existing = folder / name
@@ -84,7 +94,7 @@ def write_starter(folder: Path, *, force: bool = False) -> Path:
                     f"{display_path(existing)} already exists; edit it, or pass --force to replace it with the starter"
                 )
     try:
-        target.write_text(STARTER, encoding="utf-8")
+        write_atomically(target, lambda handle: handle.write(STARTER))
     except OSError as exc:
         raise ConfigError(
             f"{display_path(target)}: cannot write the config ({exc.strerror})"

@@ -18,8 +18,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from greengate.atomic import write_atomically
 from greengate.errors import ConfigError
 from greengate.records.finding import BaselineEntry, Finding, Status
+from greengate.records.text import dumps, printable
 from greengate.sources.files import display_path
 
 BASELINE_VERSION = 1
@@ -56,16 +58,18 @@ def render(recorded: Sequence[BaselineEntry]) -> str:
         "generatedBy": "greengate baseline create",
         "findings": [entry.as_dict() for entry in recorded],
     }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return dumps(document, indent=2) + "\n"
 
 
 def write(path: Path, recorded: Sequence[BaselineEntry]) -> None:
+    """Write the baseline atomically: a killed run leaves the previous file intact."""
+    text = render(recorded)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(render(recorded), encoding="utf-8")
+        write_atomically(path, lambda handle: handle.write(text))
     except OSError as exc:
         raise ConfigError(
-            f"{path}: cannot write the baseline ({exc.strerror}); choose another --output"
+            f"{printable(path)}: cannot write the baseline ({exc.strerror}); choose another --output"
         ) from None
 
 

@@ -3,7 +3,9 @@
 One ``::error``/``::warning``/``::notice`` line per failing or erroring
 finding, grouped per file. Values are escaped exactly as the Actions toolkit
 (``@actions/core``, ``command.ts``) does, so a message cannot end the command
-early or start a new one.
+early or start a new one; before that, every other control character is
+shown as an escape (:func:`~greengate.records.text.escape_controls`), so no ANSI
+escape or bell from a manifest reaches the log.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from itertools import groupby
 
 from greengate.records.finding import Finding, Severity, Status
 from greengate.records.report import Report
+from greengate.records.text import escape_controls
 
 _COMMANDS = {
     Severity.CRITICAL: "error",
@@ -45,14 +48,20 @@ def annotation(finding: Finding, title: str) -> str:
         # GitHub's ends are inclusive, like its endLine; Location's is one past the value.
         props["endColumn"] = str(max(loc.end_column - 1, loc.column))
     props["title"] = title
-    message = finding.message
+    message = escape_controls(finding.message, keep=_KEPT)
     if finding.remediation:
-        message += f"\n\nHow to fix: {finding.remediation}"
+        message += f"\n\nHow to fix: {escape_controls(finding.remediation, keep=_KEPT)}"
     joined = ",".join(f"{key}={escape_property(value)}" for key, value in props.items())
     return f"::{command} {joined}::{escape_data(message)}"
 
 
+_KEPT = "\r\n"
+"""Left to the toolkit's %-encoding, which keeps them inside the one line of the command."""
+
+
 def escape_data(text: str) -> str:
+    """A command's data: control characters shown, then ``%``, CR and LF %-encoded as the toolkit does."""
+    text = escape_controls(text, keep=_KEPT).replace("##[", "#\\x23[")  # a legacy command
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 

@@ -8,6 +8,7 @@ from typing import Any, TextIO
 
 from greengate.records.finding import Finding
 from greengate.records.report import Report
+from greengate.records.text import dumps
 
 SCHEMA_VERSION = "1.1"
 """Bumped in its major part when a field changes meaning or disappears.
@@ -76,19 +77,21 @@ _HOLE = "\x00findings\x00"
 def write(report: Report, out: TextIO, *, color: bool = False) -> None:
     """Write the same text as ``json.dumps(report_dict(report), indent=2)``, finding by finding.
 
+    Never ``NaN`` or ``Infinity`` (:func:`~greengate.records.text.dumps`): always valid JSON.
+
     A run over 10,000 deployments has ~130,000 findings: building all their
     dicts and then one string of them tripled the peak memory of a check.
     """
     data = report_dict(report, with_findings=False)
     data["findings"] = _HOLE
-    head, tail = json.dumps(data, indent=2, ensure_ascii=False).split(json.dumps(_HOLE), 1)
+    head, tail = dumps(data, indent=2).split(json.dumps(_HOLE), 1)
     out.write(head)
     if not report.findings:
         out.write("[]")
     else:
         out.write("[\n")
         for index, finding in enumerate(report.findings):
-            text = json.dumps(finding_dict(finding), indent=2, ensure_ascii=False)
+            text = dumps(finding_dict(finding), indent=2)
             out.write(("" if index == 0 else ",\n") + "    " + text.replace("\n", "\n    "))
         out.write("\n  ]")
     out.write(tail + "\n")

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 
 from greengate.records.finding import Finding, Status
 from greengate.records.report import Report
+from greengate.records.text import escape_controls, printable
 
 # XML 1.0 cannot carry these even as character references, so they are dropped.
 _ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -33,12 +34,20 @@ def render(report: Report, *, color: bool = False) -> str:
     for key, value in totals.items():
         root.set(key, str(value))
     ET.indent(root)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+    # A legacy workflow command (``##[``) is recognised anywhere in a CI log line;
+    # ``&#35;`` is the same ``#`` to an XML reader.
+    text = ET.tostring(root, encoding="unicode").replace("##[", "#&#35;[")
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + text + "\n"
 
 
 def xml_text(text: str) -> str:
-    """``text`` without the characters XML 1.0 forbids; ElementTree escapes the rest."""
-    return _ILLEGAL_XML.sub("", text)
+    """``text`` without the characters XML 1.0 forbids; ElementTree escapes the rest.
+
+    The other control characters (DEL, C1, bidirectional overrides) are shown
+    as escapes (:func:`~greengate.records.text.escape_controls`); tabs and line
+    breaks are kept (in an attribute ElementTree writes them as ``&#10;``).
+    """
+    return escape_controls(_ILLEGAL_XML.sub("", text), keep="\t\n\r")
 
 
 def _by_policy(findings: Iterable[Finding]) -> list[tuple[str, list[Finding]]]:
@@ -86,7 +95,8 @@ def _testcase(finding: Finding) -> ET.Element:
 
 
 def _details(finding: Finding) -> str:
-    lines = [str(finding.location), finding.message]
+    """The text of a failure: its own lines, each value on one (a value cannot start a line)."""
+    lines = [printable(finding.location), printable(finding.message)]
     if finding.remediation:
-        lines += ["", f"How to fix: {finding.remediation}"]
+        lines += ["", f"How to fix: {printable(finding.remediation)}"]
     return "\n".join(lines)

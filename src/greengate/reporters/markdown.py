@@ -19,6 +19,7 @@ from urllib.parse import quote
 
 from greengate.records.finding import Finding, Severity, Status
 from greengate.records.report import Report
+from greengate.records.text import UNSAFE
 
 MAX_BYTES = 60_000
 """Under GitHub's 65,536-character limit of a PR comment, so it also fits there."""
@@ -30,7 +31,6 @@ MAX_WAIVED_ROWS = 50
 """Waived findings listed; the rest are counted (all of them are in SARIF and JSON)."""
 
 _MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_\[\]~])")
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
@@ -87,8 +87,13 @@ def render_markdown(
 
 
 def cell(text: str, limit: int = MAX_CELL) -> str:
-    """``text`` safe inside a table cell: one line, no HTML, no cell break, no accidental markup."""
-    text = " ".join(_CONTROL.sub("", text).split())
+    """``text`` safe inside a table cell: one line, no HTML, no cell break, no accidental markup.
+
+    Line breaks become spaces, and the other characters
+    :func:`~greengate.records.text.printable` would escape are dropped
+    (a summary is read rendered, where an escape is noise).
+    """
+    text = UNSAFE.sub("", " ".join(text.split()))
     if len(text) > limit:
         text = text[: limit - 1] + "…"
     text = html.escape(text, quote=False)

@@ -15,7 +15,6 @@ as security alerts with a CVSS-like score, which they are not.
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -30,6 +29,7 @@ from greengate.records.finding import (
 )
 from greengate.records.location import Location
 from greengate.records.report import Report, RuleInfo
+from greengate.records.text import dumps
 
 SCHEMA_URI = (
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -55,7 +55,7 @@ def level(severity: Severity) -> str:
 
 
 def render(report: Report, *, color: bool = False) -> str:
-    return json.dumps(sarif_log(report), indent=2, ensure_ascii=False) + "\n"
+    return dumps(sarif_log(report), indent=2) + "\n"
 
 
 def sarif_log(report: Report) -> dict[str, Any]:

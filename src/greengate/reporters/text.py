@@ -15,6 +15,7 @@ import click
 
 from greengate.records.finding import Finding, Severity, Status
 from greengate.records.report import Report
+from greengate.records.text import printable
 
 _COLORS = {
     Severity.CRITICAL: "red",
@@ -35,7 +36,7 @@ def render(report: Report, *, color: bool = False) -> str:
     lines: list[str] = []
     problems = report.problems
     for file, group in groupby(problems, key=lambda f: f.location.file):
-        lines.append(style(file, bold=True, underline=True))
+        lines.append(style(printable(file), bold=True, underline=True))
         for finding in group:
             lines.append(_line(finding, style))
         lines.append("")
@@ -49,17 +50,18 @@ def render(report: Report, *, color: bool = False) -> str:
     if waived:
         lines.append(style("Waived", bold=True))
         for finding in sorted(waived, key=lambda f: f.sort_key):
-            where = f"{finding.location.file}:{finding.location.line}:{finding.location.column}"
-            lines.append(f"  {where}  {finding.rule_id}  {finding.message}")
-            lines.append(f"    waived: {finding.justification}")
+            lines.append(
+                f"  {_where(finding)}  {printable(finding.rule_id)}  {printable(finding.message)}"
+            )
+            lines.append(f"    waived: {printable(finding.justification)}")
         lines.append("")
     if report.fixed:
-        lines.append(style(f"Fixed since the baseline {report.baseline}", bold=True))
+        lines.append(style(f"Fixed since the baseline {printable(report.baseline)}", bold=True))
         for entry in report.fixed:
-            what = f"{entry.deployment} {entry.field}".strip()
-            lines.append(f"  {entry.file}  {entry.rule_id}  {what}")
+            what = printable(f"{entry.deployment} {entry.field}".strip())
+            lines.append(f"  {printable(entry.file)}  {printable(entry.rule_id)}  {what}")
         lines.append("")
-    lines.extend(f"note: {note}" for note in report.notes)
+    lines.extend(f"note: {printable(note)}" for note in report.notes)
     lines.append(_summary(report, style))
     return "\n".join(lines) + "\n"
 
@@ -67,15 +69,23 @@ def render(report: Report, *, color: bool = False) -> str:
 def _line(finding: Finding, paint: Style) -> str:
     label = "ERROR" if finding.status is Status.ERROR else finding.severity.value.upper()
     colour = "magenta" if finding.status is Status.ERROR else _COLORS[finding.severity]
-    where = f"{finding.location.file}:{finding.location.line}:{finding.location.column}"
-    return f"  {where}  {paint(f'{label:<8}', fg=colour, bold=True)}  {finding.rule_id}  {finding.message}"
+    label = paint(f"{label:<8}", fg=colour, bold=True)
+    return (
+        f"  {_where(finding)}  {label}  {printable(finding.rule_id)}  {printable(finding.message)}"
+    )
+
+
+def _where(finding: Finding) -> str:
+    loc = finding.location
+    return f"{printable(loc.file)}:{loc.line}:{loc.column}"
 
 
 def _fixes(problems: list[Finding]) -> list[tuple[str, str]]:
     seen: dict[str, str] = {}
     for finding in problems:
-        if finding.remediation and finding.rule_id not in seen:
-            seen[finding.rule_id] = " ".join(finding.remediation.split())
+        rule = printable(finding.rule_id)
+        if finding.remediation and rule not in seen:
+            seen[rule] = printable(" ".join(finding.remediation.split()))
     return sorted(seen.items())
 
 

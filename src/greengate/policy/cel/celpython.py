@@ -23,8 +23,10 @@ inputs once and results on the way out. Errors are the interface's
 * Kubernetes CEL users expect the strings extension (``lowerAscii``,
   ``upperAscii``, ``trim``, ``replace``, ``split``, ``join``, ``indexOf``):
   provided here.
-* cel-python logs internal errors through ``logging``; that noise never
-  reaches the user.
+* cel-python logs internal errors through ``logging``, and RE2 (behind
+  ``matches()``) logs a pattern it cannot parse from C++ straight to stderr
+  (through absl); that noise never reaches the user: the error is reported
+  as the rule's evaluation error.
 * An activation's budget bounds every evaluation in it
   (:mod:`greengate.policy.cel.budget`).
 * :meth:`_Program.references` walks lark's parse tree, which keeps each
@@ -64,6 +66,22 @@ for _name in ("celpy", "lark"):
     _logger.addHandler(logging.NullHandler())
     _logger.propagate = False
     _logger.setLevel(logging.CRITICAL + 1)
+
+
+class _QuietRe2:
+    """``re2`` as cel-python's ``matches()`` calls it, with RE2's own error log turned off."""
+
+    _re2 = vars(celpy.evaluation)["re2"]
+    error = _re2.error
+    _options = _re2.Options()
+    _options.log_errors = False
+
+    @classmethod
+    def search(cls, pattern: str, text: str) -> Any:
+        return cls._re2.search(pattern, text, cls._options)
+
+
+vars(celpy.evaluation)["re2"] = _QuietRe2
 
 _NUMBERS = (celtypes.IntType, celtypes.UintType, celtypes.DoubleType)
 _EvalError = celpy.evaluation.CELEvalError
