@@ -77,7 +77,7 @@ class _Problem(Exception):
 
 def out_of_range(text: str) -> str:
     shown = text if len(text) <= 24 else f"{text[:12]}...{text[-6:]} ({len(text):,} characters)"
-    return f"number {shown} is out of range (too large for a 64-bit float); it was not checked"
+    return f"number {shown} is out of range (too large for a 64-bit float)"
 
 
 def finite_number(value: int | float) -> bool:
