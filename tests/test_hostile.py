@@ -54,12 +54,12 @@ BIG = "9" * 5000
 MEMORY_CAP = 1 << 30
 
 
-def _cap() -> None:  # pragma: no cover - runs in the child
-    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_CAP, MEMORY_CAP))
-
-
-def run(cwd: Path, *args: str) -> tuple[int, dict[str, Any], str]:
+def run(cwd: Path, *args: str, memory: int = MEMORY_CAP) -> tuple[int, dict[str, Any], str]:
     """``greengate check ARGS --format json`` in a subprocess: a hang or a memory blow-up fails."""
+
+    def cap() -> None:  # pragma: no cover - runs in the child
+        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+
     try:
         done = subprocess.run(
             [sys.executable, "-m", "greengate", "check", *args, "--format", "json"],
@@ -67,7 +67,7 @@ def run(cwd: Path, *args: str) -> tuple[int, dict[str, Any], str]:
             capture_output=True,
             text=True,
             timeout=60,
-            preexec_fn=_cap,
+            preexec_fn=cap,
             check=False,
         )
     except subprocess.TimeoutExpired:
@@ -299,7 +299,8 @@ def test_an_alias_bomb_is_refused_without_expanding_it(tree: Path) -> None:
 
 def test_a_million_keys_are_refused_in_bounded_memory(tree: Path) -> None:
     write(tree, "keys.yaml", "".join(f"k{i}: 1\n" for i in range(1_000_000)))
-    code, report, stderr = run(tree, ".", "--max-file-size", "20000000")
+    # Before, the whole node graph was built first: ~900 MiB. Now values stop at the limit.
+    code, report, stderr = run(tree, ".", "--max-file-size", "20000000", memory=400 << 20)
     assert code == 1, stderr
     ((_, message),) = unreadable(report)["keys.yaml"]
     assert "more than" in message

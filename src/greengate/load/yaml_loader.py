@@ -128,7 +128,11 @@ class _Reader:
         self._tags: dict[str, str] = {}
 
     def read(self, text: str, line_offset: int) -> int | None:
-        """Read ``text`` (its first line is line ``line_offset + 1``); where to resume, or None."""
+        """Read ``text`` (its first line is line ``line_offset + 1``).
+
+        Returns None at the end, or the 0-based line (of ``text``) of a problem
+        after which reading may resume at the next document marker.
+        """
         self.offset = line_offset
         loader = _Loader(text)
         try:
@@ -141,12 +145,12 @@ class _Reader:
         except _Problem as exc:
             self.problems.append(LoadProblem(Location(self.file, exc.line, exc.column), str(exc)))
             self.index += 1
-            return None if exc.fatal else exc.line - line_offset
+            return None if exc.fatal else exc.line - 1 - line_offset
         except yaml.MarkedYAMLError as exc:
             self.problems.append(self._syntax(exc))
             self.index += 1
             mark = exc.problem_mark or exc.context_mark
-            return mark.line + 1 if mark is not None else None
+            return mark.line if mark is not None else None
         except yaml.YAMLError as exc:
             self.problems.append(LoadProblem(Location(self.file, 1, 1), f"invalid YAML: {exc}"))
             return None
@@ -404,9 +408,11 @@ def load_yaml(text: str, file: str) -> LoadedFile:
         resume = reader.read(rest, offset)
         if resume is None or len(reader.problems) >= MAX_PROBLEMS:
             break
-        # Resume at the first document marker on a line after ``resume`` (relative to ``rest``).
+        # Resume at the first document marker from the problem's line on (a parser
+        # often notices a broken document only at the next marker), never where
+        # this read began.
         start = _line_start(rest, resume)
-        marker = _MARKER.search(rest, start) if start is not None else None
+        marker = _MARKER.search(rest, max(start, 1)) if start is not None else None
         if marker is None:
             break
         offset += rest.count("\n", 0, marker.start())
