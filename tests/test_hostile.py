@@ -371,3 +371,19 @@ def test_a_broken_document_loses_only_itself(tree: Path) -> None:
     assert deployments(report) == {"support-summarizer", "third"}
     (task,) = [f for f in report["findings"] if f["deployment"] == "third" and f["field"] == "task"]
     assert task["line"] == OK.count("\n") + 4 + 10  # its true line in the file
+
+
+def test_a_link_loop_is_reported_when_config_globs_place_every_file(tmp_path: Path) -> None:
+    root = tmp_path / "tree"
+    write(root, "ok.yaml", OK)
+    write(root, ".greengate.yaml", 'exclude: ["generated/**"]\n')
+    (root / "loop.yaml").symlink_to("loop.yaml")
+    code, report, stderr = run(root, ".")
+    assert code == 1, stderr
+    assert "symbolic link loop" in unreadable(report)["loop.yaml"][0][1]
+    assert "support-summarizer" in deployments(report)
+    # An exclude glob leaves the entry out, as it would a file.
+    write(root, ".greengate.yaml", 'exclude: ["loop.yaml"]\n')
+    code, report, stderr = run(root, ".")
+    assert code == 0, stderr
+    assert not unreadable(report)

@@ -23,6 +23,7 @@ from greengate.sources.files import (
     SourceFile,
     WorkTree,
     display_path,
+    entry_path,
     regular_file,
     safe_resolve,
 )
@@ -53,7 +54,8 @@ def discover(
         for candidate in candidates:
             key = _key(candidate, source)
             if key not in seen:
-                seen[key] = SourceFile(display_path(candidate), candidate, source=source)
+                entry = entry_path(candidate)
+                seen[key] = SourceFile(display_path(entry), entry, source=source)
     return sorted(seen.values())
 
 

@@ -15,7 +15,8 @@ import posixpath
 import stat
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PosixPath
+from typing import Any
 
 
 class NotRegularFile(OSError):
@@ -28,6 +29,32 @@ def safe_resolve(path: Path) -> Path:
         return path.resolve()
     except (OSError, RuntimeError):  # RuntimeError: a symlink loop, before Python 3.13
         return Path(os.path.abspath(path))  # noqa: PTH100 - resolve() is what fails here
+
+
+class _LinkLoop(PosixPath):
+    """The path of a symbolic link loop, whose ``resolve()`` is where the link sits.
+
+    ``Path.resolve()`` raises RuntimeError on a loop before Python 3.13; every
+    stage that places a file (config globs, fingerprints) resolves its path,
+    so the entry that is reported must not make them raise.
+    """
+
+    def resolve(self, strict: bool = False) -> Any:
+        if strict:
+            return super().resolve(strict=True)
+        return PosixPath(os.path.abspath(self))  # noqa: PTH100 - resolve() is what fails here
+
+
+def entry_path(path: Path) -> Path:
+    """``path``, safe to ``resolve()`` even when it is a symbolic link loop."""
+    try:
+        path.resolve()
+    except RuntimeError:  # a loop, before Python 3.13
+        if os.name == "posix":
+            return _LinkLoop(path)
+    except OSError:
+        pass
+    return path
 
 
 _KINDS = (
@@ -249,6 +276,7 @@ __all__ = [
     "SourceFile",
     "WorkTree",
     "display_path",
+    "entry_path",
     "read_regular",
     "regular_file",
     "safe_resolve",
