@@ -138,3 +138,10 @@ def test_an_alias_costs_the_size_of_its_anchor_and_points_at_it() -> None:
     assert doc.location(("use",)).line == 1  # where the value is written
     assert doc.key_location(("use",)).line == 2  # where it is used
     assert doc.location(("use", "x", 0)).line == 1
+
+
+def test_an_anchored_key_can_be_named_again_by_an_alias() -> None:
+    (doc,) = load_bytes(b"&k a: 1\nb: *k\n", "f.yaml").documents
+    assert doc.data == {"a": 1, "b": "a"}
+    (problem,) = load_bytes(b"&k a: 1\n*k : 2\n", "f.yaml").problems
+    assert problem.message == "duplicate key 'a' (first at line 1)"

@@ -254,6 +254,9 @@ class _Reader:
                 self._count(1, event.start_mark)
                 if as_key:  # a key stays the text it is written as
                     assert parent is not None
+                    if event.anchor is not None:  # an alias may name it again, as a key or a value
+                        span = self._span(event.start_mark, event.end_mark, None, event.style)
+                        anchors[event.anchor] = _Anchor(event.value, span, 1, True)
                     self._key(parent, event.value, event, _is_merge(event))
                     continue
                 value = self._scalar(loader, event)
