@@ -86,3 +86,62 @@ def test_merge_keys_and_non_string_keys() -> None:
 def test_deep_nesting_is_a_problem() -> None:
     loaded = load_bytes(b"[" * 5000 + b"]" * 5000, "deep.yaml")
     assert loaded.problems and not loaded.documents
+
+
+def test_after_a_broken_document_the_next_one_is_read_with_its_true_line_and_index() -> None:
+    text = b"a: 1\n---\nb: [1, 2\nc: 3\n---\nd: 4\n---\ne: {f: 5\n---\ng: 6\n"
+    loaded = load_bytes(text, "f.yaml")
+    assert [(d.index, d.data) for d in loaded.documents] == [
+        (0, {"a": 1}),
+        (2, {"d": 4}),
+        (4, {"g": 6}),
+    ]
+    assert loaded.documents[1].location(("d",)).line == 6
+    assert loaded.documents[2].location(("g",)).line == 10
+    assert [p.location.line for p in loaded.problems] == [4, 9]
+
+
+def test_a_duplicate_key_is_a_problem_at_the_second_key_and_later_documents_are_kept() -> None:
+    text = b"a:\n  region: ap-south-1\n  region: eu-north-1\n---\nb: 2\n"
+    loaded = load_bytes(text, "f.yaml")
+    (problem,) = loaded.problems
+    assert (problem.location.line, problem.location.column) == (3, 3)
+    assert problem.message == "duplicate key 'region' (first at line 2)"
+    assert [d.data for d in loaded.documents] == [{"b": 2}]
+    # The same key in two mappings, or a merged key overridden, is no duplicate.
+    (doc,) = load_bytes(
+        b"x: {k: 1}\ny: {k: 2}\nb: &b {k: 1}\nc: {<<: *b, k: 2}\n", "f.yaml"
+    ).documents
+    assert doc.data["c"] == {"k": 2}
+
+
+def test_numbers_beyond_a_float_are_problems_and_written_infinity_stays_text() -> None:
+    for written in (b"1.0e+400", b"-1.0e+999", b"9" * 5000, b"0x" + b"f" * 300):
+        (problem,) = load_bytes(b"a: 1\nb: " + written + b"\n", "f.yaml").problems
+        assert problem.location.line == 2 and "out of range" in problem.message
+    (doc,) = load_bytes(b"a: .inf\nb: -.Inf\nc: .nan\nd: 1.5e+300\n", "f.yaml").documents
+    assert doc.data == {"a": ".inf", "b": "-.Inf", "c": ".nan", "d": 1.5e300}
+
+
+def test_json_numbers_and_duplicate_keys_are_located_problems() -> None:
+    (problem,) = load_bytes(b'{\n  "a": 1,\n  "b": ' + b"9" * 5000 + b"\n}\n", "f.json").problems
+    assert problem.location.line == 3 and "out of range" in problem.message
+    (problem,) = load_bytes(b'{\n  "a": 1,\n  "b": -Infinity\n}\n', "f.json").problems
+    assert problem.location.line == 3 and "not a JSON number" in problem.message
+    (problem,) = load_bytes(b'{"a": 1,\n "a": 2}\n', "f.json").problems
+    assert problem.location.line == 2 and "duplicate key 'a'" in problem.message
+
+
+def test_an_alias_costs_the_size_of_its_anchor_and_points_at_it() -> None:
+    (doc,) = load_bytes(b"base: &b {x: [1, 2]}\nuse: *b\n", "f.yaml").documents
+    assert doc.data["use"] == {"x": [1, 2]}
+    assert doc.location(("use",)).line == 1  # where the value is written
+    assert doc.key_location(("use",)).line == 2  # where it is used
+    assert doc.location(("use", "x", 0)).line == 1
+
+
+def test_an_anchored_key_can_be_named_again_by_an_alias() -> None:
+    (doc,) = load_bytes(b"&k a: 1\nb: *k\n", "f.yaml").documents
+    assert doc.data == {"a": 1, "b": "a"}
+    (problem,) = load_bytes(b"&k a: 1\n*k : 2\n", "f.yaml").problems
+    assert problem.message == "duplicate key 'a' (first at line 1)"

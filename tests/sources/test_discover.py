@@ -78,3 +78,24 @@ def test_display_paths_are_relative_to_the_working_directory(
     assert [f.display for f in discover([tmp_path / "y"])] == [
         (tmp_path / "y" / "c.yaml").as_posix()
     ]
+
+
+def test_every_entry_is_offered_and_only_regular_files_are_read(tmp_path: Path) -> None:
+    import os
+
+    from greengate.sources.files import NotRegularFile
+
+    touch(tmp_path, "tree/a.yaml", "outside.yaml")
+    tree = tmp_path / "tree"
+    os.mkfifo(tree / "fifo.yaml")
+    (tree / "loop.yaml").symlink_to("loop.yaml")
+    (tree / "zero.yaml").symlink_to("/dev/zero")
+    (tree / "out.yaml").symlink_to(tmp_path / "outside.yaml")
+    (tree / "in.yaml").symlink_to("a.yaml")
+    found = {f.path.name: f for f in discover([tree])}
+    # A link inside the tree is its target's file: read once.
+    assert sorted(found) == ["a.yaml", "fifo.yaml", "loop.yaml", "out.yaml", "zero.yaml"]
+    assert found["a.yaml"].read() == b"a: 1\n"
+    for name in ("fifo.yaml", "loop.yaml", "out.yaml", "zero.yaml"):
+        with pytest.raises(NotRegularFile):
+            found[name].read()

@@ -60,15 +60,37 @@ def _text(value: object) -> str:
     raise FieldError(f"must be text, got {describe_value(value)}")
 
 
+_MAX_DIGITS = 30
+"""A whole number written with more digits than this is refused (no catalog figure needs them)."""
+_MAX_COUNT = 10**18
+"""The largest parameter count accepted: a billion billion."""
+
+
+def _finite(value: object) -> bool:
+    """Whether a number read from a file is a real, finite number a float can hold."""
+    if isinstance(value, float):
+        return math.isfinite(value)
+    return not isinstance(value, int) or abs(value) <= _FLOAT_MAX
+
+
+_FLOAT_MAX = 1.7976931348623157e308
+_WHOLE = re.compile(rf"\s*-?\d{{1,{_MAX_DIGITS}}}\s*")
+
+
 def _whole(low: int, high: int | None = None) -> Callable[[object], int]:
     def parse(value: object) -> int:
         number: int | None = None
-        if isinstance(value, str) and re.fullmatch(r"\s*-?\d+\s*", value):
-            number = int(value)
-        elif isinstance(value, (int, float)) and not isinstance(value, bool):
-            number = int(value) if float(value).is_integer() else None
+        written = isinstance(value, str) and _WHOLE.fullmatch(value) is not None
+        real = (
+            isinstance(value, (int, float))
+            and not isinstance(value, bool)
+            and _finite(value)
+            and float(value).is_integer()
+        )
+        if written or real:
+            number = int(value)  # type: ignore[call-overload]
         if number is None:
-            raise FieldError(f"must be a whole number, got {describe_value(value)}")
+            raise FieldError(f"must be a whole number, got {_shown(value)}")
         if number < low or (high is not None and number > high):
             bounds = f"between {low} and {high}" if high is not None else f"at least {low}"
             raise FieldError(f"must be {bounds}, got {number}")
@@ -82,15 +104,15 @@ def _number(
 ) -> Callable[[object], float]:
     def parse(value: object) -> float:
         number: float | None = None
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and _finite(value):
             number = float(value)
-        elif isinstance(value, str):
+        elif isinstance(value, str) and len(value) <= 400:
             try:
                 number = float(value)
             except ValueError:
                 number = None
         if number is None or not math.isfinite(number):
-            raise FieldError(f"must be a number, got {describe_value(value)}")
+            raise FieldError(f"must be a number, got {_shown(value)}")
         too_low = number <= low if above else number < low
         if too_low or (high is not None and number > high):
             if high is not None:
@@ -113,10 +135,26 @@ def _aliases(value: object) -> tuple[str, ...]:
 
 
 def _count(value: object) -> int:
+    if (isinstance(value, str) and len(value) > 400) or not _finite(value):
+        raise FieldError(f"is not a parameter count: {_shown(value)}")
     count = parse_parameter_count(value)
     if count is None:
-        raise FieldError(f"is not a parameter count: {describe_value(value)}")
+        raise FieldError(f"is not a parameter count: {_shown(value)}")
+    if count > _MAX_COUNT:
+        raise FieldError(
+            f"is out of range: at most {_MAX_COUNT:.0e} parameters, got {_shown(value)}"
+        )
     return count
+
+
+def _shown(value: object) -> str:
+    """A value as a message quotes it, shortened when it is very long."""
+    text = (
+        describe_value(value)
+        if not isinstance(value, int) or abs(value) < 10**30
+        else "a number of over 30 digits"
+    )
+    return text if len(text) <= 60 else f"{text[:30]}...{text[-10:]} ({len(text):,} characters)"
 
 
 _YEAR = _whole(1990, 2100)

@@ -33,6 +33,7 @@ import textwrap
 from typing import Any
 
 from greengate.load.document import Document, LoadedFile, PathKey, problem
+from greengate.load.yaml_loader import MAX_NUMBER_CHARS, finite_number, out_of_range
 from greengate.records.location import Span
 
 _REFERENCE = re.compile(r"(?:var|local|module|data)\.[A-Za-z_][\w.\[\]\"-]*")
@@ -71,8 +72,27 @@ def load_hcl(text: str, file: str) -> LoadedFile:
         converter.body(tree.children[0] if tree.children else tree, (), data)
     except RecursionError:
         return problem(file, 1, 1, "invalid HCL: nesting too deep")
+    except _Problem as exc:
+        return problem(file, exc.line, exc.column, str(exc))
     converter.spans[()] = Span(1, 1, 1, 1)
     return LoadedFile(file, (Document(file, 0, data, converter.spans),), ())
+
+
+class _Problem(Exception):
+    def __init__(self, message: str, node: Any) -> None:
+        super().__init__(message)
+        self.line, self.column, _, _ = _position(node)
+
+
+def _number(node: Any) -> int | float:
+    """An HCL number literal; one too large for a float is a problem at its line."""
+    text = _name(node)
+    if len(text) > MAX_NUMBER_CHARS:
+        raise _Problem(out_of_range(text), node)
+    number: int | float = int(text) if node.data == "int_lit" else float(text)
+    if not finite_number(number):
+        raise _Problem(out_of_range(text), node)
+    return number
 
 
 def _positive(number: Any) -> int:
@@ -107,8 +127,10 @@ class _Converter:
             return
         key, expression = trees[0], trees[-1]
         name = _name(key)
-        if name in data:  # a duplicate attribute is a Terraform error; keep the first
-            return
+        if name in data:  # a duplicate attribute is a Terraform error too
+            first = self.spans.get((*path, name))
+            at = f" (first at line {first.key_line or first.line})" if first is not None else ""
+            raise _Problem(f"duplicate attribute '{name}'{at}", key)
         here = (*path, name)
         data[name] = self.value(expression, here, key)
 
@@ -153,10 +175,8 @@ class _Converter:
             value = self.value(inner, path, key)
             self.spans[path] = self._span(node, key)
             return value
-        if kind == "int_lit":
-            return int(_name(node))
-        if kind == "float_lit":
-            return float(_name(node))
+        if kind in ("int_lit", "float_lit"):
+            return _number(node)
         if kind == "literal_value":
             return {"true": True, "false": False, "null": None}.get(_name(node), _name(node))
         if kind == "string":

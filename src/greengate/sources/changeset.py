@@ -19,7 +19,7 @@ from pathlib import Path
 
 from greengate.errors import ConfigError
 from greengate.sources.discover import discover
-from greengate.sources.files import GitCommit, SourceFile, display_path
+from greengate.sources.files import GitCommit, SourceFile, display_path, entry_path
 from greengate.sources.git import Change, Repository
 from greengate.sources.suffixes import MANIFEST_SUFFIXES
 
@@ -106,7 +106,7 @@ class ChangeSet:
         return found
 
     def _at(self, commit: str, name: str) -> SourceFile:
-        path = self.repo.root / name
+        path = entry_path(self.repo.root / name)  # the work tree may hold a link loop there
         return SourceFile(display_path(path), path, source=self.at(commit))
 
     def at(self, commit: str) -> GitCommit:

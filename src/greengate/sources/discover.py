@@ -5,15 +5,28 @@ Inside a git work tree the file list comes from ``git ls-files --cached
 ``.gitignore`` files, ``.git/info/exclude``, the global excludes file) applies
 exactly as git applies it. Outside a work tree, folders are walked and only
 ``.git`` folders are skipped.
+
+Every entry found is offered, whatever its type: a FIFO, a device, a link
+loop or a link leaving the tree is refused when it is read (see
+:func:`greengate.sources.files.regular_file`), so it is reported with its
+path, never dropped silently and never opened.
 """
 
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from greengate.sources.files import SourceFile, display_path
+from greengate.sources.files import (
+    SourceFile,
+    WorkTree,
+    display_path,
+    entry_path,
+    regular_file,
+    safe_resolve,
+)
 from greengate.sources.suffixes import MANIFEST_SUFFIXES
 
 SKIPPED_DIRS = frozenset({".git"})
@@ -25,20 +38,52 @@ def discover(
     """Files to check under ``paths``, each once, sorted by display path.
 
     A file named explicitly is always read; files found in folders only when
-    their suffix is a manifest suffix and git does not ignore them.
+    their suffix is a manifest suffix and git does not ignore them. Links may
+    point anywhere inside the tree being checked: the git work tree, else the
+    folder named (for a file named outside git: its own folder).
     """
     wanted = tuple(s.lower() for s in suffixes)
     seen: dict[Path, SourceFile] = {}
     for path in paths:
-        if path.is_file():
+        if _named_file(path):
             candidates: Iterable[Path] = [path]
+            source = WorkTree(_tree_root(path.parent))
         else:
             candidates = (p for p in _folder_files(path) if p.name.lower().endswith(wanted))
+            source = WorkTree(_tree_root(path))
         for candidate in candidates:
-            key = candidate.resolve()
+            key = _key(candidate, source)
             if key not in seen:
-                seen[key] = SourceFile(display_path(candidate), candidate)
+                entry = entry_path(candidate)
+                seen[key] = SourceFile(display_path(entry), entry, source=source)
     return sorted(seen.values())
+
+
+def _named_file(path: Path) -> bool:
+    """A path given that is read as one file: anything but a folder (a link to one included)."""
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return False
+    if stat.S_ISDIR(st.st_mode):
+        return False
+    return not (stat.S_ISLNK(st.st_mode) and path.is_dir())
+
+
+def _key(path: Path, source: WorkTree) -> Path:
+    """What makes two paths one file: the file they read, or (for an entry that is
+    refused) where the entry itself sits, so each refused entry is reported."""
+    try:
+        regular_file(path, source.root)
+    except OSError:
+        return safe_resolve(path.parent) / path.name
+    return safe_resolve(path)
+
+
+def _tree_root(folder: Path) -> Path:
+    from greengate.sources.git import work_tree_root  # gitpython costs ~50 ms to import
+
+    return work_tree_root(folder) or safe_resolve(folder)
 
 
 def _folder_files(folder: Path) -> Iterable[Path]:

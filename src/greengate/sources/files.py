@@ -9,17 +9,121 @@ from the same place as the manifest itself.
 from __future__ import annotations
 
 import abc
+import errno
 import os
 import posixpath
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PosixPath
+from typing import Any
+
+
+class NotRegularFile(OSError):
+    """A path that is not read: a special file, a link loop, or a link that leaves the tree."""
+
+
+def safe_resolve(path: Path) -> Path:
+    """``path.resolve()``, or its absolute form when links loop (``resolve`` raises then)."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):  # RuntimeError: a symlink loop, before Python 3.13
+        return Path(os.path.abspath(path))  # noqa: PTH100 - resolve() is what fails here
+
+
+class _LinkLoop(PosixPath):
+    """The path of a symbolic link loop, whose ``resolve()`` is where the link sits.
+
+    ``Path.resolve()`` raises RuntimeError on a loop before Python 3.13; every
+    stage that places a file (config globs, fingerprints) resolves its path,
+    so the entry that is reported must not make them raise.
+    """
+
+    def resolve(self, strict: bool = False) -> Any:
+        if strict:
+            return super().resolve(strict=True)
+        return PosixPath(os.path.abspath(self))  # noqa: PTH100 - resolve() is what fails here
+
+
+def entry_path(path: Path) -> Path:
+    """``path``, safe to ``resolve()`` even when it is a symbolic link loop."""
+    try:
+        path.resolve()
+    except RuntimeError:  # a loop, before Python 3.13
+        if os.name == "posix":
+            return _LinkLoop(path)
+    except OSError:
+        pass
+    return path
+
+
+_KINDS = (
+    (stat.S_ISFIFO, "a FIFO (named pipe)"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISDIR, "a folder"),
+)
+
+
+def _kind(mode: int) -> str:
+    return next((name for test, name in _KINDS if test(mode)), "not a regular file")
+
+
+def regular_file(path: Path, root: Path | None = None) -> os.stat_result:
+    """The status of ``path`` if it may be read: a regular file, or a link to one inside ``root``.
+
+    Never opens the file, so a FIFO cannot block. Raises :class:`NotRegularFile`
+    with one sentence for a FIFO, a device, a socket, a link loop, or a link
+    whose target is outside ``root`` (when given).
+    """
+    st = os.lstat(path)
+    if stat.S_ISREG(st.st_mode):
+        return st
+    if not stat.S_ISLNK(st.st_mode):
+        raise NotRegularFile(f"it is {_kind(st.st_mode)}, not a regular file; it was not read")
+    try:
+        target = Path(os.path.realpath(path, strict=True))
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise NotRegularFile("it is a symbolic link loop; it was not read") from None
+        raise NotRegularFile(
+            f"it is a symbolic link to {path.readlink()}, which does not exist; it was not read"
+        ) from None
+    st = target.stat()  # status only: a FIFO is never opened
+    if not stat.S_ISREG(st.st_mode):
+        raise NotRegularFile(
+            f"it is a symbolic link to {target}, which is {_kind(st.st_mode)}, not a regular file; it was not read"
+        )
+    if root is not None:
+        top = safe_resolve(root)
+        if not target.is_relative_to(top):
+            raise NotRegularFile(
+                f"it is a symbolic link to {target}, outside {top}; links that leave the checked tree are not followed"
+            )
+    return st
+
+
+def read_regular(path: Path, root: Path | None = None) -> bytes:
+    """The bytes of a file that :func:`regular_file` accepts (checked again once open)."""
+    regular_file(path, root)
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):  # swapped since the check
+            raise NotRegularFile("it is not a regular file; it was not read")
+        return handle.read()
 
 
 def display_path(path: Path, cwd: Path | None = None) -> str:
     """``path`` as reports show it: relative to the working directory when inside it."""
-    base = (cwd or Path.cwd()).resolve()
-    resolved = path.resolve()
+    base = safe_resolve(cwd or Path.cwd())
+    # The entry itself, not where a link at its end points: a refused link is
+    # reported where it is.
+    resolved = (
+        safe_resolve(path.parent) / path.name
+        if path.name not in ("", ".", "..") and path.is_symlink()
+        else safe_resolve(path)
+    )
     try:
         return resolved.relative_to(base).as_posix()
     except ValueError:
@@ -36,8 +140,8 @@ def repository_path(file: SourceFile, root: Path | None) -> str:
     """
     if root is None:
         return file.display
-    root = root.resolve()
-    for candidate in (Path(os.path.normpath(file.path.absolute())), file.path.resolve()):
+    root = safe_resolve(root)
+    for candidate in (Path(os.path.normpath(file.path.absolute())), safe_resolve(file.path)):
         try:
             return candidate.relative_to(root).as_posix()
         except ValueError:
@@ -64,22 +168,36 @@ class FileSource(abc.ABC):
         """The names of the files directly in ``folder``, sorted."""
 
 
+@dataclass(frozen=True)
 class WorkTree(FileSource):
-    """The files on disk."""
+    """The files on disk: only regular files are read (see :func:`regular_file`).
 
+    ``root`` is the tree being checked (the git work tree, else the folder
+    named on the command line): a symbolic link may point anywhere inside it,
+    never outside.
+    """
+
+    root: Path | None = None
     key = "worktree"
 
     def size(self, path: Path) -> int:
-        return path.stat().st_size
+        return regular_file(path, self.root).st_size
 
     def read(self, path: Path) -> bytes:
-        return path.read_bytes()
+        return read_regular(path, self.root)
 
     def folder(self, folder: Path) -> list[str]:
         try:
-            return sorted(p.name for p in folder.iterdir() if p.is_file())
+            return sorted(p.name for p in folder.iterdir() if self._regular(p))
         except OSError:
             return []
+
+    def _regular(self, path: Path) -> bool:
+        try:
+            regular_file(path, self.root)
+        except OSError:
+            return False  # a special file beside a manifest is no part of it
+        return True
 
 
 WORK_TREE = WorkTree()
@@ -99,11 +217,14 @@ class GitCommit(FileSource):
     """The repo-relative files directly in a repo-relative folder at the commit."""
 
     def _relative(self, path: Path) -> str:
-        try:
-            rel = path.resolve().relative_to(self.root)
-        except ValueError:
-            raise OSError(f"{path} is outside the repository") from None
-        return "" if str(rel) == "." else rel.as_posix()
+        # The path names an entry at the commit: work-tree links must not redirect it.
+        for candidate in (Path(os.path.normpath(path.absolute())), safe_resolve(path)):
+            try:
+                rel = candidate.relative_to(self.root)
+            except ValueError:
+                continue
+            return "" if str(rel) == "." else rel.as_posix()
+        raise OSError(f"{path} is outside the repository")
 
     def size(self, path: Path) -> int:
         return len(self.read(path))
@@ -147,4 +268,16 @@ class SourceFile:
         ]
 
 
-__all__ = ["WORK_TREE", "FileSource", "GitCommit", "SourceFile", "WorkTree", "display_path"]
+__all__ = [
+    "WORK_TREE",
+    "FileSource",
+    "GitCommit",
+    "NotRegularFile",
+    "SourceFile",
+    "WorkTree",
+    "display_path",
+    "entry_path",
+    "read_regular",
+    "regular_file",
+    "safe_resolve",
+]

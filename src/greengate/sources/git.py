@@ -8,7 +8,9 @@ Actions makes by default.
 
 from __future__ import annotations
 
+import os
 import posixpath
+import stat
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -16,7 +18,10 @@ from pathlib import Path, PurePosixPath
 import git
 
 from greengate.errors import GitError
-from greengate.sources.files import GitCommit
+from greengate.sources.files import GitCommit, NotRegularFile, safe_resolve
+
+_LINK_MODE = 0o120000
+"""The git tree mode of a symbolic link: its blob is the link's target, not a file."""
 
 _FETCH_HINT = (
     "fetch the history it needs (`git fetch --unshallow`, or `fetch-depth: 0` on actions/checkout)"
@@ -112,13 +117,30 @@ class Repository:
         return changes
 
     def read(self, commit: str, path: str) -> bytes | None:
-        """A file's bytes at ``commit`` (None when it does not exist there)."""
+        """A file's bytes at ``commit`` (None when it does not exist there, or is a link)."""
+        try:
+            return self.read_file(commit, path)
+        except NotRegularFile:
+            return None
+
+    def read_file(self, commit: str, path: str) -> bytes | None:
+        """A file's bytes at ``commit``, None when it does not exist there.
+
+        A symbolic link (tree mode 120000) is never followed: it raises
+        :class:`~greengate.sources.files.NotRegularFile`, as a link on disk that
+        is refused does.
+        """
         try:
             blob = self._repo.commit(commit).tree / path
         except (KeyError, git.BadName, ValueError):
             return None
         if blob.type != "blob":
             return None
+        if blob.mode == _LINK_MODE:
+            target = blob.data_stream.read(4096).decode("utf-8", "replace")
+            raise NotRegularFile(
+                f"it is a symbolic link to {target} in git (mode 120000); links are not followed at a commit"
+            )
         data: bytes = blob.data_stream.read()
         return data
 
@@ -150,7 +172,7 @@ class Repository:
                 ]
             return listings[folder]
 
-        return GitCommit(commit, self.root, lambda rel: self.read(commit, rel), listing)
+        return GitCommit(commit, self.root, lambda rel: self.read_file(commit, rel), listing)
 
     def export(self, commit: str, paths: Sequence[str], dest: Path) -> list[Path]:
         """Write the files under ``paths`` as they are at ``commit`` into ``dest`` (same layout)."""
@@ -167,13 +189,16 @@ class Repository:
 
     def relative(self, path: Path) -> str:
         """``path`` relative to the repository root, POSIX style ('' for the root)."""
-        try:
-            rel = path.resolve().relative_to(self.root)
-        except ValueError:
-            raise GitError(
-                f"{path} is outside the git repository at {self.root}; check paths inside it"
-            ) from None
-        return "" if str(rel) == "." else rel.as_posix()
+        # The entry as written first: a link in the work tree names itself, not its target.
+        for candidate in (Path(os.path.normpath(path.absolute())), safe_resolve(path)):
+            try:
+                rel = candidate.relative_to(self.root)
+            except ValueError:
+                continue
+            return "" if str(rel) == "." else rel.as_posix()
+        raise GitError(
+            f"{path} is outside the git repository at {self.root}; check paths inside it"
+        )
 
 
 def ls_files(repo: git.Repo, *which: str, under: str = ".") -> list[str]:
@@ -191,6 +216,9 @@ def work_tree_files(folder: Path) -> list[Path] | None:
     """Files under ``folder`` that git does not ignore, or None outside a work tree.
 
     Tracked files deleted from the work tree are left out: nothing to read.
+    Every other entry is kept, whatever its type (a FIFO, a link loop, a link
+    to a device or out of the tree): reading it reports it, so it is never
+    dropped silently.
     """
     try:
         repo = git.Repo(folder, search_parent_directories=True)
@@ -208,12 +236,48 @@ def work_tree_files(folder: Path) -> list[Path] | None:
         OSError,
     ):
         return None
+    names = [*names, *_special_entries(repo, top, relative.as_posix(), names)]
     files = []
+    base = folder.resolve()
     for name in names:
         candidate = top / name
-        if candidate.is_file():
-            files.append(folder / candidate.relative_to(folder.resolve()))
+        try:
+            mode = os.lstat(candidate).st_mode
+        except OSError:
+            continue  # deleted from the work tree
+        if stat.S_ISDIR(mode):
+            continue  # a submodule
+        files.append(folder / candidate.relative_to(base))
     return files
+
+
+def _special_entries(repo: git.Repo, top: Path, under: str, names: list[str]) -> list[str]:
+    """FIFOs, sockets and devices in the folders git lists (git itself never lists them).
+
+    So a FIFO named ``x.yaml`` is reported like a file, not dropped; what git
+    would ignore there stays ignored.
+    """
+    folders = {posixpath.dirname(name) for name in names} | {"" if under == "." else under}
+    found = []
+    for folder in sorted(folders):
+        try:
+            with os.scandir(top / folder) as entries:
+                for entry in entries:
+                    if not (
+                        entry.is_dir(follow_symlinks=False)
+                        or entry.is_file(follow_symlinks=False)
+                        or entry.is_symlink()
+                    ):
+                        found.append(posixpath.join(folder, entry.name))
+        except OSError:
+            continue
+    if not found:
+        return []
+    try:
+        ignored = set(repo.git.check_ignore("--", *found).splitlines())
+    except git.GitCommandError:  # exit status 1: none of them is ignored
+        ignored = set()
+    return [name for name in found if name not in ignored]
 
 
 def work_tree_root(path: Path) -> Path | None:
