@@ -449,6 +449,23 @@ def test_catalog_named_on_the_command_line_is_read_at_the_base(pr: git.Repo) -> 
     assert any("this change edits catalog/regions.yaml" in n for n in report["notes"])
 
 
+def test_a_catalog_the_change_deletes_is_read_at_the_base(pr: git.Repo) -> None:
+    root = Path(str(pr.working_tree_dir))
+    pr.git.checkout("main")
+    (root / "catalog").mkdir()
+    (root / "catalog/regions.yaml").write_text(REGIONS_CATALOG)
+    commit(pr, "a catalog that makes the region clean")
+    pr.git.branch("with-catalog")
+    (root / "catalog/regions.yaml").unlink()
+    commit(pr, "delete the catalog")
+    args = ("--changed-since", "with-catalog", "--catalog", "catalog/regions.yaml")
+    code, report, err = check(*args, "--policies-from", "with-catalog")
+    assert err == "" and report != {}
+    code, report, err = check(*args)
+    assert code == 2 and report == {}
+    assert err.startswith("greengate: error: --catalog catalog/regions.yaml: no such catalog file")
+
+
 def test_baseline_named_on_the_command_line_is_read_at_the_base(pr: git.Repo) -> None:
     root = Path(str(pr.working_tree_dir))
     pr.git.checkout("main")

@@ -46,13 +46,18 @@ def format_option(
     )
 
 
-def catalog_option(dest: str = "catalog_files") -> Callable[[F], F]:
-    """``--catalog FILE`` (repeatable): a catalog extension file whose rows override the built-in ones."""
+def catalog_option(dest: str = "catalog_files", *, must_exist: bool = True) -> Callable[[F], F]:
+    """``--catalog FILE`` (repeatable): a catalog extension file whose rows override the built-in ones.
+
+    ``must_exist=False`` where the settings check it instead (with
+    ``--policies-from`` the file is read at the base, where a change cannot
+    have deleted it).
+    """
     return click.option(
         "--catalog",
         dest,
         multiple=True,
-        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        type=click.Path(exists=must_exist, dir_okay=False, path_type=Path),
         help="Catalog extension file, YAML or CSV named after its table (repeatable); its rows override the built-in ones, and later files win.",
     )
 
@@ -119,7 +124,7 @@ def settings_options(func: F) -> F:
                 default=None,
                 help="Run the built-in policy pack, or leave it out (default: policies.builtin of the config, else run it).",
             ),
-            catalog_option(),
+            catalog_option(must_exist=False),
             click.option(
                 "--no-inline-waivers",
                 "inline_waivers",

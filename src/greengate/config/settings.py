@@ -78,6 +78,13 @@ class Settings:
                     f" (from {Path.cwd()}); correct the path, or add --policies-from REF"
                     " to read it as it is at a base commit"
                 )
+        for path in flags.catalog_files:
+            if not path.is_file():
+                raise ConfigError(
+                    f"--catalog {path}: no such catalog file in the work tree"
+                    f" (from {Path.cwd()}); correct the path, or add --policies-from REF"
+                    " to read it as it is at a base commit"
+                )
         policy_paths = (
             *(config.policy_paths if config is not None else ()),
             *(Sourced(p, "--policy flag") for p in flags.policy_paths),
