@@ -140,13 +140,25 @@ def repository_path(file: SourceFile, root: Path | None) -> str:
     """
     if root is None:
         return file.display
-    root = safe_resolve(root)
-    for candidate in (Path(os.path.normpath(file.path.absolute())), safe_resolve(file.path)):
+    rel = relative_posix(file.path, safe_resolve(root))
+    if rel is None:
+        return file.display
+    return rel or "."
+
+
+def relative_posix(path: Path, root: Path) -> str | None:
+    """``path`` relative to the resolved ``root``, POSIX style ('' for the root), or None outside.
+
+    The entry as written is tried first, then its resolved target: a link in
+    the work tree names itself, not what it points at.
+    """
+    for candidate in (Path(os.path.normpath(path.absolute())), safe_resolve(path)):
         try:
-            return candidate.relative_to(root).as_posix()
+            rel = candidate.relative_to(root)
         except ValueError:
             continue
-    return file.display
+        return "" if str(rel) == "." else rel.as_posix()
+    return None
 
 
 class FileSource(abc.ABC):
@@ -218,13 +230,10 @@ class GitCommit(FileSource):
 
     def _relative(self, path: Path) -> str:
         # The path names an entry at the commit: work-tree links must not redirect it.
-        for candidate in (Path(os.path.normpath(path.absolute())), safe_resolve(path)):
-            try:
-                rel = candidate.relative_to(self.root)
-            except ValueError:
-                continue
-            return "" if str(rel) == "." else rel.as_posix()
-        raise OSError(f"{path} is outside the repository")
+        rel = relative_posix(path, self.root)
+        if rel is None:
+            raise OSError(f"{path} is outside the repository")
+        return rel
 
     def size(self, path: Path) -> int:
         return len(self.read(path))

@@ -18,7 +18,7 @@ from pathlib import Path, PurePosixPath
 import git
 
 from greengate.errors import GitError
-from greengate.sources.files import GitCommit, NotRegularFile, safe_resolve
+from greengate.sources.files import GitCommit, NotRegularFile, relative_posix
 
 _LINK_MODE = 0o120000
 """The git tree mode of a symbolic link: its blob is the link's target, not a file."""
@@ -189,13 +189,9 @@ class Repository:
 
     def relative(self, path: Path) -> str:
         """``path`` relative to the repository root, POSIX style ('' for the root)."""
-        # The entry as written first: a link in the work tree names itself, not its target.
-        for candidate in (Path(os.path.normpath(path.absolute())), safe_resolve(path)):
-            try:
-                rel = candidate.relative_to(self.root)
-            except ValueError:
-                continue
-            return "" if str(rel) == "." else rel.as_posix()
+        rel = relative_posix(path, self.root)
+        if rel is not None:
+            return rel
         raise GitError(
             f"{path} is outside the git repository at {self.root}; check paths inside it"
         )
