@@ -48,7 +48,7 @@ MANIFEST_RULES = (
         title=MANIFEST_TITLES[MANIFEST_UNREADABLE],
         description="The file is not valid YAML, JSON or HCL, is binary, too large, expands through aliases beyond the limit, writes a key twice or a number out of range, or is not a regular file inside the checked tree (a FIFO, a device, a link loop or a link leaving it). Nothing in it (or in that document) was checked.",
         severity=Severity.HIGH,
-        remediation="Fix the syntax error at the reported line (run a YAML linter), or exclude the file if it is not a manifest.",
+        remediation="Fix what the message names at the reported line (a syntax error, a key written twice, a number out of range; a YAML linter helps), replace a special file or a link leaving the tree with a regular file, or exclude the file if it is not a manifest.",
         builtin=True,
     ),
     RuleInfo(
