@@ -33,6 +33,7 @@ from greengate.policy.cel.backend import (
     Program,
     format_seconds,
 )
+from greengate.policy.cel.budget import armed
 from greengate.policy.model import NamedExpression, Policy, Validation
 from greengate.records.deployment import DERIVED_FROM, FIELDS, Deployment, FactSource
 from greengate.records.finding import Finding, Severity, Status
@@ -106,6 +107,11 @@ class Engine:
 
     def evaluate(self, deployments: Iterable[Deployment]) -> list[Finding]:
         findings: list[Finding] = []
+        with armed():
+            findings.extend(self._evaluate_all(deployments))
+        return findings
+
+    def _evaluate_all(self, deployments: Iterable[Deployment]) -> Iterator[Finding]:
         for deployment in deployments:
             plain = deployment.as_cel_input()
             value = self._backend.convert(plain)
@@ -115,8 +121,7 @@ class Engine:
                     budget=prepared.budget,
                 )
                 run = _Run(prepared, deployment, plain, activation, self._stopped, prepared.budget)
-                findings.extend(run.findings())
-        return findings
+                yield from run.findings()
 
 
 class _Run:

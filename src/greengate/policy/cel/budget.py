@@ -26,11 +26,12 @@ so that no ``except Exception`` in the CEL library catches it on the way out.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import signal
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
 from greengate.policy.cel.backend import BudgetExceeded
@@ -63,11 +64,32 @@ def _can_use_alarm() -> bool:
     return delay == 0.0  # a timer of the caller's own is running: do not touch it
 
 
-def _with_alarm(budget: float, function: Callable[[], T]) -> T:
-    def expire(signum: int, frame: Any) -> None:
-        raise _OutOfTime
+def _expire(signum: int, frame: Any) -> None:
+    raise _OutOfTime
 
-    previous = signal.signal(signal.SIGALRM, expire)
+
+@contextlib.contextmanager
+def armed() -> Iterator[None]:
+    """Keep the alarm handler installed across many evaluations (one engine run).
+
+    Installing and restoring a signal handler costs more than the timer
+    itself; inside this block each evaluation only sets and clears the timer.
+    The previous handler is restored when the block ends. Off the main
+    thread, or without ``setitimer``, it does nothing.
+    """
+    if not _can_use_alarm():
+        yield
+        return
+    previous = signal.signal(signal.SIGALRM, _expire)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _with_alarm(budget: float, function: Callable[[], T]) -> T:
+    own = signal.getsignal(signal.SIGALRM) is not _expire  # else armed() installed it
+    previous = signal.signal(signal.SIGALRM, _expire) if own else None
     try:
         try:
             signal.setitimer(signal.ITIMER_REAL, budget)
@@ -76,7 +98,8 @@ def _with_alarm(budget: float, function: Callable[[], T]) -> T:
             finally:
                 signal.setitimer(signal.ITIMER_REAL, 0)
         finally:
-            signal.signal(signal.SIGALRM, previous)
+            if own:
+                signal.signal(signal.SIGALRM, previous)
     except _OutOfTime:
         raise BudgetExceeded(budget) from None
 
