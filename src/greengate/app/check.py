@@ -187,8 +187,10 @@ def _run(options: CheckOptions, root: Path | None) -> Report:
         files, catalog, options.max_file_bytes, defaults=where.defaults, root=root
     )
     evaluated = [Judged(f) for f in findings]
+    compare = changes is not None and options.git.new_only
     for deployment in deployments:  # one at a time, to know which deployment each finding is about
-        evaluated.extend(judged(deployment, engine.evaluate([deployment])))
+        results = engine.evaluate([deployment])
+        evaluated.extend(judged(deployment, results, with_basis=compare))
     findings = [j.finding for j in evaluated]
     needs_base = options.git.new_only or options.inline_waivers == BASE_ONLY
     base = _base(options, changes) if needs_base else None
@@ -209,7 +211,7 @@ def _run(options: CheckOptions, root: Path | None) -> Report:
             )
         return before
 
-    if changes is not None and options.git.new_only:
+    if compare:
         old = [j for d in read_base() for j in judged(d, engine.evaluate([d]))]
         old.extend(Judged(f) for f in before_findings)
         findings = mark_existing(evaluated, old)

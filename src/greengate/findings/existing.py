@@ -33,9 +33,17 @@ class Judged:
     """The index of the document of the finding's deployment (None: about a file)."""
 
 
-def judged(deployment: Deployment, findings: Iterable[Finding]) -> list[Judged]:
-    """The findings of one deployment, each with its :func:`basis`."""
-    return [Judged(f, basis(deployment, f), deployment.document) for f in findings]
+def judged(
+    deployment: Deployment, findings: Iterable[Finding], *, with_basis: bool = True
+) -> list[Judged]:
+    """The findings of one deployment, each with its document and (``with_basis``) its :func:`basis`.
+
+    The basis is a digest of facts, worth computing only when the run compares
+    with the base (``--new-only``); the document is always known.
+    """
+    return [
+        Judged(f, basis(deployment, f) if with_basis else "", deployment.document) for f in findings
+    ]
 
 
 def basis(deployment: Deployment, finding: Finding) -> str:
