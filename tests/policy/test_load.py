@@ -207,3 +207,50 @@ def test_an_unknown_name_through_the_cli_is_exit_2_with_one_line(tmp_path: Path)
     assert result.exit_code == 2
     assert "undeclared reference to 'limitz'" in result.output
     assert len(result.output.strip().splitlines()) == 1
+
+
+def _with_match(name: str) -> str:
+    return POLICY.replace(
+        "  validations:\n",
+        f"  matchConditions:\n    - name: {name}\n      expression: deployment.workload == 'inference'\n  validations:\n",
+        1,
+    )
+
+
+@pytest.mark.parametrize("name", ["is-chat", "my.name", "example.com/is-chat", "is_chat", "A1"])
+def test_match_condition_names_are_kubernetes_qualified_names(tmp_path: Path, name: str) -> None:
+    (policy,) = load_policies([write(tmp_path, _with_match(name))])
+    assert [m.name for m in policy.match_conditions] == [name]
+
+
+@pytest.mark.parametrize("name", ["-chat", "chat-", "a/b/c", "'has space'", "x" * 64])
+def test_a_match_condition_name_that_is_not_a_qualified_name_is_refused(
+    tmp_path: Path, name: str
+) -> None:
+    message = error_of(tmp_path, _with_match(name))
+    assert message.startswith("p.yaml:10:13: spec.matchConditions[0].name: ")
+    assert "is not allowed here: A Kubernetes qualified name" in message
+
+
+def test_variable_names_must_still_be_cel_identifiers(tmp_path: Path) -> None:
+    text = POLICY.replace(
+        "  validations:\n",
+        "  variables:\n    - name: is-chat\n      expression: 'true'\n  validations:\n",
+        1,
+    )
+    assert error_of(tmp_path, text).startswith(
+        "p.yaml:10:13: spec.variables[0].name: 'is-chat' is not allowed here: A CEL identifier"
+    )
+
+
+def test_a_match_condition_name_used_twice_is_refused(tmp_path: Path) -> None:
+    text = POLICY.replace(
+        "  validations:\n",
+        "  matchConditions:\n"
+        "    - name: is-chat\n      expression: 'true'\n"
+        "    - name: is-chat\n      expression: 'false'\n"
+        "  validations:\n",
+        1,
+    )
+    message = error_of(tmp_path, text)
+    assert "matchConditions name 'is-chat' is defined twice" in message

@@ -112,6 +112,14 @@ def _describe(problem: SchemaProblem) -> tuple[Location, str]:
         values = error.validator_value if isinstance(error.validator_value, list) else []
         options = ", ".join(str(o) for o in values)
         return problem.location(), f"{where}: {problem.instance!r} is not one of {options}"
+    if problem.keyword in ("pattern", "maxLength") and isinstance(
+        problem.schema.get("description"), str
+    ):
+        # A pattern says nothing to a reader; the schema's description says what is allowed.
+        return (
+            problem.location(),
+            f"{where}: {problem.instance!r} is not allowed here: {problem.schema['description']}",
+        )
     if problem.keyword == "oneOf" and problem.path[-1:] == ("parameters",):
         return (
             problem.location(),

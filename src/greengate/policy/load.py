@@ -130,6 +130,7 @@ def parse_policy(document: Document, *, builtin: bool = False, lines: Sequence[s
         _named(document, lines, ("spec", "variables", i), item)
         for i, item in enumerate(spec.get("variables", []))
     )
+    _check_unique_names(document, "matchConditions", match)
     _check_unique_names(document, "variables", variables)
     validations = tuple(
         _validation(document, lines, i, item, severity)
