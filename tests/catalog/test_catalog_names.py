@@ -6,6 +6,7 @@ from greengate.catalog import parse_parameter_count
 from greengate.catalog.names import (
     accelerator_key,
     model_reference_segments,
+    active_count_in_name,
     parameter_count_in_name,
 )
 
@@ -55,6 +56,25 @@ def test_parse_parameter_count_rejects_everything_else(value: object) -> None:
 )
 def test_size_token_in_name(name: str, expected: tuple[int, str]) -> None:
     assert parameter_count_in_name(name) == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "total", "active"),
+    [
+        ("Llama-4-Scout-17B-16E-Instruct", None, (17_000_000_000, "17B-16E")),
+        ("Llama-4-Maverick-17B-128E-Instruct-FP8", None, (17_000_000_000, "17B-128E")),
+        ("Qwen3-235B-A22B-Instruct-2507", (235_000_000_000, "235B"), (22_000_000_000, "A22B")),
+        ("Qwen3-30B-A3B", (30_000_000_000, "30B"), (3_000_000_000, "A3B")),
+        ("Qwen3-Next-80B-A3B-Thinking", (80_000_000_000, "80B"), (3_000_000_000, "A3B")),
+        ("Mixtral-8x7B-Instruct-v0.1", (56_000_000_000, "8x7B"), None),
+        ("llama-3-8B", (8_000_000_000, "8B"), None),
+    ],
+)
+def test_mixture_of_experts_names_never_give_the_active_count_as_the_total(
+    name: str, total: tuple[int, str] | None, active: tuple[int, str] | None
+) -> None:
+    assert parameter_count_in_name(name) == total
+    assert active_count_in_name(name) == active
 
 
 @pytest.mark.parametrize(

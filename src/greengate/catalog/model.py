@@ -91,7 +91,10 @@ class Pue:
 class ModelMatch:
     """The answer to "how many parameters has this model?" and how it was found."""
 
-    parameters: int
+    parameters: int | None
+    """The total; None when the name states only the active count (``17B-16E``)."""
     via: Literal["catalog", "name-pattern"]
     entry: ModelInfo | None  # None when the count came from the name
     matched: str  # the part of the reference that matched: an id, alias or "8B"
+    active_parameters: int | None = None
+    """Parameters active per token (mixture of experts), from the catalog or the name."""

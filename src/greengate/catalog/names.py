@@ -19,6 +19,7 @@ __all__ = [
     "instance_key",
     "model_key",
     "model_reference_segments",
+    "active_count_in_name",
     "parameter_count_in_name",
     "provider_of_region_id",
     "region_key",
@@ -188,22 +189,50 @@ def model_reference_segments(reference: str) -> list[str]:
 _SIZE_IN_NAME = re.compile(
     r"(?<![a-z0-9.])(?:(\d+)x)?(\d+(?:\.\d+)?)([bm])(?![a-z0-9])", re.IGNORECASE
 )
+# Mixture-of-experts names state the ACTIVE count, never to be taken for the total:
+# Llama 4 "17B-16E" (17B active per token, 16 experts) and Qwen "235B-A22B" (22B active).
+_EXPERTS_AFTER = re.compile(r"-(\d+)e(?![a-z0-9])", re.IGNORECASE)
+_ACTIVE_IN_NAME = re.compile(r"(?<![a-z0-9.])a(\d+(?:\.\d+)?)([bm])(?![a-z0-9])", re.IGNORECASE)
 
 
 def parameter_count_in_name(name: str) -> tuple[int, str] | None:
-    """Find a parameter-count token in a model name.
+    """Find the total parameter count a model name states.
 
     Returns ``(count, matched_text)`` for the first token such as ``8B``,
     ``350M`` or ``8x7B`` (experts x size, so 56B), or None. Version numbers
     (``v2``, ``gpt-4``, ``3.1``) never match because a size needs ``B``/``M``.
+    A size followed by an expert count (Llama 4's ``17B-16E``) is the active
+    count, not the total, and ``A22B`` (Qwen's ``235B-A22B``) is never a size
+    token: see :func:`active_count_in_name`.
     """
-    match = _SIZE_IN_NAME.search(name)
-    if match is None:
-        return None
-    experts, size, unit = match.groups()
-    count = parse_parameter_count(size + unit)
-    if count is None:
-        return None
-    if experts is not None:
-        count *= int(experts)
-    return count, match.group(0)
+    for match in _SIZE_IN_NAME.finditer(name):
+        if match.group(1) is None and _EXPERTS_AFTER.match(name, match.end()):
+            continue
+        experts, size, unit = match.groups()
+        count = parse_parameter_count(size + unit)
+        if count is None:
+            continue
+        if experts is not None:
+            count *= int(experts)
+        return count, match.group(0)
+    return None
+
+
+def active_count_in_name(name: str) -> tuple[int, str] | None:
+    """The parameters active per token that a mixture-of-experts name states, or None.
+
+    ``Llama-4-Scout-17B-16E`` gives ``(17e9, "17B-16E")`` and
+    ``Qwen3-235B-A22B`` gives ``(22e9, "A22B")``.
+    """
+    for match in _SIZE_IN_NAME.finditer(name):
+        experts = _EXPERTS_AFTER.match(name, match.end())
+        if match.group(1) is None and experts:
+            count = parse_parameter_count(match.group(2) + match.group(3))
+            if count is not None:
+                return count, match.group(0) + experts.group(0)
+    active = _ACTIVE_IN_NAME.search(name)
+    if active is not None:
+        count = parse_parameter_count(active.group(1) + active.group(2))
+        if count is not None:
+            return count, active.group(0)
+    return None

@@ -34,6 +34,7 @@ from greengate.catalog.names import (
     instance_key,
     model_key,
     model_reference_segments,
+    active_count_in_name,
     parameter_count_in_name,
     provider_of_region_id,
     region_key,
@@ -181,14 +182,27 @@ class Catalog:
         for candidate in dict.fromkeys(("/".join(segments), "/".join(segments[-2:]), segments[-1])):
             entry = self._model_index.get(model_key(candidate))
             if entry is not None:
-                return ModelMatch(entry.parameters, "catalog", entry, candidate)
+                return ModelMatch(
+                    entry.parameters, "catalog", entry, candidate, entry.active_parameters
+                )
         entry = self._model_tails.get(model_key(segments[-1]))
         if entry is not None:
-            return ModelMatch(entry.parameters, "catalog", entry, segments[-1])
+            return ModelMatch(
+                entry.parameters, "catalog", entry, segments[-1], entry.active_parameters
+            )
         for segment in reversed(segments):
             sized = parameter_count_in_name(segment)
-            if sized is not None:
-                return ModelMatch(sized[0], "name-pattern", None, sized[1])
+            active = active_count_in_name(segment)
+            if sized is None and active is None:
+                continue
+            matched = " and ".join(m[1] for m in (sized, active) if m is not None)
+            return ModelMatch(
+                sized[0] if sized else None,
+                "name-pattern",
+                None,
+                matched,
+                active_parameters=active[0] if active else None,
+            )
         return None
 
     def pue(self, provider: str) -> Pue | None:

@@ -99,7 +99,17 @@ def _model(facts: dict[str, Fact], catalog: Catalog) -> None:
         _put(facts, "model.activeParameters", match.entry.active_parameters, origin, detail)
     else:
         detail = f"size '{match.matched}' in the model name"
+        if match.parameters is None:
+            detail += " (the active parameters of a mixture of experts, not its total)"
         _put(facts, "model.parameters", match.parameters, origin, detail, FactSource.NAME_PATTERN)
+        _put(
+            facts,
+            "model.activeParameters",
+            match.active_parameters,
+            origin,
+            detail,
+            FactSource.NAME_PATTERN,
+        )
 
 
 def _region(facts: dict[str, Fact], catalog: Catalog) -> None:
