@@ -5,8 +5,8 @@ import pytest
 from greengate.catalog import parse_parameter_count
 from greengate.catalog.names import (
     accelerator_key,
-    model_reference_segments,
     active_count_in_name,
+    model_reference_segments,
     parameter_count_in_name,
 )
 

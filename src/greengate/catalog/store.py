@@ -30,11 +30,11 @@ from greengate.catalog.model import (
 from greengate.catalog.names import (
     accelerator_key,
     accelerator_key_without_topology,
+    active_count_in_name,
     architecture_key,
     instance_key,
     model_key,
     model_reference_segments,
-    active_count_in_name,
     parameter_count_in_name,
     provider_of_region_id,
     region_key,
