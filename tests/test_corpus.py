@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -90,3 +91,88 @@ def test_explain_reads_the_whole_corpus() -> None:
         "sagemaker",
         "terraform",
     }
+
+
+# --- Nothing passes by omission: an independent scan for accelerator requests ---------------
+
+ACCELERATOR_NAMES = re.compile(
+    r"^(?:nvidia\.com/gpu|nvidia\.com/mig-[\w.-]+|amd\.com/gpu|google\.com/tpu"
+    r"|aws\.amazon\.com/neuron(?:core|device)?|habana\.ai/gaudi|gpu\.intel\.com/[\w.-]+)$"
+)
+
+
+def _requests_an_accelerator(node: yaml.Node) -> bool:
+    """Whether a YAML node requests an accelerator resource anywhere.
+
+    A request is an accelerator resource name as a key with a scalar value
+    (``nvidia.com/gpu: 1``, ``nvidia.com/gpu: "{{ .Values.gpus }}"``) or as the
+    value of a ``name``/``resource``/``resourceName`` key (Spark's ``gpu: {name:
+    nvidia.com/gpu, quantity: 1}``). A name with a mapping under it (a schema
+    describing the resource) or a toleration's ``key`` is not one.
+    """
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, yaml.MappingNode):
+            for key, value in current.value:
+                named = isinstance(key, yaml.ScalarNode) and ACCELERATOR_NAMES.match(
+                    str(key.value).strip()
+                )
+                if named and isinstance(value, yaml.ScalarNode) and str(value.value).strip():
+                    return True
+                resource_named = isinstance(key, yaml.ScalarNode) and key.value in (
+                    "name",
+                    "resource",
+                    "resourceName",
+                )
+                if (
+                    resource_named
+                    and isinstance(value, yaml.ScalarNode)
+                    and ACCELERATOR_NAMES.match(str(value.value).strip())
+                ):
+                    return True
+                stack.append(value)
+        elif isinstance(current, yaml.SequenceNode):
+            stack.extend(current.value)
+    return False
+
+
+def _documents_requesting_accelerators() -> list[tuple[str, int, int]]:
+    """(file, first line, last line) of every YAML document that names an accelerator resource."""
+    found = []
+    for row in INDEX:
+        path = CORPUS / row["local_path"]
+        if path.suffix not in (".yaml", ".yml", ".json"):
+            continue
+        try:
+            documents = list(yaml.compose_all(path.read_text("utf-8"), Loader=LOADER))
+        except yaml.YAMLError:
+            continue  # unreadable files are GG001 findings (test above)
+        for document in documents:
+            if document is not None and _requests_an_accelerator(document):
+                first, last = document.start_mark.line + 1, document.end_mark.line + 1
+                found.append((path.resolve().as_posix(), first, last))
+    return found
+
+
+def test_every_document_requesting_an_accelerator_is_a_deployment_or_a_finding(
+    report: dict,  # type: ignore[type-arg]
+) -> None:
+    """Scanned from the raw YAML, independently of the adapters: none is silently skipped."""
+    code, out, _ = invoke("explain", str(CORPUS / "files"), "--format", "json")
+    assert code == 0
+    seen: dict[str, list[int]] = {}
+    for deployment in json.loads(out)["deployments"]:
+        lines = [deployment["line"], *(f["line"] for f in deployment["facts"].values())]
+        seen.setdefault(Path(deployment["file"]).resolve().as_posix(), []).extend(lines)
+    for finding in report["findings"]:
+        if finding["status"] == "error":
+            seen.setdefault(Path(finding["file"]).resolve().as_posix(), []).append(finding["line"])
+    documents = _documents_requesting_accelerators()
+    assert len(documents) >= 100
+    unseen = [
+        f"{Path(file).relative_to(CORPUS.resolve()).as_posix()}:{first}-{last}"
+        for file, first, last in documents
+        if not any(first <= line <= last for line in seen.get(file, []))
+    ]
+    assert unseen == []

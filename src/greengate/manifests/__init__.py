@@ -14,6 +14,7 @@ from greengate.manifests.native import NativeAdapter
 from greengate.manifests.ray import RayAdapter
 from greengate.manifests.sagemaker import SageMakerCloudFormationAdapter
 from greengate.manifests.seldon import SeldonAdapter
+from greengate.manifests.spark import SparkAdapter
 from greengate.manifests.terraform import TerraformAdapter
 
 ADAPTERS: tuple[Adapter, ...] = (
@@ -23,6 +24,7 @@ ADAPTERS: tuple[Adapter, ...] = (
     RayAdapter(),
     KubeflowAdapter(),
     SeldonAdapter(),
+    SparkAdapter(),
     KaitoAdapter(),
     AzureMLAdapter(),
     HelmValuesAdapter(),
