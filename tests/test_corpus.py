@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import re
 from pathlib import Path
 
@@ -16,6 +17,7 @@ import yaml
 from click.testing import CliRunner
 
 from greengate.cli import main
+from greengate.records.text import printable
 
 CORPUS = Path(__file__).resolve().parent / "data" / "corpus"
 LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the parser greengate uses
@@ -176,3 +178,79 @@ def test_every_document_requesting_an_accelerator_is_a_deployment_or_a_finding(
         if not any(first <= line <= last for line in seen.get(file, []))
     ]
     assert unseen == []
+
+
+# --- What every file says: the deployments found and their key facts, reviewed ---------------
+
+EXPECTED = CORPUS / "EXPECTED.tsv"
+KEY_FACTS = (
+    "workload",
+    "task",
+    "model.name",
+    "hardware.accelerator",
+    "hardware.count",
+    "hardware.instanceType",
+    "replicas.min",
+    "replicas.max",
+    "cloud.provider",
+    "cloud.region",
+)
+READ_FROM_THE_FILES = frozenset({"declared", "annotation", "derived"})
+"""Facts the adapters read (not the catalog's): what this snapshot holds."""
+
+
+def _fact(fact: dict) -> str:  # type: ignore[type-arg]
+    return f"{fact['value']}@{fact['line']}"
+
+
+def _expected_rows() -> list[str]:
+    """One row per deployment (and one per file without any), in file order."""
+    code, out, _ = invoke("explain", str(CORPUS / "files"), "--format", "json")
+    assert code == 0
+    by_file: dict[str, list[str]] = {row["local_path"]: [] for row in INDEX}
+    for deployment in json.loads(out)["deployments"]:
+        local = Path(deployment["file"]).resolve().relative_to(CORPUS.resolve()).as_posix()
+        facts = deployment["facts"]
+        said = "; ".join(
+            f"{name}={_fact(facts[name])}"
+            for name in KEY_FACTS
+            if name in facts and facts[name]["source"] in READ_FROM_THE_FILES
+        )
+        unresolved = ",".join(sorted(deployment["unresolved"]))
+        cells = [
+            local,
+            str(deployment["line"]),
+            deployment["format"],
+            deployment["kind"],
+            deployment["name"],
+            said,
+        ]
+        by_file[local].append("\t".join([*cells, unresolved]))
+    for problem in json.loads(out)["problems"]:
+        local = Path(problem["file"]).resolve().relative_to(CORPUS.resolve()).as_posix()
+        message = printable(problem["message"]).replace("\t", " ")
+        by_file[local].append(f"{local}\t{problem['line']}\t{problem['ruleId']}\t-\t-\t{message}\t")
+    rows = []
+    for local, found in by_file.items():
+        rows.extend(
+            sorted(found, key=lambda r: int(r.split("\t")[1])) or [f"{local}\t-\t-\t-\t-\t-\t-"]
+        )
+    return rows
+
+
+def test_every_file_gives_the_deployments_and_facts_reviewed_in_expected_tsv() -> None:
+    """The snapshot of what greengate reads from each corpus file; a change shows as a diff.
+
+    After a change to an adapter, regenerate with
+    ``GREENGATE_UPDATE_CORPUS=1 python -m pytest tests/test_corpus.py -k expected``
+    and review every changed row against the file before committing it.
+    """
+    header = (
+        "local_path\tline\tformat\tkind\tname\tfacts (value@line, read from the file)\tunresolved"
+    )
+    rows = _expected_rows()
+    if os.environ.get("GREENGATE_UPDATE_CORPUS") == "1":
+        EXPECTED.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    written = EXPECTED.read_text("utf-8").splitlines()
+    assert written[0] == header
+    assert written[1:] == rows
