@@ -143,7 +143,7 @@ def _chart(document: Document) -> str | None:
         return None
     if _is_vllm_stack(data):
         return "vllm-stack"
-    if not _VALUES_NAME.fullmatch(PurePosixPath(document.file).name):
+    if not _VALUES_NAME.fullmatch(document.name):
         return None
     return next((chart for chart, test in _CHARTS if test(data)), None)
 

@@ -14,6 +14,7 @@ from greengate.load import Document, PathKey
 from greengate.manifests.base import NO_CONTEXT, Adapter, AdaptResult, ReadContext
 from greengate.manifests.terraform.folder import Folder, blocks
 from greengate.manifests.terraform.node_pools import aks_node_pool, eks_node_group, gke_node_pool
+from greengate.manifests.terraform.releases import has_releases, release_documents
 from greengate.manifests.terraform.sagemaker import endpoint_configuration, sagemaker_module
 from greengate.records.deployment import Deployment
 
@@ -32,10 +33,12 @@ class TerraformAdapter(Adapter):
 
     def matches(self, document: Document) -> bool:
         data = document.data
-        if not document.file.lower().endswith(".tf") or not isinstance(data, dict):
+        if not document.name.lower().endswith(".tf") or not isinstance(data, dict):
             return False
         resources = data.get("resource")
         if isinstance(resources, dict) and any(t in resources for t in _RESOURCE_TYPES):
+            return True
+        if has_releases(data):
             return True
         return any("hf_model_id" in body for _, _, body in blocks(data, "module"))
 
@@ -71,4 +74,5 @@ class TerraformAdapter(Adapter):
                     (*base, "location"),
                 )
             )
-        return AdaptResult(deployments=deployments)
+        embedded, problems = release_documents(document, context)
+        return AdaptResult(deployments=deployments, problems=problems, embedded=embedded)
