@@ -219,9 +219,18 @@ def adapt(
         if inner.file != document.file and adapter_for(replace(inner, read_as="")) is not None:
             continue
         more, more_problems = adapt(inner, context, path=path, depth=depth + 1)
-        deployments.extend(replace(d, name=f"{embedded.name}/{d.name}") for d in more)
+        deployments.extend(_renamed(d, f"{embedded.name}/{d.name}") for d in more)
         problems.extend(more_problems)
     return deployments, problems
+
+
+def _renamed(deployment: Deployment, name: str) -> Deployment:
+    """The deployment under a new name (its ``name`` fact too, when it holds the old one)."""
+    facts = dict(deployment.facts)
+    fact = facts.get("name")
+    if fact is not None and fact.value == deployment.name:
+        facts["name"] = replace(fact, value=name)
+    return replace(deployment, name=name, facts=facts)
 
 
 def _manifest_finding(

@@ -1,6 +1,8 @@
 """GPU/Neuron node groups of the ``terraform-aws-modules/eks/aws`` module and its node-group submodules.
 
-Read from a ``module`` block whose ``source`` is the registry module:
+Read from a ``module`` block whose ``source`` is the registry module, or that
+passes ``eks_managed_node_groups`` / ``self_managed_node_groups`` (the module
+called by a local path, as its own examples do, or a wrapper taking the same inputs):
 
 - ``terraform-aws-modules/eks/aws``: every entry of ``eks_managed_node_groups``
   and ``self_managed_node_groups`` (a literal map, or a ``local.``/``var.``
@@ -54,18 +56,19 @@ _GROUPS = (
 
 
 def is_eks_module(body: dict[str, Any]) -> bool:
+    """The registry module (any version), or one called by a local path with its node group inputs."""
     source = body.get("source")
-    return isinstance(source, str) and _SOURCE.fullmatch(source.strip()) is not None
+    if isinstance(source, str) and _SOURCE.fullmatch(source.strip()) is not None:
+        return True
+    return any(attribute in body for attribute, _ in _GROUPS)
 
 
 def eks_module(folder: Folder, name: str, index: int, body: dict[str, Any]) -> list[Deployment]:
     """One deployment per GPU/Neuron node group the module block creates."""
     base: PathKey = ("module", name, index)
     match = _SOURCE.fullmatch(str(body.get("source", "")).strip())
-    if match is None:
-        return []
     host = folder.document
-    if match.group(1) is not None:
+    if match is not None and match.group(1) is not None:
         group = _Group(folder, f"module.{name}", str(match.group(1)), host, base, None)
         return group.read()
     deployments: list[Deployment] = []
