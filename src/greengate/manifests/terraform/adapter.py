@@ -78,7 +78,7 @@ class TerraformAdapter(Adapter):
 
     def matches(self, document: Document) -> bool:
         data = document.data
-        if not document.name.lower().endswith(".tf") or not isinstance(data, dict):
+        if not document.name.lower().endswith((".tf", ".tf.json")) or not isinstance(data, dict):
             return False
         resources = data.get("resource")
         if isinstance(resources, dict) and any(t in resources for t in _RESOURCE_TYPES):

@@ -29,6 +29,9 @@ _EACH_VALUE = re.compile(r"each\.value((?:\.[A-Za-z_][\w-]*|\[\d+\]|\[\"[^\"]*\"
 _STEP = re.compile(r"\.([A-Za-z_][\w-]*)|\[(\d+)\]|\[\"([^\"]*)\"\]")
 # A default may itself be a reference (even to its own variable): stop following there.
 _MAX_DEPTH = 10
+_CONFIGURATION = (".tf", ".tf.json")
+_AUTO_TFVARS = (".auto.tfvars", ".auto.tfvars.json")
+_TFVARS = ("terraform.tfvars", "terraform.tfvars.json")
 _DEFAULT_NOTE = " (the variable's default; a tfvars file, -var or a module caller may override it)"
 
 
@@ -47,7 +50,15 @@ def blocks(data: Any, *keys: str) -> Iterator[tuple[str, int, dict[str, Any]]]:
 
 def _folder_file(name: str) -> bool:
     lower = name.lower()
-    return lower.endswith((".tf", ".auto.tfvars")) or lower == "terraform.tfvars"
+    return lower.endswith(_CONFIGURATION) or lower.endswith(_AUTO_TFVARS) or lower in _TFVARS
+
+
+def _configuration(name: str) -> bool:
+    return name.lower().endswith(_CONFIGURATION)
+
+
+def _tfvars(name: str) -> bool:
+    return name.lower().endswith((".tfvars", ".tfvars.json"))
 
 
 class Folder:
@@ -58,11 +69,11 @@ class Folder:
         own = PurePosixPath(document.file).name
         siblings = [d for loaded in context.siblings(_folder_file) for d in loaded.documents]
         others = [d for d in siblings if PurePosixPath(d.file).name != own]
-        self.documents = [document, *(d for d in others if d.file.lower().endswith(".tf"))]
-        # terraform.tfvars first, then *.auto.tfvars in name order: later files win, as in Terraform.
+        self.documents = [document, *(d for d in others if _configuration(d.file))]
+        # terraform.tfvars(.json) first, then *.auto.tfvars(.json) in name order: later files win.
         tfvars = sorted(
-            (d for d in others if d.file.lower().endswith(".tfvars")),
-            key=lambda d: (not d.file.lower().endswith("terraform.tfvars"), d.file),
+            (d for d in others if _tfvars(d.file)),
+            key=lambda d: (PurePosixPath(d.file).name.lower() not in _TFVARS, d.file),
         )
         self.each: tuple[str, Document, PathKey] | None = None
         """The ``for_each`` entry being read (key, where its value is), see :meth:`bound`."""
