@@ -323,9 +323,10 @@ def test_eks_and_aks_gpu_node_pools(tmp_path: Path) -> None:
         },
     )
     # Two instance types are a choice EKS makes at launch: the first is not a fact.
-    assert "any of its 2 instance_types (g5.xlarge, g5.2xlarge, line 5)" in eks.hints[
-        "hardware.instanceType"
-    ]
+    assert (
+        "any of its 2 instance_types (g5.xlarge, g5.2xlarge, line 5)"
+        in eks.hints["hardware.instanceType"]
+    )
     assert_facts(
         aks_default,
         {
