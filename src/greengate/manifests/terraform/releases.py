@@ -15,7 +15,8 @@ Triton...). What is read, positions in the ``.tf`` file:
   (``"2"`` a number, ``"true"`` a boolean) unless ``type = "string"``; a
   name with list indexes (``a[0].b``) is skipped.
 - a module input named ``*_helm_config`` (``aws-ia`` EKS blueprints / data
-  addons) holding ``values`` / ``set``: the same.
+  addons) holding ``values`` / ``set``, or a ``helm_values`` / ``*_helm_values``
+  list a module passes on to its ``helm_release``: the same.
 - ``resource "kubernetes_manifest"``: ``manifest`` (an HCL object, or
   ``yamldecode(file(...))`` of a file beside it), read as ``manifest.yaml``.
 - ``resource "kubectl_manifest"``: ``yaml_body`` (YAML text), read as ``manifest.yaml``.
@@ -47,19 +48,23 @@ _INTEGER = re.compile(r"[-+]?\d{1,18}")
 
 
 def helm_values(
-    host: Document, base: PathKey, address: str, context: ReadContext
+    host: Document,
+    values_path: PathKey,
+    set_path: PathKey | None,
+    address: str,
+    context: ReadContext,
 ) -> tuple[list[EmbeddedDocument], list[ManifestProblem]]:
-    """The values of the release whose arguments are at ``base`` (a resource, or a ``*_helm_config`` object)."""
+    """The values list at ``values_path`` and the ``set`` blocks at ``set_path``, merged as Helm merges them."""
     layers: list[Document] = []
     problems: list[ManifestProblem] = []
-    values = host.get((*base, "values"))
+    values = host.get(values_path)
     for i in range(len(values) if isinstance(values, list) else 0):
         found, wrong = documents(
-            host, (*base, "values", i), VALUES, context, f"values[{i}] of {address}"
+            host, (*values_path, i), VALUES, context, f"values[{i}] of {address}"
         )
         layers.extend(found[:1])
         problems.extend(wrong)
-    given = _set_values(host, (*base, "set"))
+    given = _set_values(host, set_path) if set_path is not None else None
     if given is not None:
         layers.append(given)
     merged = merge(layers, VALUES)
@@ -127,12 +132,15 @@ def release_documents(
     data = host.data
     for name, index, _ in blocks(data, "resource", "helm_release"):
         base: PathKey = ("resource", "helm_release", name, index)
-        add(helm_values(host, base, f"helm_release.{name}", context))
+        add(helm_values(host, (*base, "values"), (*base, "set"), f"helm_release.{name}", context))
     for name, index, body in blocks(data, "module"):
         for key, value in body.items():
+            address = f"module.{name}.{key}"
             if str(key).endswith("helm_config") and isinstance(value, dict):
                 base = ("module", name, index, key)
-                add(helm_values(host, base, f"module.{name}.{key}", context))
+                add(helm_values(host, (*base, "values"), (*base, "set"), address, context))
+            elif _is_values_input(str(key)) and isinstance(value, list):
+                add(helm_values(host, ("module", name, index, key), None, address, context))
     for kind, key in (("kubernetes_manifest", "manifest"), ("kubectl_manifest", "yaml_body")):
         for name, index, _ in blocks(data, "resource", kind):
             address = f"{kind}.{name}"
@@ -143,6 +151,11 @@ def release_documents(
     return embedded, problems
 
 
+def _is_values_input(key: str) -> bool:
+    """A module input that passes a values list on to a ``helm_release`` (``helm_values``)."""
+    return key == "helm_values" or key.endswith("_helm_values")
+
+
 def has_releases(data: Any) -> bool:
     """Whether the document writes a Helm release or a Kubernetes object the pipeline should read."""
     resources = data.get("resource") if isinstance(data, dict) else None
@@ -151,5 +164,7 @@ def has_releases(data: Any) -> bool:
     ):
         return True
     return any(
-        str(key).endswith("helm_config") for _, _, body in blocks(data, "module") for key in body
+        str(key).endswith("helm_config") or _is_values_input(str(key))
+        for _, _, body in blocks(data, "module")
+        for key in body
     )
