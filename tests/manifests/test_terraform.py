@@ -175,6 +175,12 @@ def test_corpus_terraform_yields_deployments_only_where_stated() -> None:
             HF + "deploy_from_hub/main.tf",
             HF + "serverless_inference/main.tf",
             VLLM_GKE + "node_pools.tf",
+            # EKS module GPU/Neuron node groups, and a TPU pool with count.
+            "awslabs__data-on-eks/ai-ml/trainium-inferentia/eks.tf",
+            "awslabs__data-on-eks/ai-ml/jark-stack/terraform/eks.tf",
+            "terraform-aws-modules__terraform-aws-eks/tests/eks-managed-node-group/main.tf",
+            "terraform-aws-modules__terraform-aws-eks/tests/self-managed-node-group/main.tf",
+            "GoogleCloudPlatform__kubernetes-engine-samples/ai-ml/gke-ray/tpu/get-started/cluster/main.tf",
         ]
     )
 

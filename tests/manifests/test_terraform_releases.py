@@ -41,7 +41,10 @@ def test_triton_values_in_a_module_helm_config_heredoc() -> None:
     deployments, findings = pipeline(FILES / TRITON)
     assert [f for f in findings if f.status.value == "error"] == []
     (triton,) = deployments
-    assert triton.name == "module.triton_server_vllm.nvidia_triton_server_helm_config/triton-inference-server"
+    assert (
+        triton.name
+        == "module.triton_server_vllm.nvidia_triton_server_helm_config/triton-inference-server"
+    )
     assert triton.facts["name"].value == triton.name
     assert triton.format == "helm"
     assert triton.facts["workload"].value == "inference"
@@ -266,18 +269,22 @@ def test_a_one_line_yaml_string_points_at_the_string(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     "body",
     [
-        "values = \"model: x\"",
-        "values = [1, {a = 1}, [2], null, var.values, \"\"]",
+        'values = "model: x"',
+        'values = [1, {a = 1}, [2], null, var.values, ""]',
         "set = 5",
-        "set = [1, {name = 2, value = 3}, {name = \"${var.k}\", value = 1}, {name = \"a\"}]",
-        "set {\n    name  = \"a..b\"\n    value = \"1\"\n  }\n  set {\n    name  = \"a\"\n    value = \"2\"\n  }",
+        'set = [1, {name = 2, value = 3}, {name = "${var.k}", value = 1}, {name = "a"}]',
+        'set {\n    name  = "a..b"\n    value = "1"\n  }\n  set {\n    name  = "a"\n    value = "2"\n  }',
         "values = [<<-EOT\n  EOT\n  ]",
-        "values = [file(\"${path.module}/missing.yaml\"), templatefile(var.path, {})]",
-        "values = [\"- a\\n- b\\n\", \"just text\", \"{{ .Values.x }}\"]",
+        'values = [file("${path.module}/missing.yaml"), templatefile(var.path, {})]',
+        'values = ["- a\\n- b\\n", "just text", "{{ .Values.x }}"]',
     ],
 )
 def test_surprising_release_shapes_never_crash(tmp_path: Path, body: str) -> None:
-    write(tmp_path, "main.tf", f'resource "helm_release" "r" {{\n  {body}\n}}\nresource "kubernetes_manifest" "m" {{\n  manifest = 5\n}}\n')
+    write(
+        tmp_path,
+        "main.tf",
+        f'resource "helm_release" "r" {{\n  {body}\n}}\nresource "kubernetes_manifest" "m" {{\n  manifest = 5\n}}\n',
+    )
     deployments, findings = pipeline(tmp_path)
     assert deployments == []
     assert not any("could not read this" in f.message for f in findings)
