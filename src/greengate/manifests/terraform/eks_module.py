@@ -40,6 +40,7 @@ from greengate.manifests.terraform.node_pools import (
     accelerated_types,
     instance_types,
     node_pool_hints,
+    resolve_types,
     unknown,
 )
 from greengate.records.deployment import Deployment
@@ -107,10 +108,11 @@ class _Group:
         self.defaults = defaults
 
     def get(self, attribute: str) -> Resolved | None:
-        found = self.folder.resolve((*self.path, attribute), self.document)
+        read = resolve_types if attribute == "instance_types" else Folder.resolve_in
+        found = read(self.folder, (*self.path, attribute), self.document)
         if found is None and self.defaults is not None:
             document, path = self.defaults
-            found = self.folder.resolve((*path, attribute), document)
+            found = read(self.folder, (*path, attribute), document)
             if found is not None:
                 detail = "; ".join(d for d in (found.detail, "from the node group defaults") if d)
                 found = Resolved(found.value, found.location, detail, found.known)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from greengate.load import PathKey
+from greengate.load import Document, PathKey
 from greengate.manifests.base import FactReader
 from greengate.manifests.common import DECLARE, Resolved
 from greengate.manifests.terraform.facts import derived, finish_deployment, put, put_number
@@ -38,6 +38,25 @@ def unknown(machine: Resolved | None) -> bool:
     CPU machine type there then removes the pool from the report.
     """
     return machine is not None and not machine.known
+
+
+def resolve_types(
+    folder: Folder, path: PathKey, document: Document | None = None
+) -> Resolved | None:
+    """An ``instance_types`` list with each entry resolved (``[local.gpu_type]``); unknown if any entry is."""
+    found = folder.resolve(path, document)
+    if found is None or not found.known or not isinstance(found.value, list):
+        return found
+    where, at = folder.locate(path, document)
+    entries = [folder.resolve((*at, i), where) for i in range(len(found.value))]
+    if any(e is None or not e.known for e in entries):
+        return Resolved(folder.document.get(path, found.value), found.location, known=False)
+    values = [e.value for e in entries if e is not None]
+    if len(entries) == 1 and entries[0] is not None:
+        only = entries[0]
+        detail = "; ".join(d for d in (found.detail, only.detail) if d)
+        return Resolved(values, only.location, detail)
+    return Resolved(values, found.location, found.detail)
 
 
 def accelerated_types(types: Resolved | None) -> list[str]:
@@ -189,7 +208,7 @@ def _gke_replicas(folder: Folder, reader: FactReader, base: PathKey, zones: int 
 def eks_node_group(folder: Folder, name: str, index: int) -> list[Deployment]:
     """The EKS node group as a deployment, or nothing when its first instance type has no accelerator."""
     base: PathKey = ("resource", "aws_eks_node_group", name, index)
-    types = folder.resolve((*base, "instance_types"))
+    types = resolve_types(folder, (*base, "instance_types"))
     if not unknown(types) and not accelerated_types(types):
         return []
     reader = FactReader(folder.document)
