@@ -239,8 +239,9 @@ def _tf_location(
         value = document.get(path)
         if not isinstance(value, str):
             return None
-        group = _TF_GROUP_LOCATION.fullmatch(value)
-        variable = _TF_VARIABLE.fullmatch(value)
+        reference = value[2:-1] if value.startswith("${") and value.endswith("}") else value
+        group = _TF_GROUP_LOCATION.fullmatch(reference)
+        variable = _TF_VARIABLE.fullmatch(reference)
         if group is not None:
             path = ("resource", "azurerm_resource_group", group.group(1), 0, "location")
         elif variable is not None:
