@@ -74,7 +74,7 @@ def _node_pools(data: Any) -> Iterator[tuple[str, str, int]]:
 
 class TerraformAdapter(Adapter):
     name = "terraform"
-    description = "Terraform: SageMaker endpoint configs and Hugging Face SageMaker modules, GKE/EKS/AKS GPU node pools"
+    description = "Terraform (.tf, .tf.json): SageMaker endpoint configs and Hugging Face SageMaker modules, GKE/EKS/AKS GPU node pools, EKS module node groups; Helm releases and Kubernetes objects handed to their adapters"
 
     def matches(self, document: Document) -> bool:
         data = document.data
