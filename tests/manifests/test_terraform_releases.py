@@ -288,3 +288,22 @@ def test_surprising_release_shapes_never_crash(tmp_path: Path, body: str) -> Non
     deployments, findings = pipeline(tmp_path)
     assert deployments == []
     assert not any("could not read this" in f.message for f in findings)
+
+
+def test_a_heredoc_template_is_not_reported_as_invalid_yaml(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        "main.tf",
+        """\
+        resource "helm_release" "templated" {
+          values = [
+            <<-EOT
+            %{ if var.gpu }
+            resources: {limits: {nvidia.com/gpu: 1}
+            %{ endif }
+            EOT
+          ]
+        }
+        """,
+    )
+    assert pipeline(tmp_path) == ([], [])

@@ -108,11 +108,15 @@ class _Group:
         self.defaults = defaults
 
     def get(self, attribute: str) -> Resolved | None:
-        read = resolve_types if attribute == "instance_types" else Folder.resolve_in
-        found = read(self.folder, (*self.path, attribute), self.document)
+        def read(path: PathKey, document: Document) -> Resolved | None:
+            if attribute == "instance_types":
+                return resolve_types(self.folder, path, document)
+            return self.folder.resolve(path, document)
+
+        found = read((*self.path, attribute), self.document)
         if found is None and self.defaults is not None:
             document, path = self.defaults
-            found = read(self.folder, (*path, attribute), document)
+            found = read((*path, attribute), document)
             if found is not None:
                 detail = "; ".join(d for d in (found.detail, "from the node group defaults") if d)
                 found = Resolved(found.value, found.location, detail, found.known)

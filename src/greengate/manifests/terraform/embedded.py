@@ -6,7 +6,9 @@ Three ways a manifest sits in Terraform, each turned into a
 - a YAML string, usually a heredoc (``<<-EOT``): parsed, and every position
   moved to the host lines (the heredoc's span says where its text begins and
   how much indentation ``<<-`` stripped; see :mod:`greengate.load.hcl`); a
-  quoted one-line string keeps the string's own position for every value;
+  quoted one-line string keeps the string's own position for every value.
+  Invalid YAML is a problem at its line, unless the text holds template
+  sequences (``${...}``, ``%{ if }``) that Terraform renders first;
 - an HCL object (``yamlencode({...})``, ``manifest = {...}``): already a
   value of the host document, each entry at its own line;
 - ``file("${path.module}/x.yaml")`` or ``templatefile(...)`` of a file in the
@@ -35,6 +37,7 @@ _FILE_CALL = re.compile(
 )
 """``file("${path.module}/values.yaml")`` and ``templatefile("${path.module}/values.yaml", {...})``."""
 _HEREDOC = re.compile(r"<<(\d+)")
+_TEMPLATE = re.compile(r"[$%]\{")
 
 
 def documents(
@@ -110,7 +113,8 @@ def _yaml(
         if isinstance(inner.data, dict)
     ]
     problems = []
-    for problem in loaded.problems:
+    # Text with ${...} or %{...} is a template Terraform renders first: not YAML yet, so not wrong.
+    for problem in loaded.problems if not _TEMPLATE.search(text) else ():
         line = here.line + problem.location.line if style is not None else here.line
         message = problem.message.replace("invalid YAML: ", "")
         problems.append(

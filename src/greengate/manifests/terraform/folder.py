@@ -183,10 +183,6 @@ class Folder:
             detail = f"{detail}; {resolved.detail}"
         return Resolved(resolved.value, where, detail)
 
-    def resolve_in(self, path: PathKey, document: Document | None = None) -> Resolved | None:
-        """:meth:`resolve` with the signature of the other readers (no depth)."""
-        return self.resolve(path, document)
-
     def block(self, path: PathKey) -> PathKey | None:
         """A nested block (``node_config``) as its first item, or an attribute holding a mapping."""
         value = self.document.get(path)
