@@ -386,6 +386,9 @@ def test_gke_zone_location_and_regional_pool(tmp_path: Path) -> None:
     assert unknown.name == "google_container_node_pool.unknown"
     assert unknown.unresolved["hardware.instanceType"].value == "var.machine"
     assert "hardware.instanceType" not in unknown.facts
+    assert (
+        "node_config.machine_type is var.machine (line 20)" in unknown.hints["hardware.accelerator"]
+    )
     assert_facts(
         zonal,
         {

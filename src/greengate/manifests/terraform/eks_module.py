@@ -38,6 +38,7 @@ from greengate.manifests.terraform.facts import derived, finish_deployment, put,
 from greengate.manifests.terraform.folder import Folder
 from greengate.manifests.terraform.node_pools import (
     accelerated_types,
+    explain_unknown,
     instance_types,
     node_pool_hints,
     resolve_types,
@@ -145,6 +146,7 @@ class _Group:
         reader = FactReader(self.folder.document)
         derived(reader, "cloud.provider", "aws", self.path, "an EKS node group runs on AWS")
         instance_types(reader, types)
+        explain_unknown(reader, types, "instance_types")
         if ami is not None and ami.known and "hardware.instanceType" in reader.facts:
             fact = reader.facts["hardware.instanceType"]
             note = f"ami_type {ami.value}"

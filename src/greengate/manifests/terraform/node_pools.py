@@ -59,6 +59,17 @@ def resolve_types(
     return Resolved(values, found.location, found.detail)
 
 
+def explain_unknown(reader: FactReader, machine: Resolved | None, field: str) -> None:
+    """Say, in the accelerator's hint, that the machine type is a variable greengate cannot read."""
+    if not unknown(machine) or machine is None:
+        return
+    reader.hints["hardware.accelerator"] = (
+        f"{field} is {machine.value} (line {machine.location.line}), which has no value greengate can read:"
+        " give the variable a default or a terraform.tfvars value (a CPU machine type there takes the pool"
+        f" out of the report), or {DECLARE}"
+    )
+
+
 def accelerated_types(types: Resolved | None) -> list[str]:
     """The accelerated (GPU/Neuron) entries of a known ``instance_types`` list (or one type)."""
     if types is None or not types.known:
@@ -113,6 +124,8 @@ def gke_node_pool(folder: Folder, name: str, index: int) -> list[Deployment]:
         else ""
     )
     put(reader, "hardware.instanceType", machine, detail=topology_note)
+    if accelerator is None:
+        explain_unknown(reader, machine, "node_config.machine_type")
     if accelerator is not None:
         put(
             reader,
@@ -214,6 +227,7 @@ def eks_node_group(folder: Folder, name: str, index: int) -> list[Deployment]:
     reader = FactReader(folder.document)
     derived(reader, "cloud.provider", "aws", base, "an aws_ resource runs on AWS")
     instance_types(reader, types)
+    explain_unknown(reader, types, "instance_types")
     scaling = folder.block((*base, "scaling_config"))
     if scaling is not None:
         put_number(
@@ -262,6 +276,7 @@ def aks_node_pool(
     reader = FactReader(folder.document)
     derived(reader, "cloud.provider", "azure", base, "an azurerm_ resource runs on Azure")
     put(reader, "hardware.instanceType", size)
+    explain_unknown(reader, size, "vm_size")
     if location is not None:
         put(reader, "cloud.region", folder.resolve(location))
     # With autoscaling bounds, they give the replicas; node_count, read after, only fills a gap.
