@@ -11,6 +11,7 @@ from support import FILES, work_tree_context
 from greengate.app.pipeline import read_deployments
 from greengate.catalog import Catalog
 from greengate.load import load_file
+from greengate.manifests.terraform.folder import Folder
 from greengate.manifests.terraform.releases import release_documents
 from greengate.records.deployment import Deployment
 from greengate.records.finding import Finding
@@ -64,7 +65,9 @@ def test_triton_values_in_a_module_helm_config_heredoc() -> None:
 def test_yamlencode_values_keep_their_hcl_lines() -> None:
     path = FILES / PYTORCH / "main.tf"
     (document,) = load_file(path).documents
-    (embedded,), problems = release_documents(document, work_tree_context(path))
+    (embedded,), problems = release_documents(
+        Folder(document, work_tree_context(path)), work_tree_context(path)
+    )
     assert problems == []
     assert embedded.name == "module.pytorch_cluster.helm_values"
     values = embedded.document
@@ -83,7 +86,9 @@ def test_yamlencode_values_keep_their_hcl_lines() -> None:
 def test_addon_helm_configs_are_read_but_are_not_deployments() -> None:
     path = FILES / JARK / "addons.tf"
     (document,) = load_file(path).documents
-    embedded, problems = release_documents(document, work_tree_context(path))
+    embedded, problems = release_documents(
+        Folder(document, work_tree_context(path)), work_tree_context(path)
+    )
     assert problems == []
     names = [e.name for e in embedded]
     assert "module.data_addons.kuberay_operator_helm_config" in names
@@ -307,3 +312,35 @@ def test_a_heredoc_template_is_not_reported_as_invalid_yaml(tmp_path: Path) -> N
         """,
     )
     assert pipeline(tmp_path) == ([], [])
+
+
+def test_values_from_a_variable_default(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        "main.tf",
+        """\
+        resource "helm_release" "llm" {
+          values = var.values
+        }
+        """,
+    )
+    write(
+        tmp_path,
+        "variables.tf",
+        """\
+        variable "values" {
+          default = [
+            <<-EOT
+            model:
+              id: microsoft/Phi-3-mini-4k-instruct
+            resources:
+              limits:
+                nvidia.com/gpu: 1
+            EOT
+          ]
+        }
+        """,
+    )
+    (deployment,), _ = pipeline(tmp_path)
+    assert deployment.name.startswith("helm_release.llm/")
+    assert at(deployment, "model.name") == "variables.tf:5:11"

@@ -105,5 +105,5 @@ class TerraformAdapter(Adapter):
             base: PathKey = ("resource", kind, name, index)
             address = f"{kind}.{name}"
             deployments.extend(repeated(folder, base, address, _NODE_POOLS[kind](name, index)))
-        embedded, problems = release_documents(document, context)
+        embedded, problems = release_documents(folder, context)
         return AdaptResult(deployments=deployments, problems=problems, embedded=embedded)

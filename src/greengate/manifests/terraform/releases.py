@@ -38,7 +38,7 @@ from greengate.manifests.base import (
     is_placeholder,
 )
 from greengate.manifests.terraform.embedded import documents, merge
-from greengate.manifests.terraform.folder import blocks
+from greengate.manifests.terraform.folder import Folder, blocks
 from greengate.records.location import Span
 
 VALUES = "values.yaml"
@@ -48,20 +48,24 @@ _INTEGER = re.compile(r"[-+]?\d{1,18}")
 
 
 def helm_values(
-    host: Document,
+    folder: Folder,
     values_path: PathKey,
     set_path: PathKey | None,
     address: str,
     context: ReadContext,
 ) -> tuple[list[EmbeddedDocument], list[ManifestProblem]]:
-    """The values list at ``values_path`` and the ``set`` blocks at ``set_path``, merged as Helm merges them."""
+    """The values list at ``values_path`` and the ``set`` blocks at ``set_path``, merged as Helm merges them.
+
+    ``values = var.x`` / ``local.x`` is followed to where the list is written (a
+    variable's default, a tfvars entry, a ``locals`` block).
+    """
+    host = folder.document
     layers: list[Document] = []
     problems: list[ManifestProblem] = []
-    values = host.get(values_path)
+    where, at = folder.locate(values_path)
+    values = where.get(at)
     for i in range(len(values) if isinstance(values, list) else 0):
-        found, wrong = documents(
-            host, (*values_path, i), VALUES, context, f"values[{i}] of {address}"
-        )
+        found, wrong = documents(where, (*at, i), VALUES, context, f"values[{i}] of {address}")
         layers.extend(found[:1])
         problems.extend(wrong)
     given = _set_values(host, set_path) if set_path is not None else None
@@ -119,9 +123,10 @@ def _typed(value: Any, kind: Any) -> Any:
 
 
 def release_documents(
-    host: Document, context: ReadContext
+    folder: Folder, context: ReadContext
 ) -> tuple[list[EmbeddedDocument], list[ManifestProblem]]:
-    """Every Helm release and Kubernetes object written in the document, in file order per kind."""
+    """Every Helm release and Kubernetes object written in the folder's document, in file order per kind."""
+    host = folder.document
     embedded: list[EmbeddedDocument] = []
     problems: list[ManifestProblem] = []
 
@@ -132,20 +137,21 @@ def release_documents(
     data = host.data
     for name, index, _ in blocks(data, "resource", "helm_release"):
         base: PathKey = ("resource", "helm_release", name, index)
-        add(helm_values(host, (*base, "values"), (*base, "set"), f"helm_release.{name}", context))
+        address = f"helm_release.{name}"
+        add(helm_values(folder, (*base, "values"), (*base, "set"), address, context))
     for name, index, body in blocks(data, "module"):
         for key, value in body.items():
             address = f"module.{name}.{key}"
             if str(key).endswith("helm_config") and isinstance(value, dict):
                 base = ("module", name, index, key)
-                add(helm_values(host, (*base, "values"), (*base, "set"), address, context))
-            elif _is_values_input(str(key)) and isinstance(value, list):
-                add(helm_values(host, ("module", name, index, key), None, address, context))
+                add(helm_values(folder, (*base, "values"), (*base, "set"), address, context))
+            elif _is_values_input(str(key)):
+                add(helm_values(folder, ("module", name, index, key), None, address, context))
     for kind, key in (("kubernetes_manifest", "manifest"), ("kubectl_manifest", "yaml_body")):
         for name, index, _ in blocks(data, "resource", kind):
             address = f"{kind}.{name}"
-            path: PathKey = ("resource", kind, name, index, key)
-            found, wrong = documents(host, path, MANIFEST, context, f"{key} of {address}")
+            where, path = folder.locate(("resource", kind, name, index, key))
+            found, wrong = documents(where, path, MANIFEST, context, f"{key} of {address}")
             embedded.extend(EmbeddedDocument(d, address) for d in found)
             problems.extend(wrong)
     return embedded, problems
