@@ -384,3 +384,14 @@ def test_surprising_shapes_never_crash(tmp_path: Path, text: str) -> None:
     path.write_text(text)
     for deployment in read(path):
         assert deployment.format == "terraform"
+
+
+def test_node_groups_greengate_cannot_evaluate_are_reported() -> None:
+    # local.node_groups_map = merge(local.base_cpu_pool, <gpu ? local.gpu_pool : {}>): may hold GPUs.
+    path = FILES / "vllm-project__production-stack/tutorials/terraform/eks/main.tf"
+    (deployment,) = read(path)
+    assert deployment.name == "module.eks.eks_managed_node_groups"
+    assert deployment.location.line == 92
+    assert "hardware.instanceType" not in deployment.facts
+    hint = deployment.hints["hardware.accelerator"]
+    assert "(line 92), which greengate cannot evaluate" in hint

@@ -18,7 +18,9 @@ instance family (``g5``, ``p4d``, ``inf2``, ``trn1``...), a GPU/Neuron
 ``nvidia.com/gpu`` / ``aws.amazon.com/neuron`` taint, or ``gpu`` in its
 name; or when its instance types are a variable greengate cannot read (see
 :func:`~greengate.manifests.terraform.node_pools.unknown`). A CPU-only group
-is not an AI deployment. Facts: ``instance_types`` (one type is a fact;
+is not an AI deployment. Node groups greengate cannot read at all
+(``eks_managed_node_groups = merge(local.a, var.b)``) are one deployment with
+its hardware unknown: they may hold a GPU group. Facts: ``instance_types`` (one type is a fact;
 several are a choice, see :func:`~greengate.manifests.terraform.node_pools.instance_types`)
 or ``instance_type`` (self-managed), ``min_size``/``max_size`` -> replicas,
 ``cloud.provider: aws``, the region of the folder's ``provider "aws"``. The
@@ -32,8 +34,8 @@ from dataclasses import replace
 from typing import Any
 
 from greengate.load import Document, PathKey
-from greengate.manifests.base import FactReader
-from greengate.manifests.common import Resolved
+from greengate.manifests.base import FactReader, is_placeholder
+from greengate.manifests.common import DECLARE, Resolved
 from greengate.manifests.terraform.facts import derived, finish_deployment, put, put_number
 from greengate.manifests.terraform.folder import Folder
 from greengate.manifests.terraform.node_pools import (
@@ -80,6 +82,9 @@ def eks_module(folder: Folder, name: str, index: int, body: dict[str, Any]) -> l
         defaults: tuple[Document, PathKey] | None = folder.locate((*base, defaults_attribute))
         if defaults is not None and not isinstance(defaults[0].get(defaults[1]), dict):
             defaults = None
+        if isinstance(groups, str) and is_placeholder(groups):
+            deployments.append(_unreadable(folder, name, attribute, document, path, groups))
+            continue
         for key in groups if isinstance(groups, dict) else {}:
             if not isinstance(groups[key], dict):
                 continue
@@ -87,6 +92,32 @@ def eks_module(folder: Folder, name: str, index: int, body: dict[str, Any]) -> l
             group = _Group(folder, address, attribute, document, (*path, key), defaults)
             deployments.extend(group.read())
     return deployments
+
+
+def _unreadable(
+    folder: Folder, name: str, attribute: str, document: Document, path: PathKey, written: str
+) -> Deployment:
+    """Node groups greengate cannot read (``merge(local.a, var.b)``): one deployment, hardware unknown.
+
+    They may well hold a GPU group; reported rather than passed by omission.
+    """
+    reader = FactReader(folder.document)
+    derived(reader, "cloud.provider", "aws", path, "an EKS node group runs on AWS")
+    put(reader, "cloud.region", folder.aws_region())
+    reader.document = document
+    reader.anchor("", path)
+    line = document.location(path).line
+    reader.hints["hardware.accelerator"] = (
+        f"the node groups are {written} (line {line}), which greengate cannot evaluate: write them as"
+        f" a map (or a local/variable holding one), or {DECLARE}"
+    )
+    return finish_deployment(
+        reader,
+        f"module.{name}.{attribute}",
+        f"terraform-aws-modules/eks {attribute}",
+        path,
+        node_pool_hints("EKS node group", 'set region in the provider "aws" block'),
+    )
 
 
 class _Group:
