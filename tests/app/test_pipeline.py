@@ -114,3 +114,35 @@ def test_zero_accelerators_of_a_named_accelerator_is_gg002(tmp_path: Path) -> No
     )
     cpu = text.replace("accelerator: nvidia-l4", "accelerator: cpu")
     assert gg002(check(tmp_path, "native.yaml", cpu)[1]) == []
+
+
+def test_embedded_documents_are_followed_only_so_deep(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An adapter that keeps finding itself inside itself stops at MAX_EMBEDDING, and names nest."""
+    from greengate.app import pipeline
+    from greengate.load import Document
+    from greengate.manifests.base import Adapter, AdaptResult, EmbeddedDocument, ReadContext
+    from greengate.records.deployment import Deployment
+    from greengate.records.location import Location
+
+    class Nesting(Adapter):
+        name = "nesting"
+        description = "test"
+
+        def matches(self, document: Document) -> bool:
+            return True
+
+        def read(
+            self, document: Document, context: ReadContext = pipeline.NO_CONTEXT
+        ) -> AdaptResult:
+            found = Deployment(
+                name="d", kind="k", format="nesting", location=Location(document.file, 1)
+            )
+            return AdaptResult(deployments=[found], embedded=[EmbeddedDocument(document, "outer")])
+
+    monkeypatch.setattr(pipeline, "adapter_for", lambda document: Nesting())
+    document = Document("main.tf", 0, {}, {})
+    deployments, findings = pipeline.adapt(document)
+    assert findings == []
+    assert [d.name for d in deployments] == ["d", "outer/d", "outer/outer/d"][
+        : pipeline.MAX_EMBEDDING + 1
+    ]

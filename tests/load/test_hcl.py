@@ -148,8 +148,28 @@ def test_documents_dispatch_tf_and_tfvars(tmp_path: Path) -> None:
 
 def test_every_corpus_terraform_file_loads() -> None:
     files = sorted([*CORPUS.rglob("*.tf"), *CORPUS.rglob("*.tfvars")])
-    assert len(files) == 21
+    assert len(files) == 40
     for path in files:
         loaded = load_file(path)
         assert not loaded.problems, path
         assert len(loaded.documents) == 1
+
+
+def test_heredoc_spans_say_where_the_text_begins() -> None:
+    text = "a = <<EOT\nx: 1\nEOT\nb = [\n  <<-EOT\n    y: 2\n      z: 3\n  EOT\n]\n"
+    (document,) = load_hcl(text, "main.tf").documents
+    assert document.get(("a",)) == "x: 1\n"
+    assert document.span(("a",)).style == "<<0"
+    assert document.get(("b", 0)) == "y: 2\n  z: 3\n"
+    span = document.span(("b", 0))
+    assert (span.line, span.style) == (5, "<<4")
+
+
+def test_yamlencode_of_an_object_is_the_object() -> None:
+    text = "v = [yamlencode({\n  a = { b = 1 }\n}), jsonencode([1, 2]), yamlencode(var.x), jsonencode({}, 1)]\n"
+    (document,) = load_hcl(text, "main.tf").documents
+    assert document.get(("v", 0)) == {"a": {"b": 1}}
+    assert document.location(("v", 0, "a", "b")).line == 2
+    assert document.get(("v", 1)) == [1, 2]
+    assert document.get(("v", 2)) == "${yamlencode(var.x)}"
+    assert document.get(("v", 3)).startswith("${jsonencode(")

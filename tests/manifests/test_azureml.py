@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ from greengate.load import load_file
 from greengate.manifests import adapter_for
 from greengate.manifests.azureml import AzureMLAdapter, model_name
 from greengate.records.deployment import Deployment, FactSource
+from greengate.sources.discover import discover
 from greengate.sources.files import SourceFile
 
 CLI = "Azure__azureml-examples/cli/"
@@ -363,3 +365,71 @@ def test_unrelated_yaml_is_not_azure_ml() -> None:
         )
         == []
     )
+
+
+AML = CORPUS / "Azure__azureml-examples/cli/"
+
+
+def _region_of(folder: Path) -> Any:
+    deployments, findings = read_deployments(discover([folder]), Catalog.load([]))
+    assert [f for f in findings if f.status.value == "error"] == []
+    (deployment,) = deployments
+    return deployment.facts.get("cloud.region")
+
+
+def test_region_from_the_workspace_yaml_beside_the_deployment(tmp_path: Path) -> None:
+    # Two real files, as a project keeps them: the workspace definition next to its deployment.
+    shutil.copy(AML / "resources/workspace/basic.yml", tmp_path / "workspace.yml")
+    shutil.copy(AML / "endpoints/online/managed/sample/blue-deployment.yml", tmp_path)
+    region = _region_of(tmp_path)
+    assert region.value == "eastus"
+    assert (Path(region.location.file).name, region.location.line) == ("workspace.yml", 3)
+    assert region.source is FactSource.DERIVED
+    assert "Azure ML workspace defined in workspace.yml" in region.detail
+
+
+def test_region_from_terraform_workspace_and_literal_location(tmp_path: Path) -> None:
+    shutil.copy(AML / "endpoints/online/managed/sample/blue-deployment.yml", tmp_path)
+    (tmp_path / "main.tf").write_text(
+        'resource "azurerm_resource_group" "rg" {\n  location = var.location\n}\n'
+        'variable "location" {\n  default = "swedencentral"\n}\n'
+        'resource "azurerm_machine_learning_workspace" "ws" {\n'
+        "  location = azurerm_resource_group.rg.location\n}\n"
+    )
+    region = _region_of(tmp_path)
+    assert region.value == "swedencentral"
+    assert (Path(region.location.file).name, region.location.line) == ("main.tf", 5)
+    # A location the deployment writes itself wins.
+    text = (tmp_path / "blue-deployment.yml").read_text() + "location: westeurope\n"
+    (tmp_path / "blue-deployment.yml").write_text(text)
+    region = _region_of(tmp_path)
+    assert (region.value, region.location.line, region.source) == (
+        "westeurope",
+        14,
+        FactSource.DECLARED,
+    )
+
+
+@pytest.mark.parametrize(
+    "workspaces",
+    [
+        # Two workspaces in different regions: which one is not known.
+        {"a.yml": "location: eastus", "b.yml": "location: westus"},
+        {"a.yml": "location: ${{ region }}"},
+        {
+            "main.tf": 'resource "azurerm_machine_learning_workspace" "w" {\n  location = var.nowhere\n}\n'
+        },
+        {"main.tf": 'resource "azurerm_machine_learning_workspace" "w" {\n  location = [1]\n}\n'},
+        {
+            "main.tf": 'resource "azurerm_machine_learning_workspace" "w" {\n  location = azurerm_resource_group.none.location\n}\n'
+        },
+    ],
+)
+def test_no_region_when_the_workspace_does_not_tell(
+    tmp_path: Path, workspaces: dict[str, str]
+) -> None:
+    shutil.copy(AML / "endpoints/online/managed/sample/blue-deployment.yml", tmp_path)
+    schema = "$schema: https://azuremlschemas.azureedge.net/latest/workspace.schema.json\n"
+    for name, text in workspaces.items():
+        (tmp_path / name).write_text(schema + text + "\n" if name.endswith(".yml") else text)
+    assert _region_of(tmp_path) is None

@@ -175,6 +175,14 @@ def test_corpus_terraform_yields_deployments_only_where_stated() -> None:
             HF + "deploy_from_hub/main.tf",
             HF + "serverless_inference/main.tf",
             VLLM_GKE + "node_pools.tf",
+            # EKS module GPU/Neuron node groups, and a TPU pool with count.
+            "awslabs__data-on-eks/ai-ml/trainium-inferentia/eks.tf",
+            "awslabs__data-on-eks/ai-ml/jark-stack/terraform/eks.tf",
+            "terraform-aws-modules__terraform-aws-eks/tests/eks-managed-node-group/main.tf",
+            "terraform-aws-modules__terraform-aws-eks/tests/self-managed-node-group/main.tf",
+            "GoogleCloudPlatform__kubernetes-engine-samples/ai-ml/gke-ray/tpu/get-started/cluster/main.tf",
+            # eks_managed_node_groups = local.node_groups_map, a merge(): unreadable, so reported.
+            "vllm-project__production-stack/tutorials/terraform/eks/main.tf",
         ]
     )
 
@@ -315,14 +323,18 @@ def test_eks_and_aks_gpu_node_pools(tmp_path: Path) -> None:
     assert_facts(
         eks,
         {
-            "hardware.instanceType": "g5.xlarge",
+            "hardware.instanceType": None,
             "replicas.min": 0,
             "replicas.max": 4,
             "cloud.region": "eu-north-1",
             "cloud.provider": "aws",
         },
     )
-    assert "first of 2" in eks.facts["hardware.instanceType"].detail
+    # Two instance types are a choice EKS makes at launch: the first is not a fact.
+    assert (
+        "any of its 2 instance_types (g5.xlarge, g5.2xlarge, line 5)"
+        in eks.hints["hardware.instanceType"]
+    )
     assert_facts(
         aks_default,
         {
@@ -371,7 +383,14 @@ def test_gke_zone_location_and_regional_pool(tmp_path: Path) -> None:
         }
         """,
     )
-    zonal, regional = read_file(path)
+    zonal, regional, unknown = read_file(path)
+    # A machine type greengate cannot read may be a GPU machine: reported, facts unknown.
+    assert unknown.name == "google_container_node_pool.unknown"
+    assert unknown.unresolved["hardware.instanceType"].value == "var.machine"
+    assert "hardware.instanceType" not in unknown.facts
+    assert (
+        "node_config.machine_type is var.machine (line 20)" in unknown.hints["hardware.accelerator"]
+    )
     assert_facts(
         zonal,
         {

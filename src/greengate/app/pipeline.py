@@ -180,10 +180,25 @@ def read_deployments(
     return deployments, findings
 
 
+MAX_EMBEDDING = 2
+"""How deep documents inside documents are followed (Terraform -> Helm values: 1)."""
+
+
 def adapt(
-    document: Document, context: ReadContext = NO_CONTEXT, *, path: str | None = None
+    document: Document,
+    context: ReadContext = NO_CONTEXT,
+    *,
+    path: str | None = None,
+    depth: int = 0,
 ) -> tuple[list[Deployment], list[Finding]]:
-    """The deployments of one document and its problems as findings (``path``: for fingerprints)."""
+    """The deployments of one document and its problems as findings (``path``: for fingerprints).
+
+    Documents the adapter found inside this one (``AdaptResult.embedded``) are
+    adapted the same way, ``MAX_EMBEDDING`` deep, each with the adapter that
+    matches it; their deployments are named ``<host name>/<own name>``. One
+    read from a sibling file that its own adapter reads anyway (a
+    ``values.yaml`` beside the ``.tf``) is left to that file, not reported twice.
+    """
     adapter = adapter_for(document)
     if adapter is None:
         return [], []
@@ -198,7 +213,24 @@ def adapt(
         _manifest_finding(MANIFEST_INVALID, p.location, p.message, identity=p.message, path=path)
         for p in [*result.problems, *(p for _, wrong in found for p in wrong)]
     ]
-    return [d for d, wrong in found if not wrong], problems
+    deployments = [d for d, wrong in found if not wrong]
+    for embedded in result.embedded if depth < MAX_EMBEDDING else ():
+        inner = embedded.document
+        if inner.file != document.file and adapter_for(replace(inner, read_as="")) is not None:
+            continue
+        more, more_problems = adapt(inner, context, path=path, depth=depth + 1)
+        deployments.extend(_renamed(d, f"{embedded.name}/{d.name}") for d in more)
+        problems.extend(more_problems)
+    return deployments, problems
+
+
+def _renamed(deployment: Deployment, name: str) -> Deployment:
+    """The deployment under a new name (its ``name`` fact too, when it holds the old one)."""
+    facts = dict(deployment.facts)
+    fact = facts.get("name")
+    if fact is not None and fact.value == deployment.name:
+        facts["name"] = replace(fact, value=name)
+    return replace(deployment, name=name, facts=facts)
 
 
 def _manifest_finding(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import PurePosixPath
 from typing import Any
 
 from greengate.records.location import Location, Span
@@ -25,6 +26,15 @@ class Document:
     index: int
     data: Any
     spans: Mapping[PathKey, Span] = field(repr=False)
+    read_as: str = ""
+    """For a document written inside another file (Helm values in a Terraform
+    ``helm_release``), the file name it stands for (``values.yaml``): adapters
+    recognise it by that name, while its positions stay in ``file``."""
+
+    @property
+    def name(self) -> str:
+        """The file name adapters match on: ``read_as`` when set, else the file's own."""
+        return PurePosixPath(self.read_as or self.file).name
 
     def span(self, path: PathKey) -> Span | None:
         return self.spans.get(tuple(path))

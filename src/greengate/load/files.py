@@ -12,7 +12,7 @@ from pathlib import Path
 from greengate.load.document import LoadedFile, problem
 from greengate.load.yaml_loader import load_json, load_yaml
 from greengate.sources.files import SourceFile
-from greengate.sources.suffixes import HCL_SUFFIXES, JSON_SUFFIXES
+from greengate.sources.suffixes import HCL_SUFFIXES, JSON_SUFFIXES, TERRAFORM_JSON_SUFFIXES
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 """Files larger than this are reported, not parsed (configurable per call)."""
@@ -61,6 +61,10 @@ def load_bytes(raw: bytes, display: str, max_bytes: int = MAX_FILE_BYTES) -> Loa
             f"file is not UTF-8 text (invalid byte 0x{raw[exc.start]:02x} at offset {exc.start})",
         )
     name = display.lower()
+    if name.endswith(TERRAFORM_JSON_SUFFIXES):
+        from greengate.load.tf_json import load_terraform_json
+
+        return load_terraform_json(text, display)
     if name.endswith(JSON_SUFFIXES):
         return load_json(text, display)
     if name.endswith(HCL_SUFFIXES):

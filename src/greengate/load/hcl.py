@@ -23,13 +23,22 @@ objects of literals) become Python values. Any other expression is kept as
 its source text, never evaluated: a plain reference to a variable, local,
 module output or data source stays as written (``var.region``), everything
 else is wrapped as ``${...}`` (``${merge(...)}``, ``${var.a}-b``) so that
-:func:`greengate.manifests.base.is_placeholder` treats it as unknown.
+:func:`greengate.manifests.base.is_placeholder` treats it as unknown. Two
+functions are seen through: ``yamlencode({...})`` and ``jsonencode({...})`` of
+a literal object or tuple become that object (what they encode is what a
+reader means: Helm values written as HCL), each value at its own line.
+
+A heredoc (``<<EOT``, ``<<-EOT``) becomes its text; its span has style
+``<<N``: the text begins on the line after the span's, and ``N`` columns of
+indentation were stripped (``<<-``), so text embedded in it (Helm values YAML)
+can be mapped back to the lines of the ``.tf`` file.
 """
 
 from __future__ import annotations
 
 import re
 import textwrap
+from dataclasses import replace
 from typing import Any
 
 from greengate.load.document import Document, LoadedFile, PathKey, problem
@@ -40,6 +49,7 @@ _REFERENCE = re.compile(r"(?:var|local|module|data)\.[A-Za-z_][\w.\[\]\"-]*")
 _ESCAPE = re.compile(r"\\(u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)|\$\$\{|%%\{", re.S)
 _SIMPLE_ESCAPES = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\"}
 _UNCLOSED = "invalid HCL: unexpected end of file (an unclosed block, bracket or string?)"
+_ENCODERS = frozenset({"yamlencode", "jsonencode"})
 _LITERAL_TOKENS = frozenset({"STRING_CHARS", "ESCAPED_INTERPOLATION", "ESCAPED_DIRECTIVE"})
 
 
@@ -173,7 +183,8 @@ class _Converter:
         if kind == "expr_term" and len(trees) == 1 and len(node.children) == 1:
             inner = trees[0]
             value = self.value(inner, path, key)
-            self.spans[path] = self._span(node, key)
+            style = self.spans[path].style  # a heredoc's, kept
+            self.spans[path] = replace(self._span(node, key), style=style)
             return value
         if kind in ("int_lit", "float_lit"):
             return _number(node)
@@ -182,7 +193,13 @@ class _Converter:
         if kind == "string":
             return self._string(node)
         if kind in ("heredoc_template", "heredoc_template_trim"):
-            return _heredoc(_name(node), trim=kind == "heredoc_template_trim")
+            text, indent = _heredoc(_name(node), trim=kind == "heredoc_template_trim")
+            self.spans[path] = replace(self.spans[path], style=f"<<{indent}")
+            return text
+        if kind == "function_call" and _name(trees[0]) in _ENCODERS:
+            encoded = self._encoded(trees, path, key)
+            if encoded is not None:
+                return encoded
         if kind == "tuple":
             items = [c for c in trees if c.data != "new_line_or_comment"]
             return [self.value(item, (*path, i)) for i, item in enumerate(items)]
@@ -195,6 +212,19 @@ class _Converter:
             if sign == "-" and isinstance(operand, int | float) and not isinstance(operand, bool):
                 return -operand
         return self._expression(node)
+
+    def _encoded(self, trees: list[Any], path: PathKey, key: Any) -> Any:
+        """The literal object or tuple ``yamlencode``/``jsonencode`` is given, or None."""
+        arguments = [c for c in trees[1:] if c.data == "arguments"]
+        given = [c for c in arguments[0].children if hasattr(c, "data")] if arguments else []
+        if len(given) != 1:
+            return None
+        inner = given[0]
+        while getattr(inner, "data", None) == "expr_term" and len(inner.children) == 1:
+            inner = inner.children[0]
+        if getattr(inner, "data", None) not in ("object", "tuple"):
+            return None
+        return self.value(given[0], path, key)
 
     def _object(self, elements: list[Any], path: PathKey) -> dict[str, Any]:
         result: dict[str, Any] = {}
@@ -282,8 +312,11 @@ def _unescape(text: str) -> str:
     return _ESCAPE.sub(replace, text)
 
 
-def _heredoc(token: str, *, trim: bool) -> str:
-    """The text of ``<<EOT ... EOT`` (``<<-`` strips the common indentation)."""
+def _heredoc(token: str, *, trim: bool) -> tuple[str, int]:
+    """The text of ``<<EOT ... EOT`` and the columns of indentation ``<<-`` stripped from it."""
     lines = token.split("\n")
     body = "\n".join(lines[1:-2]) + "\n" if len(lines) > 2 else ""
-    return textwrap.dedent(body) if trim else body
+    if not trim:
+        return body, 0
+    indents = [len(line) - len(line.lstrip()) for line in body.split("\n") if line.strip()]
+    return textwrap.dedent(body), min(indents, default=0)

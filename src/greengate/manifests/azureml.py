@@ -19,6 +19,10 @@ Facts read:
 - ``request_settings.max_concurrent_requests_per_instance`` -> ``rateLimits.concurrency``.
 - ``environment_variables.HF_TASK`` -> ``task``; ``HF_MODEL_ID``/``MODEL_ID`` -> ``model.name``
   when ``model`` names none.
+- ``location`` -> ``cloud.region`` when the deployment states one; else, for
+  managed online and batch deployments, the ``location`` of the workspace
+  defined in the same folder (a workspace YAML, or Terraform's
+  ``azurerm_machine_learning_workspace``), derived: see :func:`workspace_region`.
 - ``cloud.provider: azure`` (derived) for managed online and batch deployments;
   a Kubernetes online deployment may run on a cluster outside Azure (Arc).
 - Compute (``amlCompute``) is capacity, not a deployment: it is read only when
@@ -48,7 +52,7 @@ from greengate.manifests.base import (
 )
 from greengate.manifests.common import DECLARE, declare_number, finish
 from greengate.manifests.vocab import task_from_hf
-from greengate.records.deployment import FactSource
+from greengate.records.deployment import Fact, FactSource
 
 MANAGED = "ManagedOnlineDeployment"
 KUBERNETES = "KubernetesOnlineDeployment"
@@ -110,7 +114,7 @@ class AzureMLAdapter(Adapter):
             return AdaptResult()
         if kind == COMPUTE:
             return _read_compute(document)
-        return _read_deployment(document, kind)
+        return _read_deployment(document, kind, context)
 
 
 def _name(document: Document) -> str:
@@ -125,7 +129,7 @@ def _first(document: Document, *paths: PathKey) -> PathKey:
     return next((p for p in paths if document.span(p) is not None), paths[-1])
 
 
-def _read_deployment(document: Document, kind: str) -> AdaptResult:
+def _read_deployment(document: Document, kind: str, context: ReadContext) -> AdaptResult:
     data: dict[str, Any] = document.data
     reader = FactReader(document)
     top = _first(document, ("$schema",), ("name",), ())
@@ -149,6 +153,9 @@ def _read_deployment(document: Document, kind: str) -> AdaptResult:
     if kind == KUBERNETES:
         _gpu_count(reader, document)
     _replicas(reader, document, kind)
+    reader.declare("cloud.region", ("location",))
+    if "cloud.region" not in reader.facts and kind != KUBERNETES:
+        workspace_region(reader, context)
     _model(reader, document)
     env = data.get("environment_variables")
     if isinstance(env, dict):
@@ -167,6 +174,97 @@ def _read_deployment(document: Document, kind: str) -> AdaptResult:
         name=_name(document), kind=kind, format="azureml", name_path=("name",), labels=_tags(data)
     )
     return AdaptResult(deployments=[finish(deployment, _hints(document, kind))])
+
+
+def workspace_region(reader: FactReader, context: ReadContext) -> None:
+    """``cloud.region`` from the workspace defined in the deployment's folder, when there is one region.
+
+    An Azure ML deployment runs in its workspace's region. The workspace is
+    found beside the deployment: a workspace YAML (``$schema`` ending in
+    ``workspace.schema.json``) with ``location``, or Terraform's
+    ``azurerm_machine_learning_workspace`` with a literal ``location`` (or
+    ``azurerm_resource_group.<name>.location`` of a resource group in the same
+    file, or ``var.<name>`` with a default in the folder; a tfvars value or a
+    module caller may override that default, which greengate cannot see). Workspaces in different regions, or a location greengate cannot
+    read, give no region: the finding then says how to declare it.
+    """
+    documents = [d for loaded in context.siblings(_workspace_file) for d in loaded.documents]
+    found = [where for d in documents for where in _workspace_locations(d, documents)]
+    regions = {str(region).strip().lower() for region, _, _ in found}
+    if len(regions) != 1:
+        return
+    region, document, path = found[0]
+    where = PurePosixPath(document.file).name
+    reader.facts["cloud.region"] = Fact(
+        str(region).strip(),
+        document.location(path),
+        FactSource.DERIVED,
+        f"the location of the Azure ML workspace defined in {where}: a deployment runs in its workspace's region",
+    )
+
+
+def _workspace_file(name: str) -> bool:
+    return name.lower().endswith((".yml", ".yaml", ".tf", ".tf.json"))
+
+
+def _workspace_locations(
+    document: Document, folder: list[Document]
+) -> list[tuple[str, Document, PathKey]]:
+    data = document.data
+    if not isinstance(data, dict):
+        return []
+    schema = data.get("$schema")
+    if isinstance(schema, str) and schema.lower().endswith("workspace.schema.json"):
+        location = data.get("location")
+        if isinstance(location, str) and location.strip() and not is_placeholder(location):
+            return [(location, document, ("location",))]
+        return []
+    resources = data.get("resource")
+    workspaces = resources.get(_TF_WORKSPACE) if isinstance(resources, dict) else None
+    found = []
+    for label, items in workspaces.items() if isinstance(workspaces, dict) else ():
+        for index in range(len(items) if isinstance(items, list) else 0):
+            path: PathKey = ("resource", _TF_WORKSPACE, label, index, "location")
+            location = _tf_location(document, path, folder)
+            if location is not None:
+                found.append(location)
+    return found
+
+
+def _tf_location(
+    document: Document, path: PathKey, folder: list[Document]
+) -> tuple[str, Document, PathKey] | None:
+    """A literal location, through ``azurerm_resource_group.<name>.location`` and ``var.<name>``'s default."""
+    for _ in range(3):
+        value = document.get(path)
+        if not isinstance(value, str):
+            return None
+        reference = value[2:-1] if value.startswith("${") and value.endswith("}") else value
+        group = _TF_GROUP_LOCATION.fullmatch(reference)
+        variable = _TF_VARIABLE.fullmatch(reference)
+        if group is not None:
+            path = ("resource", "azurerm_resource_group", group.group(1), 0, "location")
+        elif variable is not None:
+            defaults = [
+                (d, ("variable", variable.group(1), 0, "default"))
+                for d in folder
+                if d.get(("variable", variable.group(1), 0, "default")) is not None
+            ]
+            if not defaults:
+                return None
+            document, path = defaults[0]
+        elif _AZURE_REGION.fullmatch(value.strip()):
+            return value, document, path
+        else:
+            return None
+    return None
+
+
+_TF_WORKSPACE = "azurerm_machine_learning_workspace"
+_TF_GROUP_LOCATION = re.compile(r"azurerm_resource_group\.([A-Za-z_][\w-]*)\.location")
+_TF_VARIABLE = re.compile(r"var\.([A-Za-z_][\w-]*)")
+_AZURE_REGION = re.compile(r"[A-Za-z][A-Za-z0-9 ]*")
+"""An Azure region name as written (``eastus``, ``West Europe``): a literal, not an expression."""
 
 
 def _label(kind: str) -> str:
@@ -273,7 +371,7 @@ def _hints(document: Document, kind: str) -> dict[str, str]:
         "task": f"an Azure ML {label} has no task field, and greengate does not guess one from folder names; {DECLARE}",
         "model.name": model_hint,
         "model.parameters": model_hint,
-        "cloud.region": f"an Azure ML {label} runs in its workspace's region, which this file does not state; {DECLARE}",
+        "cloud.region": f"an Azure ML {label} runs in its workspace's region, which neither this file nor a workspace definition beside it (a workspace YAML or azurerm_machine_learning_workspace with location) states; {DECLARE}",
         "cloud.provider": f"a Kubernetes online deployment runs on an attached cluster that may be outside Azure (Azure Arc); {DECLARE}",
         "hardware.accelerator": accelerator,
         "hardware.instanceType": accelerator

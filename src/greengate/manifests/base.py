@@ -52,10 +52,28 @@ NO_CONTEXT = ReadContext()
 """A document read on its own: no neighbouring files."""
 
 
+@dataclass(frozen=True)
+class EmbeddedDocument:
+    """A manifest written inside another one, for the pipeline to adapt with the registry.
+
+    Helm values in a Terraform ``helm_release``, a Kubernetes object in a
+    ``kubernetes_manifest``: the host's adapter cannot read them (adapters do
+    not import each other), so it hands them back. ``document`` already has
+    its positions in the host file (or in the sibling file it was read from)
+    and its ``read_as`` name set; every deployment read from it is named
+    ``<name>/<its own name>``.
+    """
+
+    document: Document
+    name: str
+
+
 @dataclass
 class AdaptResult:
     deployments: list[Deployment] = field(default_factory=list)
     problems: list[ManifestProblem] = field(default_factory=list)
+    embedded: list[EmbeddedDocument] = field(default_factory=list)
+    """Documents inside this one, adapted by the pipeline with whichever adapter matches them."""
 
 
 class Adapter(abc.ABC):

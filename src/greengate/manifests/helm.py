@@ -18,8 +18,9 @@ Charts and the facts read:
   ``nodeSelectorTerms`` with a GKE accelerator or instance-type label ->
   ``hardware.accelerator``/``hardware.instanceType``. ``requestGPUType``
   (``amd.com/gpu``) names a resource, not a GPU model, so it is only noted.
-- **Triton Inference Server** (``deploy/*/values.yaml``): ``image.numGpus`` ->
-  ``hardware.count``; ``replicaCount``, ``autoscaling.{min,max}Replicas`` or
+- **Triton Inference Server** (``deploy/*/values.yaml``, or a ``tritonserver``
+  image with GPU ``resources``): ``image.numGpus`` (else ``resources.limits``) ->
+  ``hardware.count``; ``replicaCount``, ``autoscaling``/``hpa`` ``.{min,max}Replicas`` or
   ``{min,max}ReplicaCount`` -> replicas; ``secret.region`` -> ``cloud.region``
   (the chart expects it base64-encoded; an all-caps value such as
   ``AWS_REGION`` is a placeholder). The model repository
@@ -86,7 +87,9 @@ def _is_vllm_stack(data: dict[str, Any]) -> bool:
 
 def _is_triton(data: dict[str, Any]) -> bool:
     image = data.get("image")
-    if not isinstance(image, dict) or "numGpus" not in image:
+    if not isinstance(image, dict):
+        return False
+    if "numGpus" not in image and not _gpu_resource(data.get("resources")):
         return False
     names = " ".join(str(image.get(k, "")) for k in ("imageName", "repository"))
     return (
@@ -143,7 +146,7 @@ def _chart(document: Document) -> str | None:
         return None
     if _is_vllm_stack(data):
         return "vllm-stack"
-    if not _VALUES_NAME.fullmatch(PurePosixPath(document.file).name):
+    if not _VALUES_NAME.fullmatch(document.name):
         return None
     return next((chart for chart, test in _CHARTS if test(data)), None)
 
@@ -338,12 +341,19 @@ def _triton(document: Document) -> Deployment:
     declare_number(
         reader, "hardware.count", ("image", "numGpus"), "image.numGpus (GPUs per Triton pod)"
     )
-    if (
-        document.get(("autoscaling", "minReplicas")) is not None
-        or document.get(("autoscaling", "maxReplicas")) is not None
-    ):
-        declare_number(reader, "replicas.min", ("autoscaling", "minReplicas"))
-        declare_number(reader, "replicas.max", ("autoscaling", "maxReplicas"))
+    _resources_count(reader, ())
+    autoscaler = next(
+        (
+            section
+            for section in ("autoscaling", "hpa")
+            if document.get((section, "minReplicas")) is not None
+            or document.get((section, "maxReplicas")) is not None
+        ),
+        None,
+    )
+    if autoscaler is not None:
+        declare_number(reader, "replicas.min", (autoscaler, "minReplicas"))
+        declare_number(reader, "replicas.max", (autoscaler, "maxReplicas"))
     elif (
         document.get(("minReplicaCount",)) is not None
         or document.get(("maxReplicaCount",)) is not None
@@ -362,7 +372,9 @@ def _triton(document: Document) -> Deployment:
     reader.anchor("", ("image",), ())
     reader.anchor("model", repository, ("image",), ())
     reader.anchor("hardware", ("image", "numGpus"), ("image",), ())
-    reader.anchor("replicas", ("autoscaling",), ("minReplicaCount",), ("replicaCount",), ())
+    reader.anchor(
+        "replicas", ("autoscaling",), ("hpa",), ("minReplicaCount",), ("replicaCount",), ()
+    )
     reader.anchor("cloud", ("secret",), ())
     path = document.get(repository)
     if isinstance(path, str):

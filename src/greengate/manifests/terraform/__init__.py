@@ -37,13 +37,29 @@ block whose value is a literal. The fact then points where the value is
 written and its detail says where it came from; a caller of a module, a
 ``-var-file`` (``example.tfvars``) or ``-var`` may override a default, which
 greengate cannot see. Anything else (function calls, conditionals, resource
-attributes) stays unknown and is listed as unresolved. ``count``/``for_each``
-are not evaluated: a conditionally created block is reported.
+attributes) stays unknown and is listed as unresolved. On node pools,
+``for_each`` over a map greengate can read gives one deployment per key and
+``count = N`` multiplies the replicas (:mod:`~.repeat`); a count greengate
+cannot read (``var.enabled ? 1 : 0``) is read as one: a conditionally created
+block is reported. A node pool whose machine type cannot be read is reported
+with its facts unknown (:func:`~.node_pools.unknown`).
+
+- ``module`` blocks of ``terraform-aws-modules/eks``: one deployment per
+  GPU/Neuron node group (:mod:`~.eks_module`).
+- Helm values (``helm_release``, ``*_helm_config`` and ``helm_values`` module
+  inputs) and Kubernetes objects (``kubernetes_manifest``,
+  ``kubectl_manifest``) are not read here: they are handed back to the
+  pipeline as embedded documents at their ``.tf`` lines
+  (:mod:`~.releases`, :mod:`~.embedded`), and the Helm or Kubernetes adapter reads them.
+
+``*.tf.json`` is read the same way (the loader gives it the ``.tf`` shape).
 
 The package, one concern a module: :mod:`~.adapter` (which documents, which
 mapper for which block), :mod:`~.folder` (the document with its folder, and
 reference resolution), :mod:`~.facts` (resolved values recorded as facts),
-and the mappers :mod:`~.sagemaker` and :mod:`~.node_pools`. Only the adapter
+the mappers :mod:`~.sagemaker`, :mod:`~.node_pools` and :mod:`~.eks_module`,
+:mod:`~.repeat` (``for_each``/``count``), and the hand-off of embedded
+documents, :mod:`~.releases` and :mod:`~.embedded`. Only the adapter
 is exported: the rest is how it reads, not an interface.
 """
 

@@ -10,10 +10,16 @@ the order deployments are reported in.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from typing import Any
+
 from greengate.load import Document, PathKey
 from greengate.manifests.base import NO_CONTEXT, Adapter, AdaptResult, ReadContext
+from greengate.manifests.terraform.eks_module import eks_module, is_eks_module
 from greengate.manifests.terraform.folder import Folder, blocks
 from greengate.manifests.terraform.node_pools import aks_node_pool, eks_node_group, gke_node_pool
+from greengate.manifests.terraform.releases import has_releases, release_documents
+from greengate.manifests.terraform.repeat import repeated
 from greengate.manifests.terraform.sagemaker import endpoint_configuration, sagemaker_module
 from greengate.records.deployment import Deployment
 
@@ -26,18 +32,62 @@ _RESOURCE_TYPES = (
 )
 
 
+def _gke(name: str, index: int) -> Callable[[Folder], list[Deployment]]:
+    return lambda folder: gke_node_pool(folder, name, index)
+
+
+def _eks(name: str, index: int) -> Callable[[Folder], list[Deployment]]:
+    return lambda folder: eks_node_group(folder, name, index)
+
+
+def _aks_pool(name: str, index: int) -> Callable[[Folder], list[Deployment]]:
+    base: PathKey = ("resource", "azurerm_kubernetes_cluster_node_pool", name, index)
+    return lambda folder: aks_node_pool(
+        folder, base, f"azurerm_kubernetes_cluster_node_pool.{name}", None
+    )
+
+
+def _aks_cluster(name: str, index: int) -> Callable[[Folder], list[Deployment]]:
+    base: PathKey = ("resource", "azurerm_kubernetes_cluster", name, index)
+    return lambda folder: aks_node_pool(
+        folder,
+        (*base, "default_node_pool", 0),
+        f"azurerm_kubernetes_cluster.{name}/default_node_pool",
+        (*base, "location"),
+    )
+
+
+_NODE_POOLS: dict[str, Callable[[str, int], Callable[[Folder], list[Deployment]]]] = {
+    "google_container_node_pool": _gke,
+    "aws_eks_node_group": _eks,
+    "azurerm_kubernetes_cluster_node_pool": _aks_pool,
+    "azurerm_kubernetes_cluster": _aks_cluster,
+}
+"""Node pool resource types and their mapper, read through :func:`repeated` (``for_each``/``count``)."""
+
+
+def _node_pools(data: Any) -> Iterator[tuple[str, str, int]]:
+    for kind in _NODE_POOLS:
+        for name, index, _ in blocks(data, "resource", kind):
+            yield kind, name, index
+
+
 class TerraformAdapter(Adapter):
     name = "terraform"
-    description = "Terraform: SageMaker endpoint configs and Hugging Face SageMaker modules, GKE/EKS/AKS GPU node pools"
+    description = "Terraform (.tf, .tf.json): SageMaker endpoint configs and Hugging Face SageMaker modules, GKE/EKS/AKS GPU node pools, EKS module node groups; Helm releases and Kubernetes objects handed to their adapters"
 
     def matches(self, document: Document) -> bool:
         data = document.data
-        if not document.file.lower().endswith(".tf") or not isinstance(data, dict):
+        if not document.name.lower().endswith((".tf", ".tf.json")) or not isinstance(data, dict):
             return False
         resources = data.get("resource")
         if isinstance(resources, dict) and any(t in resources for t in _RESOURCE_TYPES):
             return True
-        return any("hf_model_id" in body for _, _, body in blocks(data, "module"))
+        if has_releases(data):
+            return True
+        return any(
+            "hf_model_id" in body or is_eks_module(body) for _, _, body in blocks(data, "module")
+        )
 
     def read(self, document: Document, context: ReadContext = NO_CONTEXT) -> AdaptResult:
         folder = Folder(document, context)
@@ -48,27 +98,12 @@ class TerraformAdapter(Adapter):
         for name, index, body in blocks(data, "module"):
             if "hf_model_id" in body:
                 deployments.append(sagemaker_module(folder, name, index, body))
-        for name, index, _ in blocks(data, "resource", "google_container_node_pool"):
-            deployments.extend(gke_node_pool(folder, name, index))
-        for name, index, _ in blocks(data, "resource", "aws_eks_node_group"):
-            deployments.extend(eks_node_group(folder, name, index))
-        for name, index, _ in blocks(data, "resource", "azurerm_kubernetes_cluster_node_pool"):
-            deployments.extend(
-                aks_node_pool(
-                    folder,
-                    ("resource", "azurerm_kubernetes_cluster_node_pool", name, index),
-                    f"azurerm_kubernetes_cluster_node_pool.{name}",
-                    None,
-                )
-            )
-        for name, index, _ in blocks(data, "resource", "azurerm_kubernetes_cluster"):
-            base: PathKey = ("resource", "azurerm_kubernetes_cluster", name, index)
-            deployments.extend(
-                aks_node_pool(
-                    folder,
-                    (*base, "default_node_pool", 0),
-                    f"azurerm_kubernetes_cluster.{name}/default_node_pool",
-                    (*base, "location"),
-                )
-            )
-        return AdaptResult(deployments=deployments)
+        for name, index, body in blocks(data, "module"):
+            if is_eks_module(body):
+                deployments.extend(eks_module(folder, name, index, body))
+        for kind, name, index in _node_pools(data):
+            base: PathKey = ("resource", kind, name, index)
+            address = f"{kind}.{name}"
+            deployments.extend(repeated(folder, base, address, _NODE_POOLS[kind](name, index)))
+        embedded, problems = release_documents(folder, context)
+        return AdaptResult(deployments=deployments, problems=problems, embedded=embedded)

@@ -66,4 +66,4 @@ def finish_deployment(
 ) -> Deployment:
     """The deployment read into ``reader``, with the hints for what it is missing."""
     deployment = reader.deployment(name=name, kind=kind, format="terraform", name_path=name_path)
-    return finish(deployment, hints)
+    return finish(deployment, {**hints, **reader.hints})

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import re
 
-from greengate.load import PathKey
+from greengate.load import Document, PathKey
 from greengate.manifests.base import FactReader
-from greengate.manifests.common import DECLARE
+from greengate.manifests.common import DECLARE, Resolved
 from greengate.manifests.terraform.facts import derived, finish_deployment, put, put_number
 from greengate.manifests.terraform.folder import Folder
 from greengate.records.deployment import Deployment, FactSource
@@ -26,6 +26,78 @@ _ACCELERATED = {
 """Machine-type prefixes of the GPU/TPU families (GCP a2/a3/g2/ct5lp..., AWS p/g/inf/trn, Azure N-series)."""
 _ZONE = re.compile(r"([a-z]+-[a-z]+\d+)-[a-z]")
 _REGION = re.compile(r"[a-z]+-[a-z]+\d+")
+
+
+def unknown(machine: Resolved | None) -> bool:
+    """Whether a machine type is written but cannot be read (a variable without a value greengate sees).
+
+    Such a node pool is reported even with no other sign of an accelerator:
+    ``var.machine_type`` may well be a GPU machine, and a pool greengate cannot
+    tell apart must not pass by omission. Its missing-fact findings say how to
+    give the variable a value (a default or a ``terraform.tfvars`` entry); a
+    CPU machine type there then removes the pool from the report.
+    """
+    return machine is not None and not machine.known
+
+
+def resolve_types(
+    folder: Folder, path: PathKey, document: Document | None = None
+) -> Resolved | None:
+    """An ``instance_types`` list with each entry resolved (``[local.gpu_type]``); unknown if any entry is."""
+    found = folder.resolve(path, document)
+    if found is None or not found.known or not isinstance(found.value, list):
+        return found
+    where, at = folder.locate(path, document)
+    entries = [folder.resolve((*at, i), where) for i in range(len(found.value))]
+    if any(e is None or not e.known for e in entries):
+        return Resolved(folder.document.get(path, found.value), found.location, known=False)
+    values = [e.value for e in entries if e is not None]
+    if len(entries) == 1 and entries[0] is not None:
+        only = entries[0]
+        detail = "; ".join(d for d in (found.detail, only.detail) if d)
+        return Resolved(values, only.location, detail)
+    return Resolved(values, found.location, found.detail)
+
+
+def explain_unknown(reader: FactReader, machine: Resolved | None, field: str) -> None:
+    """Say, in the accelerator's hint, that the machine type is a variable greengate cannot read."""
+    if not unknown(machine) or machine is None:
+        return
+    reader.hints["hardware.accelerator"] = (
+        f"{field} is {machine.value} (line {machine.location.line}), which has no value greengate can read:"
+        " give the variable a default or a terraform.tfvars value (a CPU machine type there takes the pool"
+        f" out of the report), or {DECLARE}"
+    )
+
+
+def accelerated_types(types: Resolved | None) -> list[str]:
+    """The accelerated (GPU/Neuron) entries of a known ``instance_types`` list (or one type)."""
+    if types is None or not types.known:
+        return []
+    values = types.value if isinstance(types.value, list) else [types.value]
+    return [t for t in values if isinstance(t, str) and _ACCELERATED["aws"].match(t)]
+
+
+def instance_types(reader: FactReader, types: Resolved | None) -> None:
+    """``hardware.instanceType`` from an EKS ``instance_types`` list: a fact only when it names one type.
+
+    With several types the group launches whichever EC2 has capacity: the
+    first is not a fact, so the list is kept as unresolved and its hint says so.
+    """
+    if types is None:
+        return
+    values = types.value if isinstance(types.value, list) else [types.value]
+    if types.known and len(values) == 1 and isinstance(values[0], str):
+        put(reader, "hardware.instanceType", types, values[0])
+        return
+    if types.known and len(values) > 1:
+        shown = ", ".join(str(v) for v in values)
+        reader.hints["hardware.instanceType"] = (
+            f"the node group may launch any of its {len(values)} instance_types ({shown}, line {types.location.line}):"
+            f" greengate does not pick one; list a single type, or {DECLARE}"
+        )
+        return
+    put(reader, "hardware.instanceType", types)
 
 
 def gke_node_pool(folder: Folder, name: str, index: int) -> list[Deployment]:
@@ -42,7 +114,7 @@ def gke_node_pool(folder: Folder, name: str, index: int) -> list[Deployment]:
         or topology is not None
         or (isinstance(machine_type, str) and bool(_ACCELERATED["gcp"].match(machine_type)))
     )
-    if not accelerated:
+    if not accelerated and not unknown(machine):
         return []
     reader = FactReader(folder.document)
     derived(reader, "cloud.provider", "gcp", base, "a google_ resource runs on Google Cloud")
@@ -52,6 +124,8 @@ def gke_node_pool(folder: Folder, name: str, index: int) -> list[Deployment]:
         else ""
     )
     put(reader, "hardware.instanceType", machine, detail=topology_note)
+    if accelerator is None:
+        explain_unknown(reader, machine, "node_config.machine_type")
     if accelerator is not None:
         put(
             reader,
@@ -77,7 +151,7 @@ def gke_node_pool(folder: Folder, name: str, index: int) -> list[Deployment]:
             f"google_container_node_pool.{name}",
             "google_container_node_pool",
             base,
-            _node_pool_hints("GKE node pool", "add location (a region or zone) to the node pool"),
+            node_pool_hints("GKE node pool", "add location (a region or zone) to the node pool"),
         )
     ]
 
@@ -147,16 +221,13 @@ def _gke_replicas(folder: Folder, reader: FactReader, base: PathKey, zones: int 
 def eks_node_group(folder: Folder, name: str, index: int) -> list[Deployment]:
     """The EKS node group as a deployment, or nothing when its first instance type has no accelerator."""
     base: PathKey = ("resource", "aws_eks_node_group", name, index)
-    types = folder.resolve((*base, "instance_types"))
-    if types is None or not types.known or not isinstance(types.value, list) or not types.value:
-        return []
-    first = types.value[0]
-    if not isinstance(first, str) or not _ACCELERATED["aws"].match(first):
+    types = resolve_types(folder, (*base, "instance_types"))
+    if not unknown(types) and not accelerated_types(types):
         return []
     reader = FactReader(folder.document)
     derived(reader, "cloud.provider", "aws", base, "an aws_ resource runs on AWS")
-    detail = f"the first of {len(types.value)} instance_types" if len(types.value) > 1 else ""
-    put(reader, "hardware.instanceType", types, first, detail)
+    instance_types(reader, types)
+    explain_unknown(reader, types, "instance_types")
     scaling = folder.block((*base, "scaling_config"))
     if scaling is not None:
         put_number(
@@ -181,7 +252,7 @@ def eks_node_group(folder: Folder, name: str, index: int) -> list[Deployment]:
             f"aws_eks_node_group.{name}",
             "aws_eks_node_group",
             base,
-            _node_pool_hints("EKS node group", 'set region in the provider "aws" block'),
+            node_pool_hints("EKS node group", 'set region in the provider "aws" block'),
         )
     ]
 
@@ -195,16 +266,17 @@ def aks_node_pool(
     separate node pool resource states no region of its own.
     """
     size = folder.resolve((*base, "vm_size"))
-    if (
-        size is None
-        or not size.known
-        or not isinstance(size.value, str)
-        or not _ACCELERATED["azure"].match(size.value)
-    ):
+    accelerated = (
+        size is not None
+        and isinstance(size.value, str)
+        and bool(_ACCELERATED["azure"].match(size.value))
+    )
+    if not accelerated and not unknown(size):
         return []
     reader = FactReader(folder.document)
     derived(reader, "cloud.provider", "azure", base, "an azurerm_ resource runs on Azure")
     put(reader, "hardware.instanceType", size)
+    explain_unknown(reader, size, "vm_size")
     if location is not None:
         put(reader, "cloud.region", folder.resolve(location))
     # With autoscaling bounds, they give the replicas; node_count, read after, only fills a gap.
@@ -223,7 +295,7 @@ def aks_node_pool(
             shown,
             str(base[1]),
             base,
-            _node_pool_hints(
+            node_pool_hints(
                 "AKS node pool",
                 "the region is the cluster's location (azurerm_kubernetes_cluster.location)",
             ),
@@ -231,7 +303,7 @@ def aks_node_pool(
     ]
 
 
-def _node_pool_hints(what: str, region: str) -> dict[str, str]:
+def node_pool_hints(what: str, region: str) -> dict[str, str]:
     return {
         "task": f"a {what} does not say which workloads run on it; {DECLARE}",
         "workload": f"a {what} does not say whether it trains or serves; {DECLARE}",

@@ -1,0 +1,5 @@
+variable "region" {
+  description = "Region"
+  type        = string
+  default     = "us-west-2"
+}
