@@ -10,11 +10,15 @@ from greengate.manifests.kaito import KaitoAdapter
 from greengate.manifests.kserve import KServeAdapter
 from greengate.manifests.kubeflow import KubeflowAdapter
 from greengate.manifests.kubernetes import KubernetesAdapter
+from greengate.manifests.kueue import KueueWorkloadAdapter
 from greengate.manifests.native import NativeAdapter
+from greengate.manifests.nim import NIMAdapter
 from greengate.manifests.ray import RayAdapter
 from greengate.manifests.sagemaker import SageMakerCloudFormationAdapter
 from greengate.manifests.seldon import SeldonAdapter
 from greengate.manifests.terraform import TerraformAdapter
+from greengate.manifests.vllm_operator import VLLMRuntimeAdapter
+from greengate.manifests.volcano import VolcanoJobAdapter
 
 ADAPTERS: tuple[Adapter, ...] = (
     NativeAdapter(),
@@ -24,6 +28,10 @@ ADAPTERS: tuple[Adapter, ...] = (
     KubeflowAdapter(),
     SeldonAdapter(),
     KaitoAdapter(),
+    NIMAdapter(),
+    VLLMRuntimeAdapter(),
+    VolcanoJobAdapter(),
+    KueueWorkloadAdapter(),
     AzureMLAdapter(),
     HelmValuesAdapter(),
     SageMakerCloudFormationAdapter(),
