@@ -71,10 +71,33 @@ def test_corpus_facts(path: str, name: str, facts: dict[str, Any], lines: dict[s
         assert deployment.facts[fact].location.line == line, fact
 
 
+def test_gpus_of_the_claims_the_operator_creates() -> None:
+    """DRA: a device of class gpu.nvidia.com without ``count`` is one GPU (the CRD's default)."""
+    (deployment,) = read("serving/advanced/dra/auto-creation/example1/llm.yaml")
+    fact = deployment.facts["hardware.count"]
+    assert (fact.value, fact.location.line) == (1, 47)
+    assert "count defaults to 1" in fact.detail
+
+
+def test_gpus_from_the_nimcache_in_the_same_file() -> None:
+    """A pre-created claim template is not read here; the NIMCache's profile says 1 GPU."""
+    (deployment,) = read("serving/advanced/dra/manual/llm.yaml")
+    fact = deployment.facts["hardware.count"]
+    assert (fact.value, fact.location.line) == (1, 33)
+    assert fact.detail.startswith("NIMCache meta-llama3-2-1b-instruct tensorParallelism")
+    assert deployment.facts["model.name"].location.line == 50
+
+
 def test_fixtures_are_indexed() -> None:
     for path, *_ in CORPUS_CASES:
         assert f"files/{NIM}{path}" in INDEXED
-    assert f"files/{NIM}pipelines/rag/nimcache-llm.yaml" in INDEXED
+    for path in (
+        "pipelines/rag/nimcache-llm.yaml",
+        "pipelines/rag/rag-pipeline.yaml",
+        "serving/advanced/dra/manual/llm.yaml",
+        "serving/advanced/dra/auto-creation/example1/llm.yaml",
+    ):
+        assert f"files/{NIM}{path}" in INDEXED
 
 
 def test_image_names_the_model_as_derived() -> None:
@@ -317,3 +340,29 @@ def test_pipeline_bad_shapes() -> None:
         "pipeline.yaml",
     )
     assert [d.name for d in deployments] == ["p/llm"] and problems == []
+
+
+def test_dra_devices_of_other_classes_and_counts() -> None:
+    (deployment,) = no_problems(
+        adapt_text(
+            """
+            apiVersion: apps.nvidia.com/v1alpha1
+            kind: NIMService
+            metadata: {name: x}
+            spec:
+              draResources:
+              - claimCreationSpec:
+                  devices:
+                  - {name: nic, deviceClassName: rdma.example.com, count: 4}
+                  - {name: gpu, count: 2}
+                  - {name: more, deviceClassName: gpu.nvidia.com, count: 2}
+                  - {name: bad, count: many}
+              - claimCreationSpec: {devices: {a: b}}
+              - resourceClaimName: shared
+            """,
+            NIMAdapter(),
+            "nim.yaml",
+        )
+    )
+    fact = deployment.facts["hardware.count"]
+    assert (fact.value, fact.location.line) == (4, 9)

@@ -22,7 +22,10 @@ What is read from a NIMService spec (``spec``):
 - accelerators per replica: ``resources.limits`` (else ``requests``)
   ``nvidia.com/gpu`` (see :mod:`~greengate.manifests.kube.resources`);
   with ``multiNode.parallelism`` one replica is a group of pods over
-  several nodes, and its accelerators are ``tensor`` x ``pipeline``;
+  several nodes, and its accelerators are ``tensor`` x ``pipeline``; else
+  the devices of class ``gpu.nvidia.com`` of the claims the operator
+  creates (``draResources[].claimCreationSpec.devices[].count``, 1 when left
+  out, the CRD's default);
 - accelerator type and instance type: ``nodeSelector`` and ``affinity``, as
   for a pod (:mod:`~greengate.manifests.kube.scheduling`);
 - replicas: ``spec.replicas``; with ``scale.enabled: true`` the HPA's
@@ -148,6 +151,7 @@ class NIMAdapter(Adapter):
         put(reader, "model.name", _image_model(document, (*spec, "image")))
         put(reader, "hardware.count", _multi_node(document, (*spec, "multiNode", "parallelism")))
         put_pod(reader, pod)
+        put(reader, "hardware.count", _dra_devices(document, (*spec, "draResources")))
         self._replicas(reader, document, spec)
         cache = _cache(document, spec, context)
         if cache is not None:
@@ -240,6 +244,45 @@ def _multi_node(document: Document, parallelism: PathKey) -> Found | None:
     return Found(
         tensor * pipeline, document.location((*parallelism, "tensor")), detail, FactSource.DERIVED
     )
+
+
+GPU_DEVICE_CLASS = "gpu.nvidia.com"
+
+
+def _dra_devices(document: Document, path: PathKey) -> Found | None:
+    """GPUs the operator's own DRA claims ask for: ``claimCreationSpec.devices[].count``.
+
+    A device of class ``gpu.nvidia.com`` (the CRD's default class) counts
+    ``count`` GPUs, 1 when ``count`` is left out (the CRD's default). Claims
+    made elsewhere (``resourceClaimName``, ``resourceClaimTemplateName``) are
+    not read here.
+    """
+    items = document.get(path)
+    total = 0
+    first: Found | None = None
+    for i in range(len(items) if isinstance(items, list) else 0):
+        devices_path: PathKey = (*path, i, "claimCreationSpec", "devices")
+        devices = document.get(devices_path)
+        for j, device in enumerate(devices if isinstance(devices, list) else []):
+            if not isinstance(device, dict):
+                continue
+            device_class = device.get("deviceClassName", GPU_DEVICE_CLASS)
+            if device_class != GPU_DEVICE_CLASS:
+                continue
+            raw = device.get("count", 1)
+            count = whole_number(raw)
+            if count is None or count < 0:
+                continue
+            where: PathKey = (*devices_path, j, "count" if "count" in device else "name")
+            total += count
+            if first is None:
+                detail = "draResources claimCreationSpec devices of class gpu.nvidia.com" + (
+                    "" if "count" in device else " (count defaults to 1)"
+                )
+                first = Found(0, document.location(where), detail)
+    if first is None:
+        return None
+    return Found(total, first.location, first.detail)
 
 
 def _whole(document: Document, path: PathKey, detail: str) -> Found | None:
