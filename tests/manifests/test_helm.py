@@ -153,6 +153,13 @@ CORPUS_CASES = [
         ("hardware.count", 65),
     ),
     (
+        # Half a GPU per engine pod (two engines share one GPU): the count is what is requested.
+        STACK + "tutorials/assets/values-01-2pods-minimal-example.yaml",
+        "opt125m",
+        {"hardware.count": 0.5, "replicas.min": 2, "model.name": "facebook/opt-125m"},
+        ("hardware.count", 13),
+    ),
+    (
         STACK + "tutorials/assets/values-17-kv-aware.yaml",
         "gpt-oss-20b",
         {"model.name": "openai/gpt-oss-20b", "hardware.count": 1, "replicas.max": 2},
@@ -258,7 +265,7 @@ def test_triton_region_placeholder_and_model_repository() -> None:
 def test_every_corpus_values_file_is_read_but_not_the_schema() -> None:
     rows = [line.split("\t") for line in INDEX_LINES]
     values = [CORPUS.parent / row[0] for row in rows if row[5] == "helm-values"]
-    assert len(values) == 31
+    assert len(values) == 32
     assert all(read_file(path) for path in values)
     (schema,) = [CORPUS.parent / row[0] for row in rows if row[5].startswith("helm-values-schema")]
     assert read_file(schema) == []  # the marketplace schema states nothing about a deployment
