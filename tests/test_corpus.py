@@ -92,6 +92,9 @@ def test_explain_reads_the_whole_corpus() -> None:
         "helm",
         "sagemaker",
         "terraform",
+        "nim",
+        "vllm",
+        "volcano",
     }
 
 

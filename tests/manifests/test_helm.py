@@ -119,6 +119,53 @@ CORPUS_CASES = [
         ("hardware.count", 12),
     ),
     (
+        # raySpec: one engine over a RayCluster, head 1 GPU + replicaCount 1 worker x 1 GPU.
+        STACK + "tutorials/assets/values-15-a-minimal-pipeline-parallel-example-raycluster.yaml",
+        "distilgpt2-raycluster",
+        {"hardware.count": 2, "replicas.min": 1, "replicas.max": 1},
+        ("hardware.count", 13),
+    ),
+    (
+        STACK
+        + "tutorials/assets/values-15-b-minimal-pipeline-parallel-example-multiple-modelspec.yaml",
+        "opt125m-deployment",
+        {"hardware.count": 1, "replicas.min": 1, "model.name": "facebook/opt-125m"},
+        ("hardware.count", 36),
+    ),
+    (
+        STACK + "tutorials/assets/values-25-v100-multi-gpu-tp4.yaml",
+        "qwen14b",
+        {"model.name": "Qwen/Qwen2.5-14B-Instruct", "hardware.count": 4, "model.precision": "fp16"},
+        ("hardware.count", 31),
+    ),
+    (
+        # The chart's own defaults: a MIG slice type is a resource name, not a GPU model.
+        STACK + "helm/values.yaml",
+        "mistral",
+        {
+            "model.name": "mistralai/Mistral-7B-Instruct-v0.2",
+            "hardware.count": 1,
+            "hardware.accelerator": None,
+            "replicas.min": 1,
+            "rateLimits.concurrency": 32,
+            "model.precision": "bf16",
+        },
+        ("hardware.count", 65),
+    ),
+    (
+        # Half a GPU per engine pod (two engines share one GPU): the count is what is requested.
+        STACK + "tutorials/assets/values-01-2pods-minimal-example.yaml",
+        "opt125m",
+        {"hardware.count": 0.5, "replicas.min": 2, "model.name": "facebook/opt-125m"},
+        ("hardware.count", 13),
+    ),
+    (
+        STACK + "tutorials/assets/values-17-kv-aware.yaml",
+        "gpt-oss-20b",
+        {"model.name": "openai/gpt-oss-20b", "hardware.count": 1, "replicas.max": 2},
+        ("replicas.max", 8),
+    ),
+    (
         # requestGPU is commented out in both engines.
         STACK + "tutorials/assets/values-16-disagg-prefill.yaml",
         "llama-decode",
@@ -218,7 +265,7 @@ def test_triton_region_placeholder_and_model_repository() -> None:
 def test_every_corpus_values_file_is_read_but_not_the_schema() -> None:
     rows = [line.split("\t") for line in INDEX_LINES]
     values = [CORPUS.parent / row[0] for row in rows if row[5] == "helm-values"]
-    assert len(values) == 28
+    assert len(values) == 32
     assert all(read_file(path) for path in values)
     (schema,) = [CORPUS.parent / row[0] for row in rows if row[5].startswith("helm-values-schema")]
     assert read_file(schema) == []  # the marketplace schema states nothing about a deployment
@@ -319,3 +366,29 @@ def test_random_yaml_is_never_helm_values(text: str, name: str) -> None:
 def test_surprising_shapes_never_crash(text: str) -> None:
     for deployment in read_text(text):
         assert deployment.format == "helm"
+
+
+def test_pipeline_parallel_size_counts_gpus_without_request_gpu() -> None:
+    (deployment,) = read_text(
+        "servingEngineSpec:\n  modelSpec:\n  - name: big\n    modelURL: m/big\n"
+        "    vllmConfig:\n      tensorParallelSize: 4\n      pipelineParallelSize: 2\n"
+    )
+    fact = deployment.facts["hardware.count"]
+    assert (fact.value, fact.location.line, fact.source) == (8, 6, FactSource.DERIVED)
+
+
+def test_ray_engine_counts_head_and_workers() -> None:
+    (deployment,) = read_text(
+        "servingEngineSpec:\n  modelSpec:\n  - name: pp\n    modelURL: m/pp\n"
+        "    replicaCount: 3\n    requestGPU: 2\n"
+        "    raySpec:\n      enabled: true\n      headNode: {requestGPU: 2}\n"
+    )
+    assert_facts(deployment, {"hardware.count": 8, "replicas.min": 1, "replicas.max": 1})
+    assert deployment.facts["replicas.min"].location.line == 8
+    # A placeholder or a missing GPU count leaves the count to requestGPU's own reading.
+    (deployment,) = read_text(
+        "servingEngineSpec:\n  modelSpec:\n  - name: pp\n    modelURL: m/pp\n"
+        "    replicaCount: '{{ .Values.n }}'\n    requestGPU: 1\n"
+        "    raySpec: {enabled: true, headNode: []}\n"
+    )
+    assert_facts(deployment, {"hardware.count": 1, "replicas.min": 1})

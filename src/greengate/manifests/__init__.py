@@ -10,12 +10,16 @@ from greengate.manifests.kaito import KaitoAdapter
 from greengate.manifests.kserve import KServeAdapter
 from greengate.manifests.kubeflow import KubeflowAdapter
 from greengate.manifests.kubernetes import KubernetesAdapter
+from greengate.manifests.kueue import KueueWorkloadAdapter
 from greengate.manifests.native import NativeAdapter
+from greengate.manifests.nim import NIMAdapter
 from greengate.manifests.ray import RayAdapter
 from greengate.manifests.sagemaker import SageMakerCloudFormationAdapter
 from greengate.manifests.seldon import SeldonAdapter
 from greengate.manifests.spark import SparkAdapter
 from greengate.manifests.terraform import TerraformAdapter
+from greengate.manifests.vllm_operator import VLLMRuntimeAdapter
+from greengate.manifests.volcano import VolcanoJobAdapter
 
 ADAPTERS: tuple[Adapter, ...] = (
     NativeAdapter(),
@@ -26,6 +30,10 @@ ADAPTERS: tuple[Adapter, ...] = (
     SeldonAdapter(),
     SparkAdapter(),
     KaitoAdapter(),
+    NIMAdapter(),
+    VLLMRuntimeAdapter(),
+    VolcanoJobAdapter(),
+    KueueWorkloadAdapter(),
     AzureMLAdapter(),
     HelmValuesAdapter(),
     SageMakerCloudFormationAdapter(),

@@ -18,6 +18,11 @@ Charts and the facts read:
   ``nodeSelectorTerms`` with a GKE accelerator or instance-type label ->
   ``hardware.accelerator``/``hardware.instanceType``. ``requestGPUType``
   (``amd.com/gpu``) names a resource, not a GPU model, so it is only noted.
+  ``vllmConfig.pipelineParallelSize`` multiplies the tensor parallel size
+  when it stands for ``requestGPU``. With ``raySpec.enabled`` the chart
+  runs one engine over a RayCluster of a head and ``replicaCount`` workers:
+  ``hardware.count`` is ``raySpec.headNode.requestGPU`` + ``replicaCount``
+  x ``requestGPU`` and there is one replica.
 - **Triton Inference Server** (``deploy/*/values.yaml``, or a ``tritonserver``
   image with GPU ``resources``): ``image.numGpus`` (else ``resources.limits``) ->
   ``hardware.count``; ``replicaCount``, ``autoscaling``/``hpa`` ``.{min,max}Replicas`` or
@@ -239,6 +244,64 @@ def _fixed_replicas(reader: FactReader, path: PathKey, detail: str = "") -> None
     declare_number(reader, "replicas.max", path, detail)
 
 
+def _ray_engine(reader: FactReader, base: PathKey) -> None:
+    """``raySpec.enabled``: one vLLM engine over a RayCluster of a head and ``replicaCount`` workers.
+
+    The chart makes the head (``raySpec.headNode.requestGPU``) and
+    ``replicaCount`` worker pods (``requestGPU`` each) of one engine that
+    spreads the model over them (pipeline parallelism), so one replica is the
+    whole cluster: its GPUs are the head's plus the workers', and there is
+    one replica.
+    """
+    document = reader.document
+    ray = (*base, "raySpec")
+    if document.get((*ray, "enabled")) is not True:
+        return
+    workers = number(document.get((*base, "replicaCount")))
+    per_worker = number(document.get((*base, "requestGPU")))
+    head = number(document.get((*ray, "headNode", "requestGPU")))
+    if workers is not None and per_worker is not None and workers >= 0 and per_worker >= 0:
+        total = (head or 0) + workers * per_worker
+        detail = (
+            f"raySpec: head {head or 0} + {workers} workers (replicaCount) x {per_worker} "
+            "(requestGPU): one vLLM engine over a RayCluster"
+        )
+        reader.declare(
+            "hardware.count",
+            (*base, "requestGPU"),
+            int(total) if float(total).is_integer() else total,
+            source=FactSource.DERIVED,
+            detail=detail,
+        )
+    detail = "raySpec.enabled: the RayCluster's pods run one vLLM engine"
+    for name in ("replicas.min", "replicas.max"):
+        reader.declare(name, (*ray, "enabled"), 1, source=FactSource.DERIVED, detail=detail)
+
+
+def _parallel_count(reader: FactReader, base: PathKey) -> None:
+    """GPUs of one engine when ``requestGPU`` is not set: tensor x pipeline parallel size."""
+    document = reader.document
+    config = (*base, "vllmConfig")
+    tensor = number(document.get((*config, "tensorParallelSize")))
+    pipeline = number(document.get((*config, "pipelineParallelSize")))
+    if tensor is None or pipeline is None or pipeline <= 1 or tensor <= 0:
+        declare_number(
+            reader,
+            "hardware.count",
+            (*config, "tensorParallelSize"),
+            "vllmConfig.tensorParallelSize (requestGPU is not set)",
+        )
+        return
+    total = tensor * pipeline
+    reader.declare(
+        "hardware.count",
+        (*config, "tensorParallelSize"),
+        int(total) if float(total).is_integer() else total,
+        source=FactSource.DERIVED,
+        detail=f"vllmConfig.tensorParallelSize {tensor} x pipelineParallelSize {pipeline} (requestGPU is not set)",
+    )
+
+
 def _vllm_stack(document: Document) -> list[Deployment]:
     deployments = []
     specs = document.get(("servingEngineSpec", "modelSpec"))
@@ -255,6 +318,7 @@ def _vllm_stack(document: Document) -> list[Deployment]:
             detail="a vLLM serving engine serves inference",
         )
         reader.declare("model.name", (*base, "modelURL"))
+        _ray_engine(reader, base)
         _fixed_replicas(
             reader, (*base, "replicaCount"), "replicaCount: a fixed number of engine pods"
         )
@@ -276,12 +340,7 @@ def _vllm_stack(document: Document) -> list[Deployment]:
                 source=FactSource.DERIVED,
                 detail=detail,
             )
-        declare_number(
-            reader,
-            "hardware.count",
-            (*base, "vllmConfig", "tensorParallelSize"),
-            "vllmConfig.tensorParallelSize (requestGPU is not set)",
-        )
+        _parallel_count(reader, base)
         declare_number(
             reader,
             "rateLimits.concurrency",
