@@ -26,6 +26,7 @@ from greengate.load.folders import FolderFiles
 from greengate.manifests import adapter_for
 from greengate.manifests.base import NO_CONTEXT, ReadContext
 from greengate.manifests.consistency import contradictions
+from greengate.manifests.links import is_target, link
 from greengate.records.deployment import Deployment
 from greengate.records.finding import (
     MANIFEST_INVALID,
@@ -155,29 +156,85 @@ def read_deployments(
     defaults: Callable[[Deployment], Deployment] | None = None,
     root: Path | None = None,
 ) -> tuple[list[Deployment], list[Finding]]:
-    """Load, adapt, apply ``defaults`` (config defaults) and enrich every deployment in ``files``.
+    """Load, adapt, link, apply ``defaults`` (config defaults) and enrich every deployment in ``files``.
 
     ``root`` is the repository: fingerprints name each file relative to it.
+    Linking (:mod:`greengate.manifests.links`) runs per folder once every
+    file is adapted: the facts a scaler, a NodePool or a Terraform cluster of
+    the folder gives the Kubernetes workloads beside it.
     """
-    deployments: list[Deployment] = []
     findings: list[Finding] = []
     folders = FolderFiles(max_file_bytes)
+    adapted: list[list[Deployment]] = []
+    groups: dict[tuple[str, str], _Folder] = {}
     for source in files:
         path = repository_path(source, root)
         loaded = load_source(source, max_file_bytes)
+        folders.keep(source, loaded)
         for problem in loaded.problems:
             findings.append(
                 _manifest_finding(MANIFEST_UNREADABLE, problem.location, problem.message, path=path)
             )
         context = ReadContext(folders.beside(source))
+        group = groups.setdefault(
+            (source.source.key, str(source.path.parent)), _Folder(source, path)
+        )
         for document in loaded.documents:
             found, problems = adapt(document, context, path=path)
             findings.extend(problems)
             found = [replace(d, path=path) for d in found]
+            adapted.append(found)
+            if is_target(document):
+                group.targets.extend((d, document) for d in found)
+    linked: dict[int, Deployment | None] = {}
+    for group in groups.values():
+        if group.targets:
+            linked.update(_link(group, folders, findings))
+    deployments: list[Deployment] = []
+    for found in adapted:
+        for read in found:
+            deployment = linked.get(id(read), read)
+            if deployment is None:
+                continue
             if defaults is not None:
-                found = [defaults(d) for d in found]
-            deployments.extend(enrich(d, catalog) for d in found)
+                deployment = defaults(deployment)
+            deployments.append(enrich(deployment, catalog))
     return deployments, findings
+
+
+class _Folder:
+    """The linkable deployments read from one folder of one source, and a file to reach it by."""
+
+    def __init__(self, source: SourceFile, path: str) -> None:
+        self.source = source
+        self.path = path
+        self.targets: list[tuple[Deployment, Document]] = []
+
+
+def _is_manifest_name(name: str) -> bool:
+    return name.endswith((".yaml", ".yml", ".json", ".tf"))
+
+
+def _link(
+    group: _Folder, folders: FolderFiles, findings: list[Finding]
+) -> dict[int, Deployment | None]:
+    """The folder's deployments with linked facts, by id; None for one the links contradict."""
+    documents = [
+        d for loaded in folders.beside(group.source)(_is_manifest_name) for d in loaded.documents
+    ]
+    out: dict[int, Deployment | None] = {}
+    for (before, _), after in zip(group.targets, link(group.targets, documents), strict=True):
+        if after is before:
+            continue
+        wrong = contradictions(after)
+        for p in wrong:
+            findings.append(
+                _manifest_finding(
+                    MANIFEST_INVALID, p.location, p.message, identity=p.message, path=before.path
+                )
+            )
+        out[id(before)] = None if wrong else after
+    return out
 
 
 def adapt(
