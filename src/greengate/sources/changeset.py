@@ -19,9 +19,18 @@ from pathlib import Path
 
 from greengate.errors import ConfigError
 from greengate.sources.discover import discover
-from greengate.sources.files import GitCommit, SourceFile, display_path, entry_path
+from greengate.sources.files import (
+    GitCommit,
+    SourceFile,
+    display_path,
+    entry_path,
+    read_regular,
+)
 from greengate.sources.git import Change, Repository
 from greengate.sources.suffixes import MANIFEST_SUFFIXES
+
+GOVERNING_KINDS = (b"HorizontalPodAutoscaler", b"ScaledObject", b"NodePool")
+"""Kinds of YAML object that govern the workloads of their folder (see ``manifests/links``)."""
 
 
 @dataclass(frozen=True)
@@ -61,12 +70,30 @@ class ChangeSet:
         self._roots = [self.repo.relative(p) for p in (paths or [Path.cwd()])]
         self._commits: dict[str, GitCommit] = {}
         # A deployment can span its folder (Terraform variables, CloudFormation
-        # stage parameters): a change to such a file re-checks its folder.
+        # stage parameters, the HPA or NodePool beside a workload): a change to
+        # such a file re-checks its folder.
         self._changed_folders = {
             posixpath.dirname(path)
             for path in self.changes
-            if path.lower().endswith((".tf", ".tfvars", ".json"))
+            if path.lower().endswith((".tf", ".tfvars", ".json")) or self._governs(path)
         }
+
+    def _governs(self, path: str) -> bool:
+        """A YAML file that may give facts to the workloads beside it: a scaler or a NodePool.
+
+        Told by its text at the head (a cheap test, before anything is parsed);
+        the linking stage decides what it really gives.
+        """
+        if not path.lower().endswith((".yaml", ".yml")):
+            return False
+        if self.head is not None:
+            data = self.repo.read(self.head, path)
+        else:
+            try:
+                data = read_regular(self.repo.root / path, self.repo.root)
+            except OSError:
+                data = None
+        return data is not None and any(kind in data for kind in GOVERNING_KINDS)
 
     def files(self, paths: Sequence[Path]) -> list[SourceFile]:
         """The files to check: at the head ref or in the work tree, limited to the change."""

@@ -43,6 +43,8 @@ from greengate.records.deployment import Fact, FactSource
 NODEPOOL_LABEL = "karpenter.sh/nodepool"
 _ACCELERATOR_TAINTS = ("nvidia.com/gpu", "aws.amazon.com/neuron", "amd.com/gpu")
 _MAX_DEPTH = 12
+_INSTANCE_SHAPE = ("karpenter.k8s.aws/instance-family", "karpenter.k8s.aws/instance-size")
+"""Requirements that narrow the instance type without naming it (a hint names their values)."""
 
 
 @dataclass
@@ -169,7 +171,7 @@ def _template_label(pool: NodePool, key: str) -> bool:
 
 def _apply(workload: Workload, pool: NodePool) -> None:
     link = origin(pool.document, ("metadata", "name"))
-    taints = f", tainted {', '.join(pool.taints)}" if pool.taints else ""
+    taints = f" (tainted {', '.join(pool.taints)})" if pool.taints else ""
     for name, found in (
         ("hardware.accelerator", accelerator_of(pool.labels)),
         ("hardware.instanceType", instance_type_of(pool.labels)),
@@ -179,14 +181,14 @@ def _apply(workload: Workload, pool: NodePool) -> None:
                 (f.detail for f in pool.labels.values() if f.location == found.location),
                 found.detail,
             )
-            detail = f"NodePool {pool.name} it selects ({link}{taints}): {said} {found.value}"
+            detail = f"{link} its pods select{taints}: {said} {found.value}"
             workload.give(name, Fact(found.value, found.location, FactSource.LINKED, detail))
             continue
         offered = _choices(pool, name)
         if offered:
             workload.note(
                 name,
-                f"the NodePool {pool.name} it selects ({link}) allows several: {offered}",
+                f"the {link} its pods select allows several: {offered}",
             )
 
 
@@ -194,7 +196,7 @@ def _choices(pool: NodePool, name: str) -> str:
     keys = (
         [key for key, _ in ACCELERATOR_LABELS]
         if name == "hardware.accelerator"
-        else list(INSTANCE_TYPE_LABELS)
+        else [*INSTANCE_TYPE_LABELS, *_INSTANCE_SHAPE]
     )
     return "; ".join(
         f"{key} In [{', '.join(pool.choices[key][0])}] (line {pool.choices[key][1]})"
