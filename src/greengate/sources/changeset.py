@@ -29,7 +29,14 @@ from greengate.sources.files import (
 from greengate.sources.git import Change, Repository
 from greengate.sources.suffixes import MANIFEST_SUFFIXES
 
-GOVERNING_KINDS = (b"HorizontalPodAutoscaler", b"ScaledObject", b"NodePool")
+GOVERNING_KINDS = (
+    b"HorizontalPodAutoscaler",
+    b"ScaledObject",
+    b"NodePool",
+    b"ResourceFlavor",
+    b"ClusterQueue",
+    b"LocalQueue",
+)
 """Kinds of YAML object that govern the workloads of their folder (see ``manifests/links``)."""
 
 

@@ -3,7 +3,8 @@
 An adapter reads one document. But a workload's replicas are often in the
 ``HorizontalPodAutoscaler`` or KEDA ``ScaledObject`` beside it
 (:mod:`.scalers`), its hardware in the Karpenter ``NodePool`` it selects
-(:mod:`.nodepools`), and its region in the Terraform that creates the
+(:mod:`.nodepools`) or the Kueue ResourceFlavor it is admitted on
+(:mod:`.queues`), and its region in the Terraform that creates the
 cluster (:mod:`.clusters`). After the documents of a folder are adapted, the
 pipeline hands :func:`link` the Kubernetes-shaped deployments of that folder
 with their documents, and every document of the folder (the files checked
@@ -30,16 +31,22 @@ from collections.abc import Sequence
 from greengate.load import Document
 from greengate.manifests.links.clusters import is_terraform, link_clusters
 from greengate.manifests.links.nodepools import is_nodepool, link_nodepools
+from greengate.manifests.links.queues import is_queue_object, link_queues
 from greengate.manifests.links.scalers import is_scaler, link_scalers
 from greengate.manifests.links.workloads import Workload
 from greengate.records.deployment import Deployment
 
-_LINKERS = (link_scalers, link_nodepools, link_clusters)
+_LINKERS = (link_scalers, link_nodepools, link_queues, link_clusters)
 
 
 def is_source(document: Document) -> bool:
     """Whether ``document`` may give facts to another one (cheap: kind or Terraform blocks)."""
-    return is_scaler(document) or is_nodepool(document) or is_terraform(document)
+    return (
+        is_scaler(document)
+        or is_nodepool(document)
+        or is_queue_object(document)
+        or is_terraform(document)
+    )
 
 
 def is_target(document: Document) -> bool:
