@@ -34,7 +34,7 @@ from greengate.records.deployment import Fact, FactSource
 
 HPA = ("autoscaling", "HorizontalPodAutoscaler")
 SCALED_OBJECT = ("keda.sh", "ScaledObject")
-_UNSCALED = frozenset({"InferenceService"})
+_UNSCALED = frozenset({"InferenceService", "LLMInferenceService"})
 """Kinds an HPA does not scale directly (KServe makes its own)."""
 
 
