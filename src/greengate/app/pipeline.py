@@ -26,7 +26,7 @@ from greengate.load.folders import FolderFiles
 from greengate.manifests import adapter_for
 from greengate.manifests.base import NO_CONTEXT, ReadContext
 from greengate.manifests.consistency import contradictions
-from greengate.manifests.links import is_target, link
+from greengate.manifests.links import is_source, is_target, link
 from greengate.records.deployment import Deployment
 from greengate.records.finding import (
     MANIFEST_INVALID,
@@ -170,26 +170,27 @@ def read_deployments(
     for source in files:
         path = repository_path(source, root)
         loaded = load_source(source, max_file_bytes)
-        folders.keep(source, loaded)
         for problem in loaded.problems:
             findings.append(
                 _manifest_finding(MANIFEST_UNREADABLE, problem.location, problem.message, path=path)
             )
         context = ReadContext(folders.beside(source))
-        group = groups.setdefault(
-            (source.source.key, str(source.path.parent)), _Folder(source, path)
-        )
+        key = (source.source.key, str(source.path.parent))
+        group = groups.setdefault(key, _Folder(source))
+        group.seen.add(source.path.name)
         for document in loaded.documents:
+            if is_source(document):
+                group.sources.append(document)
             found, problems = adapt(document, context, path=path)
             findings.extend(problems)
             found = [replace(d, path=path) for d in found]
             adapted.append(found)
-            if is_target(document):
-                group.targets.extend((d, document) for d in found)
+            if found and is_target(document):
+                group.targets.extend((d, source) for d in found)
     linked: dict[int, Deployment | None] = {}
     for group in groups.values():
         if group.targets:
-            linked.update(_link(group, folders, findings))
+            linked.update(_link(group, folders, max_file_bytes, findings))
     deployments: list[Deployment] = []
     for found in adapted:
         for read in found:
@@ -203,27 +204,51 @@ def read_deployments(
 
 
 class _Folder:
-    """The linkable deployments read from one folder of one source, and a file to reach it by."""
+    """What one folder of one source holds for linking, gathered while its files are adapted.
 
-    def __init__(self, source: SourceFile, path: str) -> None:
+    Only the small part is kept: the documents that may give facts
+    (``links.is_source``: scalers, NodePools, queues, Terraform) and, for
+    each linkable deployment, the file it was read from (re-read only when
+    the folder has something to link).
+    """
+
+    def __init__(self, source: SourceFile) -> None:
         self.source = source
-        self.path = path
-        self.targets: list[tuple[Deployment, Document]] = []
-
-
-def _is_manifest_name(name: str) -> bool:
-    return name.endswith((".yaml", ".yml", ".json", ".tf"))
+        self.seen: set[str] = set()
+        """Names of the folder's files already read (checked files)."""
+        self.sources: list[Document] = []
+        self.targets: list[tuple[Deployment, SourceFile]] = []
 
 
 def _link(
-    group: _Folder, folders: FolderFiles, findings: list[Finding]
+    group: _Folder, folders: FolderFiles, max_file_bytes: int, findings: list[Finding]
 ) -> dict[int, Deployment | None]:
-    """The folder's deployments with linked facts, by id; None for one the links contradict."""
-    documents = [
-        d for loaded in folders.beside(group.source)(_is_manifest_name) for d in loaded.documents
-    ]
+    """The folder's deployments with linked facts, by id; None for one the links contradict.
+
+    The folder's other files (not checked, e.g. an unchanged HPA in PR mode)
+    are read from the same source as the checked ones.
+    """
+
+    def unseen(name: str) -> bool:
+        return name not in group.seen and name.lower().endswith(_LINKABLE_SUFFIXES)
+
+    sources = list(group.sources)
+    for loaded in folders.beside(group.source)(unseen):
+        sources.extend(d for d in loaded.documents if is_source(d))
+    if not sources:
+        return {}
+    documents: dict[str, tuple[Document, ...]] = {}
+    targets: list[tuple[Deployment, Document]] = []
+    for deployment, source in group.targets:
+        if source.display not in documents:
+            documents[source.display] = load_source(source, max_file_bytes).documents
+        document = next(
+            (d for d in documents[source.display] if d.index == deployment.document), None
+        )
+        if document is not None:
+            targets.append((deployment, document))
     out: dict[int, Deployment | None] = {}
-    for (before, _), after in zip(group.targets, link(group.targets, documents), strict=True):
+    for (before, _), after in zip(targets, link(targets, sources), strict=True):
         if after is before:
             continue
         wrong = contradictions(after)
@@ -235,6 +260,10 @@ def _link(
             )
         out[id(before)] = None if wrong else after
     return out
+
+
+_LINKABLE_SUFFIXES = (".yaml", ".yml", ".json", ".tf")
+"""The files of a folder that may hold a scaler, a NodePool, a queue or a Terraform cluster."""
 
 
 def adapt(

@@ -21,10 +21,6 @@ class FolderFiles:
         self._max_bytes = max_bytes
         self._loaded: dict[tuple[str, str], LoadedFile] = {}
 
-    def keep(self, source: SourceFile, loaded: LoadedFile) -> None:
-        """Remember ``source`` as already loaded (a checked file is never loaded twice)."""
-        self._loaded.setdefault((source.source.key, source.display), loaded)
-
     def beside(self, source: SourceFile) -> Callable[[Callable[[str], bool]], list[LoadedFile]]:
         """A reader of ``source``'s folder: the loaded files whose name a test accepts."""
 
