@@ -215,6 +215,9 @@ def test_the_scaler_wins_over_an_annotation(tmp_path: Path) -> None:
     path = folder(tmp_path, {"deploy.yaml": annotated, "scaler.yaml": HPA.format(namespace="")})
     (deployment,), _ = read_paths(path)
     assert fact(deployment, "replicas.max") == (4, "scaler.yaml", 10)
+    assert deployment.facts["replicas.max"].detail.endswith(
+        "the annotation's 5 (line 6) is overridden: the HorizontalPodAutoscaler decides what runs"
+    )
 
 
 @pytest.mark.parametrize(
@@ -253,3 +256,18 @@ def test_a_copy_of_a_real_folder_is_read_the_same(tmp_path: Path) -> None:
     shutil.copytree(GKE / "vllm-tpu", tmp_path / "vllm-tpu")
     (tpu,), _ = read_paths(tmp_path / "vllm-tpu")
     assert fact(tpu, "replicas.max") == (2, "vllm-hpa.yaml", 27)
+
+
+def test_explain_shows_the_linked_origin() -> None:
+    from click.testing import CliRunner
+
+    from greengate.cli import main
+
+    result = CliRunner().invoke(main, ["explain", str(GKE / "vllm-tpu")], catch_exceptions=False)
+    assert result.exit_code == 0
+    (line,) = [row for row in result.stdout.splitlines() if row.strip().startswith("replicas.max")]
+    assert "linked" in line
+    assert line.rstrip().endswith(
+        "vllm-hpa.yaml:27:15  HorizontalPodAutoscaler vllm-hpa (vllm-hpa.yaml:27): maxReplicas 2; "
+        "spec.replicas 1 (line 22) is the initial count the HorizontalPodAutoscaler overrides"
+    )

@@ -143,15 +143,7 @@ def _targets(scaler: Scaler, workload: Workload) -> bool:
 
 
 def _apply(workload: Workload, scaler: Scaler) -> None:
-    own = workload.deployment.facts.get("replicas.max") or workload.deployment.unresolved.get(
-        "replicas.max"
-    )
-    overridden = ""
-    if own is not None:
-        overridden = (
-            f"; {own.detail or 'replicas'} {own.value} (line {own.location.line}) is the "
-            f"initial count the {api_group(scaler.document)[1]} overrides"
-        )
+    kind = api_group(scaler.document)[1]
     for name, bound in (("replicas.min", scaler.low), ("replicas.max", scaler.high)):
         where = (
             scaler.document.key_location(bound.path)
@@ -159,5 +151,21 @@ def _apply(workload: Workload, scaler: Scaler) -> None:
             else scaler.document.location(bound.path)
         )
         link = origin(scaler.document, bound.path, key=bound.default)
-        detail = f"{link}: {bound.detail}{overridden}"
+        detail = f"{link}: {bound.detail}{_overridden(workload, name, kind)}"
         workload.override(name, Fact(bound.value, where, FactSource.LINKED, detail))
+
+
+def _overridden(workload: Workload, name: str, kind: str) -> str:
+    """What the scaler's value replaces: the initial ``spec.replicas``, or an annotation."""
+    own = workload.deployment.facts.get(name) or workload.deployment.unresolved.get(name)
+    if own is None:
+        return ""
+    if own.source is FactSource.ANNOTATION:
+        return (
+            f"; the annotation's {own.value} (line {own.location.line}) is overridden: "
+            f"the {kind} decides what runs"
+        )
+    return (
+        f"; {own.detail or 'replicas'} {own.value} (line {own.location.line}) is the "
+        f"initial count the {kind} overrides"
+    )
