@@ -671,3 +671,11 @@ def test_the_scaler_is_read_from_the_commit_checked(scaler_pr: git.Repo) -> None
     assert replicas_findings() == [("pass", "hpa.yaml", 11)]
     assert replicas_findings("--head", "pr") == [("fail", "hpa.yaml", 11)]
     assert replicas_findings("--head", "main") == [("pass", "hpa.yaml", 11)]
+
+
+def test_deleting_a_scaler_rechecks_the_workload_it_scaled(scaler_pr: git.Repo) -> None:
+    root = Path(str(scaler_pr.working_tree_dir))
+    (root / "deploy/hpa.yaml").unlink()
+    commit(scaler_pr, "no autoscaling")
+    # only a deletion: the Deployment is checked, with its own spec.replicas 1 again
+    assert replicas_findings("--changed-since", "main") == [("pass", "vllm.yaml", 6)]
