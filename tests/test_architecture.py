@@ -10,6 +10,8 @@ stages before its own, never one after it. On top of that:
 - an adapter (a module of ``manifests/`` that reads one format, or a
   subpackage of such modules) imports no other adapter, only the shared
   adapter helpers; the modules of one adapter subpackage import each other;
+- the linking stage (``manifests/links/``) imports only the shared adapter
+  helpers and itself, and no adapter imports it (the pipeline runs it);
 - reporters import only finished records (``records/``) and each other;
 - only ``policy/cel/`` imports cel-python (and the rest of ``policy/`` no lark).
 """
@@ -194,6 +196,37 @@ def test_adapters_share_only_the_helpers() -> None:
         if is_adapter(target)
     ]
     assert not wrong + helpers_importing_adapters, "\n".join(wrong + helpers_importing_adapters)
+
+
+LINKS = "greengate.manifests.links"
+
+
+def test_links_use_only_the_helpers_and_no_adapter_uses_links() -> None:
+    """Linking reads documents the adapters already read; adapters stay one-format."""
+    wrong = [
+        f"{where(module, line)}: {module} imports {target}"
+        for module, targets in graph().items()
+        for target, line in sorted(targets)
+        if (
+            within(module, LINKS)
+            and within(target, "greengate.manifests")
+            and not within(target, LINKS)
+            and not any(
+                target == h or (h != "greengate.manifests" and within(target, h))
+                for h in ADAPTER_HELPERS
+            )
+        )
+        or (
+            within(target, LINKS)
+            and within(module, "greengate.manifests")
+            and not within(module, LINKS)
+        )
+    ]
+    assert not wrong, "\n".join(wrong)
+    users = {
+        m for m, ts in graph().items() for t, _ in ts if within(t, LINKS) and not within(m, LINKS)
+    }
+    assert users == {"greengate.app.pipeline"}
 
 
 def test_reporters_read_only_finished_records() -> None:

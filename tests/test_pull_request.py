@@ -581,3 +581,101 @@ def test_a_granted_inline_waiver_does_not_cover_a_second_document_reusing_its_na
         assert code == 1
         assert statuses(report, "GG201") == ["fail", "waived"]
         assert statuses(report, "GG003") == []
+
+
+# The HPA beside a workload: read from the same commit as the workload, never the work tree.
+
+REPLICAS_POLICY = """\
+apiVersion: greengate.dev/v1
+kind: Policy
+metadata: {name: replicas-cap}
+spec:
+  severity: low
+  validations:
+    - id: ACME002
+      field: replicas.max
+      expression: "!has(deployment.replicas.max) || deployment.replicas.max <= 4"
+      message: the deployment may run more than 4 replicas
+      remediation: Lower maxReplicas.
+"""
+
+GPU_DEPLOYMENT = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: vllm
+spec:
+  replicas: 1
+  template:
+    spec:
+      containers:
+        - name: vllm
+          image: vllm/vllm-openai
+          resources:
+            limits:
+              nvidia.com/gpu: 1
+"""
+
+SCALER = """\
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata:
+  name: vllm-hpa
+spec:
+  scaleTargetRef:
+    apiVersion: apps/v1
+    kind: Deployment
+    name: vllm
+  minReplicas: 1
+  maxReplicas: {max}
+"""
+
+
+@pytest.fixture
+def scaler_pr(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> git.Repo:
+    """main: a GPU Deployment and its HPA (max 2); pr: only the HPA changes (max 8)."""
+    repo = git.Repo.init(tmp_path, initial_branch="main")
+    with repo.config_writer() as cfg:
+        cfg.set_value("user", "name", "t")
+        cfg.set_value("user", "email", "t@example.com")
+    (tmp_path / "policies").mkdir()
+    (tmp_path / "policies/replicas.yaml").write_text(REPLICAS_POLICY)
+    (tmp_path / ".greengate.yaml").write_text("policies:\n  paths: [policies/]\n")
+    (tmp_path / "deploy").mkdir()
+    (tmp_path / "deploy/vllm.yaml").write_text(GPU_DEPLOYMENT)
+    (tmp_path / "deploy/hpa.yaml").write_text(SCALER.format(max=2))
+    commit(repo, "base")
+    repo.git.checkout("-b", "pr")
+    (tmp_path / "deploy/hpa.yaml").write_text(SCALER.format(max=8))
+    commit(repo, "scale out")
+    monkeypatch.chdir(tmp_path)
+    return repo
+
+
+def replicas_findings(*args: str) -> list[tuple[str, str, int]]:
+    _, report, _ = check(*args)
+    return [
+        (f["status"], Path(f["file"]).name, f["line"])
+        for f in report["findings"]
+        if f["ruleId"] == "ACME002"
+    ]
+
+
+def test_a_change_to_a_scaler_rechecks_the_workload_it_scales(scaler_pr: git.Repo) -> None:
+    # only hpa.yaml changed; the Deployment it scales is checked, against the base HPA
+    assert replicas_findings("--changed-since", "main", "--new-only") == [("fail", "hpa.yaml", 11)]
+
+
+def test_the_scaler_is_read_from_the_commit_checked(scaler_pr: git.Repo) -> None:
+    scaler_pr.git.checkout("main")  # the work tree has max 2; the pr commit has 8
+    assert replicas_findings() == [("pass", "hpa.yaml", 11)]
+    assert replicas_findings("--head", "pr") == [("fail", "hpa.yaml", 11)]
+    assert replicas_findings("--head", "main") == [("pass", "hpa.yaml", 11)]
+
+
+def test_deleting_a_scaler_rechecks_the_workload_it_scaled(scaler_pr: git.Repo) -> None:
+    root = Path(str(scaler_pr.working_tree_dir))
+    (root / "deploy/hpa.yaml").unlink()
+    commit(scaler_pr, "no autoscaling")
+    # only a deletion: the Deployment is checked, with its own spec.replicas 1 again
+    assert replicas_findings("--changed-since", "main") == [("pass", "vllm.yaml", 6)]

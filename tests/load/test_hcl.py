@@ -148,7 +148,7 @@ def test_documents_dispatch_tf_and_tfvars(tmp_path: Path) -> None:
 
 def test_every_corpus_terraform_file_loads() -> None:
     files = sorted([*CORPUS.rglob("*.tf"), *CORPUS.rglob("*.tfvars")])
-    assert len(files) == 40
+    assert len(files) == 42
     for path in files:
         loaded = load_file(path)
         assert not loaded.problems, path

@@ -110,3 +110,18 @@ def assert_facts(deployment: Deployment, expected: dict[str, Any]) -> None:
         else:
             assert name in deployment.facts, f"{name} missing from {deployment.name}"
             assert deployment.facts[name].value == value, name
+
+
+def read_paths(*paths: Path) -> tuple[list[Deployment], list[Any]]:
+    """Deployments (linked, defaulted and enriched) and findings of ``paths``, as ``check`` reads them."""
+    from greengate.app.pipeline import read_deployments
+    from greengate.catalog import Catalog
+    from greengate.sources.discover import discover
+
+    return read_deployments(discover(list(paths)), Catalog.load())
+
+
+def named(deployments: list[Deployment], file: str) -> Deployment:
+    """The one deployment read from the file whose name is ``file``."""
+    (found,) = [d for d in deployments if Path(d.file).name == file]
+    return found

@@ -26,6 +26,7 @@ from greengate.load.folders import FolderFiles
 from greengate.manifests import adapter_for
 from greengate.manifests.base import NO_CONTEXT, ReadContext
 from greengate.manifests.consistency import contradictions
+from greengate.manifests.links import is_source, is_target, link
 from greengate.records.deployment import Deployment
 from greengate.records.finding import (
     MANIFEST_INVALID,
@@ -155,13 +156,17 @@ def read_deployments(
     defaults: Callable[[Deployment], Deployment] | None = None,
     root: Path | None = None,
 ) -> tuple[list[Deployment], list[Finding]]:
-    """Load, adapt, apply ``defaults`` (config defaults) and enrich every deployment in ``files``.
+    """Load, adapt, link, apply ``defaults`` (config defaults) and enrich every deployment in ``files``.
 
     ``root`` is the repository: fingerprints name each file relative to it.
+    Linking (:mod:`greengate.manifests.links`) runs per folder once every
+    file is adapted: the facts a scaler, a NodePool or a Terraform cluster of
+    the folder gives the Kubernetes workloads beside it.
     """
-    deployments: list[Deployment] = []
     findings: list[Finding] = []
     folders = FolderFiles(max_file_bytes)
+    adapted: list[list[Deployment]] = []
+    groups: dict[tuple[str, str], _Folder] = {}
     for source in files:
         path = repository_path(source, root)
         loaded = load_source(source, max_file_bytes)
@@ -170,18 +175,99 @@ def read_deployments(
                 _manifest_finding(MANIFEST_UNREADABLE, problem.location, problem.message, path=path)
             )
         context = ReadContext(folders.beside(source))
+        key = (source.source.key, str(source.path.parent))
+        group = groups.setdefault(key, _Folder(source))
+        group.seen.add(source.path.name)
         for document in loaded.documents:
+            if is_source(document):
+                group.sources.append(document)
             found, problems = adapt(document, context, path=path)
             findings.extend(problems)
             found = [replace(d, path=path) for d in found]
+            adapted.append(found)
+            if found and is_target(document):
+                group.targets.extend((d, source) for d in found)
+    linked: dict[int, Deployment | None] = {}
+    for group in groups.values():
+        if group.targets:
+            linked.update(_link(group, folders, max_file_bytes, findings))
+    deployments: list[Deployment] = []
+    for found in adapted:
+        for read in found:
+            deployment = linked.get(id(read), read)
+            if deployment is None:
+                continue
             if defaults is not None:
-                found = [defaults(d) for d in found]
-            deployments.extend(enrich(d, catalog) for d in found)
+                deployment = defaults(deployment)
+            deployments.append(enrich(deployment, catalog))
     return deployments, findings
 
 
 MAX_EMBEDDING = 2
 """How deep documents inside documents are followed (Terraform -> Helm values: 1)."""
+
+
+class _Folder:
+    """What one folder of one source holds for linking, gathered while its files are adapted.
+
+    Only the small part is kept: the documents that may give facts
+    (``links.is_source``: scalers, NodePools, queues, Terraform) and, for
+    each linkable deployment, the file it was read from (re-read only when
+    the folder has something to link).
+    """
+
+    def __init__(self, source: SourceFile) -> None:
+        self.source = source
+        self.seen: set[str] = set()
+        """Names of the folder's files already read (checked files)."""
+        self.sources: list[Document] = []
+        self.targets: list[tuple[Deployment, SourceFile]] = []
+
+
+def _link(
+    group: _Folder, folders: FolderFiles, max_file_bytes: int, findings: list[Finding]
+) -> dict[int, Deployment | None]:
+    """The folder's deployments with linked facts, by id; None for one the links contradict.
+
+    The folder's other files (not checked, e.g. an unchanged HPA in PR mode)
+    are read from the same source as the checked ones.
+    """
+
+    def unseen(name: str) -> bool:
+        return name not in group.seen and name.lower().endswith(_LINKABLE_SUFFIXES)
+
+    sources = list(group.sources)
+    for loaded in folders.beside(group.source)(unseen):
+        sources.extend(d for d in loaded.documents if is_source(d))
+    if not sources:
+        return {}
+    documents: dict[str, tuple[Document, ...]] = {}
+    targets: list[tuple[Deployment, Document]] = []
+    for deployment, source in group.targets:
+        if source.display not in documents:
+            documents[source.display] = load_source(source, max_file_bytes).documents
+        document = next(
+            (d for d in documents[source.display] if d.index == deployment.document), None
+        )
+        if document is not None:
+            targets.append((deployment, document))
+    out: dict[int, Deployment | None] = {}
+    for (before, _), after in zip(targets, link(targets, sources), strict=True):
+        if after is before:
+            continue
+        wrong = contradictions(after)
+        for p in wrong:
+            findings.append(
+                _manifest_finding(
+                    MANIFEST_INVALID, p.location, p.message, identity=p.message, path=before.path
+                )
+            )
+        out[id(before)] = None if wrong else after
+    return out
+
+
+_LINKABLE_SUFFIXES = (".yaml", ".yml", ".json", ".tf")
+"""The files of a folder that may hold a scaler, a NodePool, a queue or a Terraform cluster."""
 
 
 def adapt(

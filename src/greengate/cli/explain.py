@@ -28,8 +28,9 @@ def explain(
 ) -> None:
     """Show every deployment in PATHS with each fact, its value and where it came from.
 
-    Each fact says how it was found (declared at file:line, annotation, config
-    default, catalog, name pattern) and which facts could not be determined,
+    Each fact says how it was found (declared at file:line, annotation, linked
+    from another document such as an HPA, config default, catalog, name
+    pattern) and which facts could not be determined,
     with how to declare them. The config's include/exclude and defaults
     apply, as in `greengate check`. Exit status 0, or 2 for bad arguments or
     a bad config.

@@ -7,6 +7,7 @@ from greengate.manifests.azureml import AzureMLAdapter
 from greengate.manifests.base import Adapter, AdaptResult, ManifestProblem
 from greengate.manifests.helm import HelmValuesAdapter
 from greengate.manifests.kaito import KaitoAdapter
+from greengate.manifests.keda import KedaScaledJobAdapter
 from greengate.manifests.kserve import KServeAdapter
 from greengate.manifests.kubeflow import KubeflowAdapter
 from greengate.manifests.kubernetes import KubernetesAdapter
@@ -34,6 +35,7 @@ ADAPTERS: tuple[Adapter, ...] = (
     VLLMRuntimeAdapter(),
     VolcanoJobAdapter(),
     KueueWorkloadAdapter(),
+    KedaScaledJobAdapter(),
     AzureMLAdapter(),
     HelmValuesAdapter(),
     SageMakerCloudFormationAdapter(),

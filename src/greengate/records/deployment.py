@@ -27,6 +27,8 @@ class FactSource(str, enum.Enum):
     CATALOG = "catalog"
     NAME_PATTERN = "name-pattern"
     DERIVED = "derived"
+    LINKED = "linked"
+    """Read from another document that governs the workload (an HPA, a NodePool, a cluster)."""
 
 
 @dataclass(frozen=True, slots=True)

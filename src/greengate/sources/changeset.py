@@ -19,9 +19,25 @@ from pathlib import Path
 
 from greengate.errors import ConfigError
 from greengate.sources.discover import discover
-from greengate.sources.files import GitCommit, SourceFile, display_path, entry_path
+from greengate.sources.files import (
+    GitCommit,
+    SourceFile,
+    display_path,
+    entry_path,
+    read_regular,
+)
 from greengate.sources.git import Change, Repository
 from greengate.sources.suffixes import MANIFEST_SUFFIXES
+
+GOVERNING_KINDS = (
+    b"HorizontalPodAutoscaler",
+    b"ScaledObject",
+    b"NodePool",
+    b"ResourceFlavor",
+    b"ClusterQueue",
+    b"LocalQueue",
+)
+"""Kinds of YAML object that govern the workloads of their folder (see ``manifests/links``)."""
 
 
 @dataclass(frozen=True)
@@ -53,20 +69,42 @@ class ChangeSet:
         self.head = self.repo.commit(options.head) if options.head is not None else None
         self.base: str | None = None
         self.changes: dict[str, Change] = {}
+        governing_deleted: set[str] = set()
         if options.changed_since is not None:
             self.base = self.repo.merge_base(options.changed_since, self.head or "HEAD")
             for change in self.repo.changes(self.base, self.head):
                 if change.status != "D":
                     self.changes[change.path] = change
+                elif self._governs(change.path, self.base):
+                    # a deleted HPA or NodePool no longer governs the workloads beside it
+                    governing_deleted.add(posixpath.dirname(change.path))
         self._roots = [self.repo.relative(p) for p in (paths or [Path.cwd()])]
         self._commits: dict[str, GitCommit] = {}
         # A deployment can span its folder (Terraform variables, CloudFormation
-        # stage parameters): a change to such a file re-checks its folder.
-        self._changed_folders = {
+        # stage parameters, the HPA or NodePool beside a workload): a change to
+        # such a file re-checks its folder.
+        self._changed_folders = governing_deleted | {
             posixpath.dirname(path)
             for path in self.changes
-            if path.lower().endswith((".tf", ".tfvars", ".json"))
+            if path.lower().endswith((".tf", ".tfvars", ".json")) or self._governs(path, self.head)
         }
+
+    def _governs(self, path: str, commit: str | None) -> bool:
+        """A YAML file that may give facts to the workloads beside it: a scaler, a NodePool, a queue.
+
+        Told by its text at ``commit`` (None: the work tree), a cheap test
+        before anything is parsed; the linking stage decides what it gives.
+        """
+        if not path.lower().endswith((".yaml", ".yml")):
+            return False
+        if commit is not None:
+            data = self.repo.read(commit, path)
+        else:
+            try:
+                data = read_regular(self.repo.root / path, self.repo.root)
+            except OSError:
+                data = None
+        return data is not None and any(kind in data for kind in GOVERNING_KINDS)
 
     def files(self, paths: Sequence[Path]) -> list[SourceFile]:
         """The files to check: at the head ref or in the work tree, limited to the change."""
