@@ -17,6 +17,9 @@ of ``firstAvailable:``) say
 - how many: ``count`` with ``allocationMode: ExactCount`` (the default, with a
   count of 1 when none is written); ``allocationMode: All`` leaves the count
   unknown (every matching device of a node);
+- the instance type, for AWS Neuron devices (``neuron.aws.com``): a CEL
+  selector ``device.attributes["neuron.aws.com"].instanceType == "trn2.48xlarge"``
+  (its family names the chip; a Neuron class without it is ``aws-neuron``);
 - which product: a CEL selector ``selectors[*].cel.expression`` comparing
   ``device.attributes["gpu.nvidia.com"].productName`` (``== "NVIDIA A100-SXM4-40GB"``,
   ``.contains("A100")``, ``.lowerAscii().matches("^.*a100.*$")``), or only its
@@ -24,7 +27,10 @@ of ``firstAvailable:``) say
 
 :func:`read_claims` adds them up for one pod. A claim whose template or
 claim object cannot be found still means accelerators were asked for: the
-count stays unknown (never guessed) and the hint says which object to add.
+count stays unknown (never guessed) and the hint says which object to add;
+a template that a NVIDIA ``ComputeDomain`` of the file or folder creates
+(``spec.channel.resourceClaimTemplate.name``) is an IMEX channel, not an
+accelerator.
 """
 
 from __future__ import annotations
@@ -51,7 +57,9 @@ _PRODUCT = re.compile(
 _ARCHITECTURE = re.compile(
     rf"architecture\s*(?:==\s*{_STRING}|\.\s*(?:contains|matches)\(\s*{_STRING}\s*\))"
 )
+_INSTANCE_TYPE = re.compile(rf"instanceType\s*==\s*{_STRING}")
 _MAX_REQUESTS = 64
+NEURON_FAMILIES = ("inf1", "inf2", "trn1", "trn1n", "trn2", "trn2u", "trn3")
 
 
 @dataclass(frozen=True)
@@ -62,6 +70,7 @@ class DeviceRequest:
     count: Found | None
     accelerator: Found | None = None
     architecture: Found | None = None
+    instance_type: Found | None = None
     unknown_count: str = ""
     """Why the count is unknown (``allocationMode: All``, an old API), when it is."""
 
@@ -77,6 +86,7 @@ class PodClaims:
     count: Found | None = None
     accelerator: Found | None = None
     architecture: Found | None = None
+    instance_type: Found | None = None
     requested: Found | None = None
     """The first accelerator claim of the pod (set whenever one was found or could not be read)."""
     hints: dict[str, str] = field(default_factory=dict)
@@ -100,10 +110,13 @@ def _architecture(expression: str) -> str | None:
     return text.lower() if re.fullmatch(r"[A-Za-z][\w-]*", text) else None
 
 
-def _selectors(document: Document, base: PathKey) -> tuple[Found | None, Found | None]:
+def _selectors(
+    document: Document, base: PathKey
+) -> tuple[Found | None, Found | None, Found | None]:
     items = document.get((*base, "selectors"))
     accelerator: Found | None = None
     architecture: Found | None = None
+    instance_type: Found | None = None
     for i, _item in enumerate(items if isinstance(items, list) else []):
         path: PathKey = (*base, "selectors", i, "cel", "expression")
         expression = document.get(path)
@@ -116,7 +129,11 @@ def _selectors(document: Document, base: PathKey) -> tuple[Found | None, Found |
         arch = _architecture(expression)
         if arch is not None and architecture is None:
             architecture = Found(arch, where, "DRA selector on architecture")
-    return accelerator, architecture
+        instance = _INSTANCE_TYPE.search(expression)
+        if instance is not None and instance_type is None:
+            value = (instance.group(1) or "").strip()
+            instance_type = Found(value, where, "DRA selector on instanceType")
+    return accelerator, architecture, instance_type
 
 
 def _request(document: Document, path: PathKey) -> DeviceRequest | None:
@@ -138,11 +155,25 @@ def _request(document: Document, path: PathKey) -> DeviceRequest | None:
     device_class = Found(
         cls.strip(), document.location((*base, "deviceClassName")), "deviceClassName"
     )
-    accelerator, architecture = _selectors(document, base)
+    accelerator, architecture, instance_type = _selectors(document, base)
+    if accelerator is None and "neuron" in cls.lower():
+        # AWS Neuron devices: the instance family names the chip (trn2.48xlarge -> trn2).
+        family = str(instance_type.value).lower().split(".", 1)[0] if instance_type else ""
+        if instance_type is not None and family in NEURON_FAMILIES:
+            accelerator = Found(
+                family, instance_type.location, f"{instance_type.detail} (instance family {family})"
+            )
+        else:
+            accelerator = Found(
+                "aws-neuron",
+                device_class.location,
+                "an AWS Neuron device class, generation not stated",
+                FactSource.DERIVED,
+            )
     mode = document.get((*base, "allocationMode"))
     if isinstance(mode, str) and mode.strip() == "All":
         reason = f"allocationMode All at line {document.location((*base, 'allocationMode')).line} takes every matching device of a node"
-        return DeviceRequest(device_class, None, accelerator, architecture, reason)
+        return DeviceRequest(device_class, None, accelerator, architecture, instance_type, reason)
     raw = document.get((*base, "count"))
     if raw is None:
         count = Found(
@@ -160,10 +191,11 @@ def _request(document: Document, path: PathKey) -> DeviceRequest | None:
                 None,
                 accelerator,
                 architecture,
+                instance_type,
                 f"count {raw!r} at line {where.line} is not a whole number",
             )
         count = Found(number, document.location((*base, "count")), "DRA request count")
-    return DeviceRequest(device_class, count, accelerator, architecture)
+    return DeviceRequest(device_class, count, accelerator, architecture, instance_type)
 
 
 def claim_requests(document: Document) -> list[DeviceRequest]:
@@ -202,6 +234,7 @@ class ClaimIndex:
         self._document = document
         self._context = context
         self._index: dict[tuple[str, str], Document] | None = None
+        self._channels: set[str] = set()
 
     def _documents(self) -> Iterator[Document]:
         yield self._document
@@ -213,6 +246,10 @@ class ClaimIndex:
             self._index = {}
             for document in self._documents():
                 data = document.data
+                if isinstance(data, dict) and data.get("kind") == "ComputeDomain":
+                    channel = document.get(("spec", "channel", "resourceClaimTemplate", "name"))
+                    if isinstance(channel, str):
+                        self._channels.add(channel)
                 if not isinstance(data, dict) or data.get("kind") not in CLAIM_KINDS:
                     continue
                 api = data.get("apiVersion")
@@ -223,6 +260,11 @@ class ClaimIndex:
                 if isinstance(own, str):
                     self._index.setdefault((str(data["kind"]), own), document)
         return self._index.get((kind, name))
+
+    def is_channel(self, kind: str, name: str) -> bool:
+        """Whether a NVIDIA ComputeDomain of the file or folder makes this template (IMEX channels, no GPU)."""
+        self.find(kind, name)
+        return kind == "ResourceClaimTemplate" and name in self._channels
 
 
 def _claim_reference(entry: dict[str, Any]) -> tuple[str, str, str] | None:
@@ -279,6 +321,8 @@ def read_claims(
             unknown.append(f"the claim {name!r} at line {where.line} is a placeholder")
             continue
         claim = index.find(kind, name) if index is not None else None
+        if claim is None and index is not None and index.is_channel(kind, name):
+            continue
         if claim is None:
             result.requested = result.requested or Found(name, where, f"resourceClaims {key}")
             unknown.append(
@@ -293,6 +337,10 @@ def read_claims(
             if result.accelerator is None and request.accelerator is not None:
                 result.accelerator = request.accelerator.described(
                     f"{request.accelerator.detail} of {found_at} (device class {request.device_class.value})"
+                )
+            if result.instance_type is None and request.instance_type is not None:
+                result.instance_type = request.instance_type.described(
+                    f"{request.instance_type.detail} of {found_at}"
                 )
             if result.architecture is None and request.architecture is not None:
                 result.architecture = request.architecture.described(

@@ -227,6 +227,15 @@ def _claims(
     pod.claimed = claims.requested
     pod.count = claims.count
     pod.accelerator = pod.accelerator or claims.accelerator
+    pod.instance_type = pod.instance_type or claims.instance_type
+    if pod.accelerator is not None and pod.accelerator.value == "aws-neuron":
+        note = (
+            "the DRA claim asks for an AWS Neuron device without its generation; add a CEL selector "
+            'device.attributes["neuron.aws.com"].instanceType == "<trn2.48xlarge, inf2.xlarge, ...>" '
+            "to the ResourceClaimTemplate, or the annotation greengate.dev/accelerator: <aws-trainium2, aws-inferentia2, ...>"
+        )
+        for name in ("hardware.generation", "hardware.tdpWatts", "hardware.launchYear"):
+            pod.hints[name] = note
     pod.architecture = claims.architecture if pod.accelerator is None else None
     pod.hints.update(claims.hints)
 
