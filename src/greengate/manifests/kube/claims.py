@@ -233,15 +233,23 @@ class ClaimIndex:
     def __init__(self, document: Document, context: ReadContext = NO_CONTEXT) -> None:
         self._document = document
         self._context = context
-        self._index: dict[tuple[str, str], Document] | None = None
+        self._index: dict[tuple[str, str], list[Document]] | None = None
         self._channels: set[str] = set()
 
     def _documents(self) -> Iterator[Document]:
+        """The document, the rest of its file, then the other files of its folder."""
         yield self._document
+        others: list[Document] = []
         for loaded in self._context.siblings(_is_manifest):
-            yield from loaded.documents
+            for document in loaded.documents:
+                if document.file == self._document.file:
+                    yield document
+                else:
+                    others.append(document)
+        yield from others
 
     def find(self, kind: str, name: str) -> Document | None:
+        """The claim object called ``name``: in the pod's namespace first, its own file before its folder."""
         if self._index is None:
             self._index = {}
             for document in self._documents():
@@ -255,11 +263,14 @@ class ClaimIndex:
                 api = data.get("apiVersion")
                 if not isinstance(api, str) or not api.startswith("resource.k8s.io/"):
                     continue
-                meta = data.get("metadata")
-                own = meta.get("name") if isinstance(meta, dict) else None
+                own = document.get(("metadata", "name"))
                 if isinstance(own, str):
-                    self._index.setdefault((str(data["kind"]), own), document)
-        return self._index.get((kind, name))
+                    self._index.setdefault((str(data["kind"]), own), []).append(document)
+        candidates = self._index.get((kind, name), [])
+        namespace = self._document.get(("metadata", "namespace"))
+        same = [d for d in candidates if d.get(("metadata", "namespace")) == namespace]
+        found = same or candidates
+        return found[0] if found else None
 
     def is_channel(self, kind: str, name: str) -> bool:
         """Whether a NVIDIA ComputeDomain of the file or folder makes this template (IMEX channels, no GPU)."""

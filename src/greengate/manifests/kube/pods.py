@@ -516,7 +516,7 @@ def put_region(reader: FactReader, regions: Sequence[Found]) -> None:
             Found(
                 provider,
                 chosen.location,
-                f"{chosen.detail.split(' (')[0]} names a {provider} region",
+                f"{chosen.detail.split(' (')[0]} names a region of {provider}",
                 FactSource.DERIVED,
             ),
         )

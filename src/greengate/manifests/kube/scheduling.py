@@ -12,7 +12,8 @@ has (:data:`ACCELERATOR_COUNT_LABEL`).
 AWS Neuron nodes are named by their EC2 instance family: :func:`neuron_family`
 reads ``inf1``, ``inf2``, ``trn1``, ``trn1n``, ``trn2`` from the instance type
 (``node.kubernetes.io/instance-type: inf2.xlarge``), from
-``karpenter.k8s.aws/instance-family``, or from Karpenter's
+``karpenter.k8s.aws/instance-family`` or EKS Auto Mode's
+``eks.amazonaws.com/instance-family``, or from Karpenter's
 ``instance-category`` and ``instance-generation`` labels together.
 
 The region a pod must run in: :func:`region_hints` reads
@@ -127,12 +128,12 @@ NEURON_FAMILIES = ("inf1", "inf2", "trn1", "trn1n", "trn2", "trn2u", "trn3")
 """EC2 instance families with AWS Neuron devices (Inferentia, Trainium)."""
 _KARPENTER_CATEGORY = "karpenter.k8s.aws/instance-category"
 _KARPENTER_GENERATION = "karpenter.k8s.aws/instance-generation"
-_FAMILY_LABEL = "karpenter.k8s.aws/instance-family"
+_FAMILY_LABELS = ("karpenter.k8s.aws/instance-family", "eks.amazonaws.com/instance-family")
 
 
 def neuron_family(selectors: dict[str, Found]) -> Found | None:
     """The AWS Neuron instance family (``inf2``, ``trn1``...) the pod's node labels name, or None."""
-    for key in (*INSTANCE_TYPE_LABELS, _FAMILY_LABEL):
+    for key in (*INSTANCE_TYPE_LABELS, *_FAMILY_LABELS):
         found = selectors.get(key)
         if found is None:
             continue
