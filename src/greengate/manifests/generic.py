@@ -236,10 +236,12 @@ def _notes(document: Document, kind: str, pod: Pod | None, pods: list[Pod]) -> t
         f"read generically: greengate has no adapter for {api} {kind}, so its pods were read as Kubernetes pod specs"
     ]
     if pod is not None:
-        line = document.location(pod.spec).line if pod.spec else 1
+        line = document.key_location(pod.spec).line if pod.spec else 1
         notes.append(f"facts from the pod spec at {_dotted(pod.spec)} (line {line})")
         others = [p for p in pods if p is not pod]
         if others:
-            lines = ", ".join(str(document.location(p.spec).line) for p in others[:10])
+            lines = ", ".join(
+                str(document.key_location(p.spec).line if p.spec else 1) for p in others[:10]
+            )
             notes.append(f"{len(others)} other pod spec(s) not used for the facts (line {lines})")
     return tuple(notes)
