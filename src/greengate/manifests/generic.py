@@ -178,7 +178,8 @@ class GenericAdapter(Adapter):
             _replicas(reader, document, pod)
             _workload(reader, document, pod, kind)
             anchor_pod(reader, pod, ("spec",))
-        reader.anchor("replicas", ("spec",))
+        if "replicas" not in reader.anchors:
+            reader.anchor("replicas", ("spec",))
         deployment = finish(reader, kind=kind, format=self.name, hints=HINTS)
         return AdaptResult([replace(deployment, notes=_notes(document, kind, pod, pods))], problems)
 

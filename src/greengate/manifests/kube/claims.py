@@ -51,7 +51,7 @@ ACCELERATOR_CLASS = re.compile(r"gpu|tpu|neuron|gaudi|(?:^|\.)mig(?:\.|-|$)", re
 
 _STRING = r"""["']([^"']+)["']"""
 _PRODUCT = re.compile(
-    r"productName\s*(?:\.\s*lowerAscii\(\s*\)\s*)?"
+    r"""(?:\.productName|\[\s*["']productName["']\s*\])\s*(?:\.\s*lowerAscii\(\s*\)\s*)?"""
     rf"(?:==\s*{_STRING}|\.\s*(?:contains|startsWith|endsWith|matches)\(\s*{_STRING}\s*\))"
 )
 _ARCHITECTURE = re.compile(
@@ -90,6 +90,11 @@ class PodClaims:
     requested: Found | None = None
     """The first accelerator claim of the pod (set whenever one was found or could not be read)."""
     hints: dict[str, str] = field(default_factory=dict)
+
+
+def product_of(expression: str) -> str | None:
+    """The product a CEL expression compares ``productName`` to, or None."""
+    return _product(expression)
 
 
 def _product(expression: str) -> str | None:

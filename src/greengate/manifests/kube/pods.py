@@ -461,9 +461,10 @@ def put_pod(
         put(reader, "hardware.accelerator", pod.accelerator)
         put(reader, "hardware.architecture", pod.architecture)
         put(reader, "hardware.instanceType", pod.instance_type)
+        counted = "hardware.count" in reader.facts  # an annotation, or a count read before
         if not skip_count and (pod.cores is None or count is not None):
             put(reader, "hardware.count", count or pod.count or pod.node_count or pod.parallel)
-        if pod.cpu is not None and (count is None or not count.value):
+        if pod.cpu is not None and not skip_count and not counted and not (count and count.value):
             put(reader, "hardware.accelerator", pod.cpu)
         for name, hint in pod.hints.items():
             if name not in reader.facts:
@@ -498,6 +499,8 @@ def put_region(reader: FactReader, regions: Sequence[Found]) -> None:
         f"{'agrees' if str(r.value).strip().lower() == str(winner_value).strip().lower() else 'differs'})"
         for r in known
         if r is not chosen
+        and (existing is None or r.location != existing.location)
+        and f"(line {r.location.line}," not in winner_detail
     ]
     detail = f"{winner_detail}; also {'; '.join(others)}" if others else winner_detail
     if existing is not None:
