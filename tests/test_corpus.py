@@ -89,4 +89,5 @@ def test_explain_reads_the_whole_corpus() -> None:
         "helm",
         "sagemaker",
         "terraform",
+        "generic",
     }

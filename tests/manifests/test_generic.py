@@ -441,3 +441,44 @@ def test_huge_documents_are_walked_within_bounds() -> None:
     text = f"apiVersion: x/v1\nkind: Big\nspec:\n  items: [{items}]\n"
     document = load_bytes(text.encode(), "big.yaml").documents[0]
     assert GenericAdapter().read(document).deployments == []
+
+
+def test_a_list_is_read_item_by_item() -> None:
+    deployments, problems = read_text(
+        """
+apiVersion: v1
+kind: List
+items:
+- apiVersion: v1
+  kind: ConfigMap
+  metadata: {name: settings}
+  data: {a: b}
+- apiVersion: apps/v1
+  kind: Deployment
+  metadata: {name: vllm-a, annotations: {greengate.dev/region: us-east-1}}
+  spec:
+    replicas: 2
+    template:
+      spec:
+        containers:
+        - image: vllm/vllm-openai
+          resources: {limits: {nvidia.com/gpu: 1}}
+- apiVersion: apps/v1
+  kind: Deployment
+  metadata: {name: vllm-b}
+  spec:
+    template:
+      spec:
+        containers:
+        - image: vllm/vllm-openai
+          resources: {limits: {nvidia.com/gpu: 4}}
+- 42
+"""
+    )
+    assert problems == []
+    a, b = deployments
+    assert (a.name, a.kind, b.name) == ("vllm-a", "Deployment", "vllm-b")
+    assert_facts(a, {"hardware.count": 1, "replicas.max": 2, "cloud.region": "us-east-1"})
+    assert a.facts["replicas.max"].location.line == 13
+    assert_facts(b, {"hardware.count": 4, "replicas.max": None, "workload": "inference"})
+    assert b.notes[0].startswith("read generically: apps/v1 Deployment, item 2 of a List")

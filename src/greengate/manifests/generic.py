@@ -27,7 +27,8 @@ With several pod specs, the facts come from the one that requests the most
 accelerators (then one that runs a model server, then the first), as for a
 JobSet. ``replicas`` is a whole-number ``replicas`` beside that pod's
 ``template`` (or beside the ``resources`` read as a container), else
-``spec.replicas``. The workload is ``inference`` when a recognised model
+``spec.replicas``. A ``List`` (``kubectl get -o yaml``) is read item by
+item, each its own deployment. The workload is ``inference`` when a recognised model
 server runs, ``fine-tuning`` or ``training`` when the name or command lines
 say so (:func:`~greengate.manifests.kube.workloads.batch_workload`), and
 otherwise missing: greengate cannot tell what an unknown kind does. The
@@ -92,14 +93,14 @@ def _requests_accelerators(resources: dict[str, Any]) -> bool:
     return False
 
 
-def pod_spec_paths(data: Any) -> list[tuple[PathKey, list[PathKey] | None]]:
+def pod_spec_paths(data: Any, base: PathKey = ()) -> list[tuple[PathKey, list[PathKey] | None]]:
     """Pod specs anywhere in ``data``, in document order: ``(spec path, container paths)``.
 
     Container paths are None for a spec with a ``containers`` list (read as a
     pod reads them), else the one mapping read as the container.
     """
     found: list[tuple[PathKey, list[PathKey] | None]] = []
-    stack: list[tuple[PathKey, Any]] = [((), data)]
+    stack: list[tuple[PathKey, Any]] = [(base, data)]
     visited = 0
     while stack and visited < MAX_VALUES and len(found) < MAX_PODS:
         path, node = stack.pop()
@@ -115,13 +116,13 @@ def pod_spec_paths(data: Any) -> list[tuple[PathKey, list[PathKey] | None]]:
                 found.append((path, [(*path, "container")]))
                 continue
             resources = node.get("resources")
-            if path and isinstance(resources, dict) and _requests_accelerators(resources):
+            if path != base and isinstance(resources, dict) and _requests_accelerators(resources):
                 found.append((path, [path]))
                 continue
             children = [
                 ((*path, key), value)
                 for key, value in node.items()
-                if isinstance(value, dict | list) and not (not path and key in _SKIPPED_KEYS)
+                if isinstance(value, dict | list) and not (path == base and key in _SKIPPED_KEYS)
             ]
         elif isinstance(node, list):
             children = [
@@ -129,7 +130,7 @@ def pod_spec_paths(data: Any) -> list[tuple[PathKey, list[PathKey] | None]]:
                 for i, value in enumerate(node)
                 if isinstance(value, dict | list)
             ]
-        if len(path) < MAX_DEPTH:
+        if len(path) - len(base) < MAX_DEPTH:
             stack.extend(reversed(children))
     return found
 
@@ -153,39 +154,57 @@ class GenericAdapter(Adapter):
         return bool(kind) and kind not in TEMPLATE_KINDS
 
     def read(self, document: Document, context: ReadContext = NO_CONTEXT) -> AdaptResult:
-        _, kind = api_group(document)
         claims = ClaimIndex(document, context)
+        data = document.data
+        items = data.get("items") if isinstance(data, dict) else None
+        if isinstance(data, dict) and data.get("kind") == "List" and isinstance(items, list):
+            # kubectl's List: each item is an object of its own.
+            result = AdaptResult()
+            for i, item in enumerate(items):
+                if isinstance(item, dict) and isinstance(item.get("kind"), str):
+                    one = self._object(document, ("items", i), claims)
+                    result.deployments.extend(one.deployments)
+                    result.problems.extend(one.problems)
+            return result
+        return self._object(document, (), claims)
+
+    def _object(self, document: Document, base: PathKey, claims: ClaimIndex) -> AdaptResult:
+        """The object at ``base`` (the document itself, or an item of a List)."""
+        kind = str(document.get((*base, "kind")))
+        metadata: PathKey = (*base, "metadata")
         pods = [
             read_pod(
                 document,
                 spec,
                 containers=containers,
-                labels=_labels(spec),
+                labels=_labels(spec, metadata),
                 claims=claims,
             )
-            for spec, containers in pod_spec_paths(document.data)
+            for spec, containers in pod_spec_paths(document.get(base), base)
         ]
-        annotated = has_greengate_annotation(document)
+        annotated = has_greengate_annotation(document, metadata)
         relevant = [p for p in pods if p.is_ai or p.model is not None]
         if not relevant and not annotated:
             return AdaptResult()
         reader = FactReader(document)
-        problems = read_annotations(reader)
+        problems = read_annotations(reader, metadata)
         problems.extend(p for pod in pods for p in pod.problems)
         pod = _chosen(relevant or pods)
+        spec: PathKey = (*base, "spec")
         if pod is not None:
             put_pod(reader, pod)
-            _replicas(reader, document, pod)
-            _workload(reader, document, pod, kind)
-            anchor_pod(reader, pod, ("spec",))
+            _replicas(reader, document, pod, spec)
+            _workload(reader, document, pod, kind, base)
+            anchor_pod(reader, pod, spec)
         if "replicas" not in reader.anchors:
-            reader.anchor("replicas", ("spec",))
-        deployment = finish(reader, kind=kind, format=self.name, hints=HINTS)
-        return AdaptResult([replace(deployment, notes=_notes(document, kind, pod, pods))], problems)
+            reader.anchor("replicas", spec)
+        deployment = finish(reader, kind=kind, format=self.name, hints=HINTS, metadata=metadata)
+        notes = _notes(document, base, kind, pod, pods)
+        return AdaptResult([replace(deployment, notes=notes)], problems)
 
 
-def _labels(spec: PathKey) -> list[PathKey]:
-    labels: list[PathKey] = [("metadata", "labels")]
+def _labels(spec: PathKey, metadata: PathKey) -> list[PathKey]:
+    labels: list[PathKey] = [(*metadata, "labels")]
     if spec and spec[-1] == "spec":
         labels.insert(0, (*spec[:-1], "metadata", "labels"))
     return labels
@@ -198,14 +217,14 @@ def _chosen(pods: list[Pod]) -> Pod | None:
     return max(pods, key=lambda p: (p.devices, p.requests_accelerators, p.server is not None))
 
 
-def _replicas(reader: FactReader, document: Document, pod: Pod) -> None:
+def _replicas(reader: FactReader, document: Document, pod: Pod, object_spec: PathKey) -> None:
     spec = pod.spec
     candidates: list[tuple[PathKey, str]] = []
     if len(spec) >= 2 and spec[-2:] == ("template", "spec"):
         candidates.append(((*spec[:-2], "replicas"), "replicas beside the pod template"))
     elif pod.containers and pod.containers[0].path == spec and spec:
         candidates.append(((*spec, "replicas"), "replicas beside the resources"))
-    candidates.append((("spec", "replicas"), "spec.replicas"))
+    candidates.append(((*object_spec, "replicas"), "spec.replicas"))
     for path, detail in candidates:
         raw = document.get(path)
         if raw is None:
@@ -219,23 +238,35 @@ def _replicas(reader: FactReader, document: Document, pod: Pod) -> None:
             return
 
 
-def _workload(reader: FactReader, document: Document, pod: Pod, kind: str) -> None:
-    where = document.location(("kind",))
+def _workload(reader: FactReader, document: Document, pod: Pod, kind: str, base: PathKey) -> None:
+    where = document.location((*base, "kind"))
     if pod.server is not None:
         why = f"a recognised model server ({pod.server}) serves requests"
         put(reader, "workload", Found("inference", where, why, FactSource.DERIVED))
         return
-    name = document.get(("metadata", "name")) or document.get(("metadata", "generateName")) or ""
+    name = (
+        document.get((*base, "metadata", "name"))
+        or document.get((*base, "metadata", "generateName"))
+        or ""
+    )
     workload, why = batch_workload(str(name), pod.text())
     if workload != "batch":
         put(reader, "workload", Found(workload, where, f"a {kind}: {why}", FactSource.DERIVED))
 
 
-def _notes(document: Document, kind: str, pod: Pod | None, pods: list[Pod]) -> tuple[str, ...]:
-    api = document.get(("apiVersion",))
-    notes = [
-        f"read generically: greengate has no adapter for {api} {kind}, so its pods were read as Kubernetes pod specs"
-    ]
+def _notes(
+    document: Document, base: PathKey, kind: str, pod: Pod | None, pods: list[Pod]
+) -> tuple[str, ...]:
+    api = document.get((*base, "apiVersion"))
+    if base:
+        where = f"item {base[-1]} of a List (greengate reads the items of a List generically)"
+        notes = [
+            f"read generically: {api} {kind}, {where}; its pods were read as Kubernetes pod specs"
+        ]
+    else:
+        notes = [
+            f"read generically: greengate has no adapter for {api} {kind}, so its pods were read as Kubernetes pod specs"
+        ]
     if pod is not None:
         line = document.key_location(pod.spec).line if pod.spec else 1
         notes.append(f"facts from the pod spec at {_dotted(pod.spec)} (line {line})")
