@@ -482,3 +482,26 @@ items:
     assert a.facts["replicas.max"].location.line == 13
     assert_facts(b, {"hardware.count": 4, "replicas.max": None, "workload": "inference"})
     assert b.notes[0].startswith("read generically: apps/v1 Deployment, item 2 of a List")
+
+
+def test_cloud_run_service_names_its_gpu() -> None:
+    (service,), _ = read_text(
+        """
+apiVersion: serving.knative.dev/v1
+kind: Service
+metadata:
+  name: ollama-gemma
+spec:
+  template:
+    spec:
+      containers:
+      - image: ollama/ollama:0.6.0
+        resources:
+          limits: {cpu: "8", nvidia.com/gpu: "1"}
+      nodeSelector:
+        run.googleapis.com/accelerator: nvidia-l4
+"""
+    )
+    assert_facts(service, {"hardware.accelerator": "nvidia-l4", "hardware.count": 1})
+    assert service.facts["hardware.accelerator"].location.line == 14
+    assert "Cloud Run" in service.facts["hardware.accelerator"].detail

@@ -37,6 +37,7 @@ ACCELERATOR_LABELS = (
     ("nvidia.com/gpu.product", "node selector (NVIDIA GPU feature discovery)"),
     ("karpenter.k8s.aws/instance-gpu-name", "node selector (Karpenter)"),
     ("kubernetes.azure.com/accelerator", "node selector (AKS)"),
+    ("run.googleapis.com/accelerator", "node selector (Cloud Run)"),
     (
         "karpenter.k8s.aws/instance-family",
         "node selector (an EC2 instance family, not a GPU model; the catalog resolves it if it knows the family)",
