@@ -42,6 +42,26 @@ from the same ``env``. ``VLLM_ADDITIONAL_ARGS`` (llm-d, KServe) is read as
 more arguments (:mod:`.shell`, :mod:`.containers`). A value that stays a
 variable is a placeholder: it is set aside as unresolved, never used.
 
+Beyond extended resources:
+
+- Dynamic Resource Allocation: a pod with no accelerator resource but
+  ``resourceClaims`` counts the devices its claims' templates request
+  (:mod:`.claims`, found through the ``claims`` index the adapter passes);
+- AWS Neuron: the accelerator is the instance family the node labels name
+  (``inf2``, ``trn1``...; :func:`~.scheduling.neuron_family`), else
+  ``aws-neuron`` with a hint naming the label to add;
+  ``aws.amazon.com/neuroncore`` counts are converted to devices by the
+  family's cores per device (:data:`~.resources.NEURON_CORES_PER_DEVICE`)
+  and left missing when the family is unknown;
+- CPU serving: a recognised model server whose pod requests and selects no
+  accelerator (nor an instance type the catalog may resolve) runs on
+  ``cpu``, a derived fact whose detail says why;
+- region: ``topology.kubernetes.io/region`` (and its ``failure-domain``
+  form, or an AWS/GCP-shaped zone) in the required node labels, then the
+  containers' ``AWS_REGION``/``AWS_DEFAULT_REGION``/``GOOGLE_CLOUD_REGION``/
+  ``CLOUD_ML_REGION``/``AZURE_REGION`` (:func:`put_region`: annotation >
+  node selector > env, the others listed in the fact's detail).
+
 :func:`put_pod` then records what the pod says as facts, and
 :func:`anchor_pod` points the missing ones at the model container.
 """
