@@ -505,3 +505,30 @@ spec:
     assert_facts(service, {"hardware.accelerator": "nvidia-l4", "hardware.count": 1})
     assert service.facts["hardware.accelerator"].location.line == 14
     assert "Cloud Run" in service.facts["hardware.accelerator"].detail
+
+
+def test_keda_scaled_job_embeds_its_job_template() -> None:
+    (job,), _ = read_text(
+        """
+apiVersion: keda.sh/v1alpha1
+kind: ScaledJob
+metadata:
+  name: batch-embeddings
+spec:
+  maxReplicaCount: 10
+  jobTargetRef:
+    parallelism: 1
+    template:
+      spec:
+        containers:
+        - name: worker
+          image: ghcr.io/example/embedder:1
+          resources:
+            limits:
+              nvidia.com/gpu: 1
+        restartPolicy: Never
+"""
+    )
+    assert job.kind == "ScaledJob"
+    assert_facts(job, {"hardware.count": 1, "replicas.max": None, "workload": None})
+    assert job.notes[1] == "facts from the pod spec at spec.jobTargetRef.template.spec (line 12)"

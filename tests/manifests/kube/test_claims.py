@@ -244,3 +244,21 @@ def test_template_in_another_file_of_the_folder() -> None:
     assert claims.accelerator is not None and claims.accelerator.value == "trn2"
     assert claims.instance_type is not None and claims.instance_type.value == "trn2.48xlarge"
     assert claims.count is not None and claims.count.value == 8
+
+
+def test_neuron_class_without_an_instance_type_is_aws_neuron() -> None:
+    claim, pod = read(
+        """
+      - name: neurons
+        exactly:
+          deviceClassName: neuron.aws.com
+          count: 4
+""",
+        "resource.k8s.io/v1",
+    )
+    index = ClaimIndex(pod)
+    index._documents = lambda: iter([pod, claim])  # type: ignore[method-assign]
+    parsed = read_pod(pod, ("spec",), claims=index)
+    assert parsed.accelerator is not None and parsed.accelerator.value == "aws-neuron"
+    assert parsed.count is not None and parsed.count.value == 4
+    assert "instanceType" in parsed.hints["hardware.generation"]
