@@ -531,4 +531,4 @@ spec:
     )
     assert job.kind == "ScaledJob"
     assert_facts(job, {"hardware.count": 1, "replicas.max": None, "workload": None})
-    assert job.notes[1] == "facts from the pod spec at spec.jobTargetRef.template.spec (line 12)"
+    assert job.notes[1] == "facts from the pod spec at spec.jobTargetRef.template.spec (line 11)"
