@@ -95,6 +95,7 @@ def test_explain_reads_the_whole_corpus() -> None:
         "nim",
         "vllm",
         "volcano",
+        "generic",
     }
 
 
@@ -104,6 +105,30 @@ ACCELERATOR_NAMES = re.compile(
     r"^(?:nvidia\.com/gpu|nvidia\.com/mig-[\w.-]+|amd\.com/gpu|google\.com/tpu"
     r"|aws\.amazon\.com/neuron(?:core|device)?|habana\.ai/gaudi|gpu\.intel\.com/[\w.-]+)$"
 )
+
+
+NOT_WORKLOADS = {
+    # Capacity: how many accelerators a cluster, a node pool or a queue may hold, not a request.
+    "NodePool": "Karpenter capacity limits",
+    "Provisioner": "Karpenter capacity limits",
+    "ClusterQueue": "Kueue quotas",
+    "ResourceQuota": "namespace quotas",
+    "LimitRange": "defaults and bounds per container",
+    # Templates: read where a workload uses them, never run by themselves.
+    "LLMInferenceServiceConfig": "KServe presets merged into an LLMInferenceService",
+    "ServingRuntime": "KServe runtime template",
+    "ClusterServingRuntime": "KServe runtime template",
+    "PodTemplate": "a template",
+}
+"""Kinds that name accelerator resources without running anything, and why."""
+
+
+def _kind(node: yaml.Node) -> str:
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            if getattr(key, "value", None) == "kind" and isinstance(value, yaml.ScalarNode):
+                return str(value.value)
+    return ""
 
 
 def _requests_an_accelerator(node: yaml.Node) -> bool:
@@ -154,7 +179,11 @@ def _documents_requesting_accelerators() -> list[tuple[str, int, int]]:
         except yaml.YAMLError:
             continue  # unreadable files are GG001 findings (test above)
         for document in documents:
-            if document is not None and _requests_an_accelerator(document):
+            if (
+                document is not None
+                and _kind(document) not in NOT_WORKLOADS
+                and _requests_an_accelerator(document)
+            ):
                 first, last = document.start_mark.line + 1, document.end_mark.line + 1
                 found.append((path.resolve().as_posix(), first, last))
     return found
@@ -198,12 +227,18 @@ KEY_FACTS = (
     "cloud.provider",
     "cloud.region",
 )
-READ_FROM_THE_FILES = frozenset({"declared", "annotation", "derived"})
+READ_FROM_THE_FILES = frozenset({"declared", "annotation", "derived", "linked"})
 """Facts the adapters read (not the catalog's): what this snapshot holds."""
 
 
-def _fact(fact: dict) -> str:  # type: ignore[type-arg]
-    return f"{fact['value']}@{fact['line']}"
+def _fact(fact: dict, host: str) -> str:  # type: ignore[type-arg]
+    """``value@line``, or ``value@other-file:line`` for a fact linked from another file."""
+    where = Path(fact["file"]).resolve()
+    if where.as_posix() == host:
+        return f"{fact['value']}@{fact['line']}"
+    return (
+        f"{fact['value']}@{where.relative_to(CORPUS.resolve() / 'files').as_posix()}:{fact['line']}"
+    )
 
 
 def _expected_rows() -> list[str]:
@@ -215,7 +250,7 @@ def _expected_rows() -> list[str]:
         local = Path(deployment["file"]).resolve().relative_to(CORPUS.resolve()).as_posix()
         facts = deployment["facts"]
         said = "; ".join(
-            f"{name}={_fact(facts[name])}"
+            f"{name}={_fact(facts[name], Path(deployment['file']).resolve().as_posix())}"
             for name in KEY_FACTS
             if name in facts and facts[name]["source"] in READ_FROM_THE_FILES
         )

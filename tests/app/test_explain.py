@@ -92,3 +92,31 @@ def test_the_json_explanation_is_valid_json_with_non_finite_facts() -> None:
     assert facts["estimate.powerWatts"]["value"] is None
     assert facts["estimate.gramsCO2ePerHour"]["value"] is None
     assert "estimate.powerWatts" in render_text(explained)
+
+
+CORPUS = Path(__file__).resolve().parents[1] / "data" / "corpus" / "files"
+GENERIC_POD = (
+    CORPUS
+    / "GoogleCloudPlatform__ai-on-gke/tutorials-and-examples/gpu-examples/training-single-gpu"
+    / "src/gke-config/standard-tensorflow-bash.yaml"
+)
+
+
+def test_notes_of_a_generically_read_object() -> None:
+    code, out = explain(str(GENERIC_POD), "--format", "json")
+    assert code == 0
+    (deployment,) = json.loads(out)["deployments"]
+    assert deployment["format"] == "generic" and deployment["kind"] == "Pod"
+    assert deployment["notes"][0].startswith(
+        "read generically: greengate has no adapter for v1 Pod"
+    )
+    code, text = explain(str(GENERIC_POD))
+    assert code == 0
+    assert "  note: read generically: greengate has no adapter for v1 Pod" in text
+    assert "  note: facts from the pod spec at spec (line 21)" in text
+
+
+def test_deployments_of_known_formats_have_no_notes() -> None:
+    _, out = explain(str(EXAMPLES / "code-assistant.yaml"), "--format", "json")
+    (deployment,) = json.loads(out)["deployments"]
+    assert deployment["notes"] == []

@@ -88,7 +88,11 @@ def test_adapter_for_claims_scaled_jobs_only() -> None:
 
     assert isinstance(adapter_for(load_text(SCALED_JOB, "a.yaml")), KedaScaledJobAdapter)
     so = "apiVersion: keda.sh/v1alpha1\nkind: ScaledObject\nmetadata: {name: x}\n"
-    assert adapter_for(load_text(so, "b.yaml")) is None
+    scaled_object = load_text(so, "b.yaml")
+    adapter = adapter_for(scaled_object)
+    # A ScaledObject is not a workload: only the generic fallback sees it, and it finds no pod.
+    assert not isinstance(adapter, KedaScaledJobAdapter)
+    assert adapter is None or adapter.read(scaled_object).deployments == []
 
 
 @pytest.mark.parametrize(

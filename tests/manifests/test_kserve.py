@@ -337,3 +337,54 @@ def test_odd_shapes_do_not_crash() -> None:
         llm = text.replace("v1beta1\nkind: InferenceService", "v1alpha1\nkind: LLMInferenceService")
         (document,) = load_bytes(llm.encode(), "odd.yaml").documents
         assert KServeAdapter().read(document).deployments[0].name == "odd"
+
+
+# --- KServe managed Dynamic Resource Allocation (serving.kserve.io/exp-dra-*) ---------
+
+
+def test_managed_dra_device_class_alone_is_one_device() -> None:
+    (deployment,), problems = read(
+        SAMPLES + "llmisvc/managed-dra/llm-inference-service-managed-dra-minimal.yaml"
+    )
+    assert not problems
+    count = deployment.facts["hardware.count"]
+    assert (count.value, count.location.line, count.source) == (1, 7, FactSource.DERIVED)
+    assert "KServe managed DRA, device class gpu.nvidia.com" in count.detail
+    assert deployment.facts["model.name"].value == "Qwen/Qwen2.5-7B-Instruct"
+    assert "hardware.accelerator" not in deployment.facts  # no image: no server, no cpu guess
+
+
+def test_managed_dra_device_count() -> None:
+    (deployment,), problems = read(
+        SAMPLES + "llmisvc/managed-dra/llm-inference-service-managed-dra-multi-device.yaml"
+    )
+    assert not problems
+    count = deployment.facts["hardware.count"]
+    assert (count.value, count.location.line) == (2, 8)
+    # The selector compares ['type'], not the product name: no accelerator is taken from it.
+    assert "hardware.accelerator" not in deployment.facts
+
+
+def test_managed_dra_selector_product_and_bad_count() -> None:
+    deployments, problems = adapt_text(
+        """
+        apiVersion: serving.kserve.io/v1alpha2
+        kind: LLMInferenceService
+        metadata:
+          name: x
+          annotations:
+            serving.kserve.io/exp-dra-device-class: gpu.nvidia.com
+            serving.kserve.io/exp-dra-device-count: two
+            serving.kserve.io/exp-dra-cel-selector: device.attributes['gpu.nvidia.com']['productName'] == 'NVIDIA H100 80GB HBM3'
+        spec:
+          model: {uri: hf://Qwen/Qwen2.5-7B-Instruct}
+        """,
+        KServeAdapter(),
+        "llmisvc.yaml",
+    )
+    (deployment,) = deployments
+    assert [(p.location.line, p.message.split(":")[0]) for p in problems] == [
+        (7, "annotation serving.kserve.io/exp-dra-device-count")
+    ]
+    assert deployment.facts["hardware.accelerator"].value == "NVIDIA H100 80GB HBM3"
+    assert "hardware.count" not in deployment.facts

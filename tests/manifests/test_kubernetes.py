@@ -311,6 +311,79 @@ CORPUS_CASES = [
         },
         ("hardware.count", 52),
     ),
+    # Dynamic Resource Allocation: the ResourceClaimTemplate in the same file.
+    (
+        "NVIDIA__k8s-dra-driver-gpu/demo/specs/quickstart/v1/gpu-test6.yaml",
+        "gpu-test6/pod",
+        {
+            "hardware.accelerator": "a100",  # productName.lowerAscii().matches('^.*a100.*$')
+            "hardware.count": 1,  # one device: ExactCount with no count
+            "replicas.max": 4,
+            "workload": "inference",
+        },
+        ("hardware.accelerator", 26),  # the CEL expression
+    ),
+    (
+        "NVIDIA__k8s-dra-driver-gpu/demo/specs/quickstart/v1beta1/gpu-test6.yaml",
+        "gpu-test6/pod",
+        {"hardware.accelerator": "a100", "hardware.count": 1, "replicas.max": 4},
+        ("hardware.count", 22),  # deviceClassName of the v1beta1 request
+    ),
+    (
+        "NVIDIA__k8s-dra-driver-gpu/demo/specs/quickstart/v1/gpu-test4.yaml",
+        "gpu-test4/pod",
+        {"hardware.count": 4, "hardware.accelerator": None, "replicas.max": 4},  # four MIG claims
+        ("hardware.count", 23),
+    ),
+    # DRA on AWS Neuron: the template is another file of the folder; its CEL names trn2.48xlarge.
+    (
+        "aws-neuron__aws-neuron-eks-samples/speculative_decoding_trn2_vllm/qwen-sd-vllm-deploy.yaml",
+        "default/qwen-sd-vllm",
+        {
+            "hardware.accelerator": "trn2",
+            "hardware.instanceType": "trn2.48xlarge",
+            "hardware.count": 8,
+            "model.name": "Qwen/Qwen3-32B",
+        },
+        ("model.name", 39),
+    ),
+    # AWS Neuron without an instance type: aws-neuron, generation unknown.
+    (
+        "aws-neuron__aws-neuron-eks-samples/flux_serve/specs/flux-neuron-512x512-model-api.yaml",
+        "flux-neuron-512x512-model-api",
+        {
+            "hardware.accelerator": "aws-neuron",
+            "hardware.count": 6,
+            "model.name": "black-forest-labs/FLUX.1-dev",
+        },
+        ("hardware.count", 47),
+    ),
+    # NeuronCores with no instance family: not converted, the count stays missing.
+    (
+        "aws-neuron__aws-neuron-eks-samples/tp_dp_trn2_vllm/qwen-vllm-tp2-deploy.yaml",
+        "default/qwen-vllm-tp2",
+        {"hardware.accelerator": "aws-neuron", "hardware.count": None, "workload": "inference"},
+        ("hardware.accelerator", 51),
+    ),
+    # Region from the environment: AWS_DEFAULT_REGION names an AWS region.
+    (
+        "awslabs__ai-on-eks/blueprints/inference/vllm-llama3.1-405b-trn1/llama3-405b-vllm-lws-deployment.yaml",
+        "default/llama3-405b-lws",
+        {
+            "cloud.region": "us-west-2",
+            "cloud.provider": "aws",
+            "hardware.accelerator": "aws-neuron",
+            "hardware.count": 64,  # 16 per pod x size 4
+        },
+        ("cloud.region", 75),
+    ),
+    # A model server with no accelerator: cpu.
+    (
+        "kubernetes__examples/AI/model-serving-tensorflow/deployment.yaml",
+        "tf-serving",
+        {"hardware.accelerator": "cpu", "hardware.count": None, "workload": "inference"},
+        ("hardware.accelerator", 19),  # the tensorflow/serving image
+    ),
 ]
 
 
@@ -388,6 +461,33 @@ def test_corpus_files_read_without_problems() -> None:
                 assert not result.problems, path
                 found += len(result.deployments)
     assert found >= 45
+
+
+def test_neuron_and_cpu_facts_say_why() -> None:
+    (neuron,) = read(
+        "aws-neuron__aws-neuron-eks-samples/flux_serve/specs/flux-neuron-512x512-model-api.yaml"
+    )[0]
+    assert neuron.facts["hardware.accelerator"].source is FactSource.DERIVED
+    assert "karpenter.k8s.aws/instance-family" in neuron.hints["hardware.generation"]
+    (cores,) = read("aws-neuron__aws-neuron-eks-samples/tp_dp_trn2_vllm/qwen-vllm-tp2-deploy.yaml")[
+        0
+    ]
+    assert "counts NeuronCores, not devices" in cores.hints["hardware.count"]
+    assert "line 51" in cores.hints["hardware.count"]
+    (cpu,) = read("kubernetes__examples/AI/model-serving-tensorflow/deployment.yaml")[0]
+    fact = cpu.facts["hardware.accelerator"]
+    assert fact.source is FactSource.DERIVED
+    assert fact.detail == (
+        "no accelerator requested or selected; tf-serving server image tensorflow/serving:2.19.0"
+    )
+
+
+def test_region_detail_names_the_other_hints() -> None:
+    (lws,) = read(
+        "awslabs__ai-on-eks/blueprints/inference/vllm-llama3.1-405b-trn1/llama3-405b-vllm-lws-deployment.yaml"
+    )[0]
+    assert lws.facts["cloud.region"].detail == "env AWS_DEFAULT_REGION (aws)"
+    assert lws.facts["cloud.provider"].location.line == 75
 
 
 # --- inline cases ------------------------------------------------------------------------

@@ -86,6 +86,7 @@ def deployment_dict(deployment: Deployment) -> dict[str, Any]:
         "file": deployment.file,
         "line": deployment.location.line,
         "column": deployment.location.column,
+        "notes": list(deployment.notes),
         "facts": {
             name: {
                 "value": fact.value,
@@ -143,6 +144,7 @@ def render_text(result: Explanation) -> str:
             f"{_where(deployment.location)}  {printable(deployment.name)}"
             f"  ({printable(deployment.kind)}, {printable(deployment.format)})"
         )
+        lines.extend(f"  note: {printable(note)}" for note in deployment.notes)
         facts = _ordered(deployment)
         width = max((len(n) for n in [*facts, *FIELDS]), default=10)
         for name, fact in facts.items():

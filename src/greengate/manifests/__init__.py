@@ -5,6 +5,7 @@ from __future__ import annotations
 from greengate.load import Document
 from greengate.manifests.azureml import AzureMLAdapter
 from greengate.manifests.base import Adapter, AdaptResult, ManifestProblem
+from greengate.manifests.generic import GenericAdapter
 from greengate.manifests.helm import HelmValuesAdapter
 from greengate.manifests.kaito import KaitoAdapter
 from greengate.manifests.keda import KedaScaledJobAdapter
@@ -40,6 +41,7 @@ ADAPTERS: tuple[Adapter, ...] = (
     HelmValuesAdapter(),
     SageMakerCloudFormationAdapter(),
     TerraformAdapter(),
+    GenericAdapter(),  # last: any Kubernetes-style object no adapter above claims
 )
 
 

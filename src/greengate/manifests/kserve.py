@@ -35,7 +35,12 @@ LLMInferenceService (``serving.kserve.io/v1alpha1``/``v1alpha2``):
   ``parallelism.pipeline`` (as KServe sizes its LeaderWorkerSet);
   ``replicas`` is ``spec.replicas``;
 - ``spec.prefill`` (disaggregated prefill) is its own pool of hardware with
-  its own replicas: it becomes a second deployment named ``<name>/prefill``.
+  its own replicas: it becomes a second deployment named ``<name>/prefill``;
+- KServe's managed Dynamic Resource Allocation (``serving.kserve.io/exp-dra-*``
+  annotations, KServe 0.20): ``exp-dra-device-class`` of an accelerator class
+  (``gpu.nvidia.com``) asks for ``exp-dra-device-count`` devices (one when no
+  count is given), and a ``productName`` in ``exp-dra-cel-selector`` names
+  the accelerator (:mod:`~greengate.manifests.kube.claims`).
 """
 
 from __future__ import annotations
@@ -55,6 +60,7 @@ from greengate.manifests.kube.annotations import (
     kubernetes_hints,
     read_annotations,
 )
+from greengate.manifests.kube.claims import ACCELERATOR_CLASS, product_of
 from greengate.manifests.kube.containers import container_paths, env_values
 from greengate.manifests.kube.engines import model_id
 from greengate.manifests.kube.objects import api_group, object_name
@@ -192,6 +198,7 @@ class KServeAdapter(Adapter):
         if worker is not None:
             problems.extend(worker.problems)
         put(reader, "model.name", _llm_model(document))
+        _managed_dra(reader, problems if role is None else [])
         size, why = _group_size(document, pool) if worker is not None else (1, "")
         count = _llm_count(leader, worker, size, why)
         main = leader if leader.is_ai or worker is None else worker
@@ -214,6 +221,56 @@ class KServeAdapter(Adapter):
             name = f"{object_name(document, 'LLMInferenceService')[0]}/{role}"
         return finish(
             reader, kind="LLMInferenceService", format=self.name, hints=LLM_HINTS, name=name
+        )
+
+
+MANAGED_DRA = "serving.kserve.io/exp-dra-"
+
+
+def _managed_dra(reader: FactReader, problems: list[ManifestProblem]) -> None:
+    """KServe's managed DRA annotations: the device class, the count and a CEL product selector."""
+    document = reader.document
+    annotations = annotations_of(document)
+    device_class = annotations.get(f"{MANAGED_DRA}device-class")
+    if not isinstance(device_class, str) or not ACCELERATOR_CLASS.search(device_class):
+        return
+    path: PathKey = ("metadata", "annotations", f"{MANAGED_DRA}device-class")
+    note = f"KServe managed DRA, device class {device_class.strip()}"
+    raw = annotations.get(f"{MANAGED_DRA}device-count")
+    count_path: PathKey = ("metadata", "annotations", f"{MANAGED_DRA}device-count")
+    if raw is None:
+        put(
+            reader,
+            "hardware.count",
+            Found(
+                1,
+                document.location(path),
+                f"{note}: one device (no {MANAGED_DRA}device-count)",
+                FactSource.DERIVED,
+            ),
+        )
+    elif unresolved(raw):
+        put(reader, "hardware.count", Found(raw, document.location(count_path), note))
+    else:
+        number = whole_number(raw)
+        if number is None or number < 1:
+            problems.append(
+                ManifestProblem(
+                    document.location(count_path),
+                    f"annotation {MANAGED_DRA}device-count: {raw!r} is not a whole number of devices",
+                )
+            )
+        else:
+            detail = f"annotation {MANAGED_DRA}device-count ({note})"
+            put(reader, "hardware.count", Found(number, document.location(count_path), detail))
+    selector = annotations.get(f"{MANAGED_DRA}cel-selector")
+    product = product_of(selector) if isinstance(selector, str) else None
+    if product is not None:
+        where = document.location(("metadata", "annotations", f"{MANAGED_DRA}cel-selector"))
+        put(
+            reader,
+            "hardware.accelerator",
+            Found(product, where, f"productName in annotation {MANAGED_DRA}cel-selector"),
         )
 
 

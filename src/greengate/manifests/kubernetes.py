@@ -36,6 +36,7 @@ from greengate.manifests.kube.annotations import (
     kubernetes_hints,
     read_annotations,
 )
+from greengate.manifests.kube.claims import ClaimIndex
 from greengate.manifests.kube.objects import api_group
 from greengate.manifests.kube.pods import Pod, anchor_pod, put_pod, read_pod
 from greengate.manifests.kube.values import Found, multiplied, put, unresolved, whole_number
@@ -75,7 +76,7 @@ class KubernetesAdapter(Adapter):
 
     def read(self, document: Document, context: ReadContext = NO_CONTEXT) -> AdaptResult:
         _, kind = api_group(document)
-        shape = self._shape(document, kind)
+        shape = self._shape(document, kind, ClaimIndex(document, context))
         problems = [p for pod in [shape.pod, *shape.others] for p in pod.problems]
         if not any(p.is_ai for p in [shape.pod, *shape.others]) and not has_greengate_annotation(
             document
@@ -115,14 +116,14 @@ class KubernetesAdapter(Adapter):
             Found(workload, document.location(("kind",)), why, FactSource.DERIVED),
         )
 
-    def _shape(self, document: Document, kind: str) -> _Shape:
+    def _shape(self, document: Document, kind: str, claims: ClaimIndex) -> _Shape:
         if kind == "LeaderWorkerSet":
-            return self._leader_worker_set(document)
+            return self._leader_worker_set(document, claims)
         if kind == "JobSet":
-            return self._job_set(document)
+            return self._job_set(document, claims)
         job: PathKey = ("spec", "jobTemplate", "spec") if kind == "CronJob" else ("spec",)
         template = (*job, "template")
-        pod = _pod(document, template, extra_labels=[("metadata", "labels")])
+        pod = _pod(document, template, claims, extra_labels=[("metadata", "labels")])
         if kind in ("Job", "CronJob"):
             replicas: PathKey = (*job, "parallelism")
             detail = "parallelism (pods running at once)"
@@ -131,12 +132,12 @@ class KubernetesAdapter(Adapter):
         present = replicas if document.get(replicas) is not None else None
         return _Shape(pod, pod.count, present, detail, [])
 
-    def _leader_worker_set(self, document: Document) -> _Shape:
+    def _leader_worker_set(self, document: Document, claims: ClaimIndex) -> _Shape:
         base: PathKey = ("spec", "leaderWorkerTemplate")
         has_leader = isinstance(document.get((*base, "leaderTemplate")), dict)
         worker_path = (*base, "workerTemplate")
-        worker = _pod(document, worker_path)
-        leader = _pod(document, (*base, "leaderTemplate")) if has_leader else worker
+        worker = _pod(document, worker_path, claims)
+        leader = _pod(document, (*base, "leaderTemplate"), claims) if has_leader else worker
         size_raw = document.get((*base, "size"))
         size = whole_number(size_raw) if size_raw is not None else 1
         size = size if size is not None and size > 0 else 1
@@ -154,14 +155,14 @@ class KubernetesAdapter(Adapter):
             others,
         )
 
-    def _job_set(self, document: Document) -> _Shape:
+    def _job_set(self, document: Document, claims: ClaimIndex) -> _Shape:
         jobs = document.get(("spec", "replicatedJobs"))
         candidates: list[tuple[int, int, Pod, PathKey]] = []
         for i, job in enumerate(jobs if isinstance(jobs, list) else []):
             if not isinstance(job, dict):
                 continue
             template: PathKey = ("spec", "replicatedJobs", i, "template", "spec", "template")
-            pod = _pod(document, template)
+            pod = _pod(document, template, claims)
             parallelism = whole_number(
                 document.get(("spec", "replicatedJobs", i, "template", "spec", "parallelism"))
             )
@@ -188,9 +189,14 @@ class KubernetesAdapter(Adapter):
         )
 
 
-def _pod(document: Document, template: PathKey, extra_labels: list[PathKey] | None = None) -> Pod:
+def _pod(
+    document: Document,
+    template: PathKey,
+    claims: ClaimIndex,
+    extra_labels: list[PathKey] | None = None,
+) -> Pod:
     labels = [(*template, "metadata", "labels"), *(extra_labels or [])]
-    return read_pod(document, (*template, "spec"), labels=labels)
+    return read_pod(document, (*template, "spec"), labels=labels, claims=claims)
 
 
 def _group_count(leader: Pod, worker: Pod, size: int) -> Found | None:

@@ -147,6 +147,8 @@ class Deployment:
     """Facts whose value is a placeholder (``var.region``, ``$MODEL_ID``, ``{{...}}``): unknown, never used."""
     path: str = ""
     """The manifest's path relative to the repository, set by the pipeline (fingerprints use it)."""
+    notes: tuple[str, ...] = ()
+    """What a reader should know about how the deployment was read (``greengate explain`` shows them)."""
 
     @property
     def file(self) -> str:

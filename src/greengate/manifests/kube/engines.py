@@ -106,11 +106,19 @@ def model_id(value: str) -> str:
     return text[len("hf://") :] if text.lower().startswith("hf://") else text
 
 
+def server_of_image(image: str) -> str | None:
+    """The model server an image name shows (``vllm/vllm-openai`` -> ``vllm``), or None."""
+    for server, pattern in _SERVER_IMAGES:
+        if pattern.search(image):
+            return server
+    return None
+
+
 def server_of(container: Container) -> str | None:
     """The model server ``container`` runs, by its image first, then by its command words."""
-    for server, pattern in _SERVER_IMAGES:
-        if pattern.search(container.image):
-            return server
+    by_image = server_of_image(container.image)
+    if by_image is not None:
+        return by_image
     for word in container.words:
         for server, pattern in _SERVER_COMMANDS:
             if pattern.search(word):

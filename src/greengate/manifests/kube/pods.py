@@ -42,6 +42,26 @@ from the same ``env``. ``VLLM_ADDITIONAL_ARGS`` (llm-d, KServe) is read as
 more arguments (:mod:`.shell`, :mod:`.containers`). A value that stays a
 variable is a placeholder: it is set aside as unresolved, never used.
 
+Beyond extended resources:
+
+- Dynamic Resource Allocation: a pod with no accelerator resource but
+  ``resourceClaims`` counts the devices its claims' templates request
+  (:mod:`.claims`, found through the ``claims`` index the adapter passes);
+- AWS Neuron: the accelerator is the instance family the node labels name
+  (``inf2``, ``trn1``...; :func:`~.scheduling.neuron_family`), else
+  ``aws-neuron`` with a hint naming the label to add;
+  ``aws.amazon.com/neuroncore`` counts are converted to devices by the
+  family's cores per device (:data:`~.resources.NEURON_CORES_PER_DEVICE`)
+  and left missing when the family is unknown;
+- CPU serving: a recognised model server whose pod requests and selects no
+  accelerator (nor an instance type the catalog may resolve) runs on
+  ``cpu``, a derived fact whose detail says why;
+- region: ``topology.kubernetes.io/region`` (and its ``failure-domain``
+  form, or an AWS/GCP-shaped zone) in the required node labels, then the
+  containers' ``AWS_REGION``/``AWS_DEFAULT_REGION``/``GOOGLE_CLOUD_REGION``/
+  ``CLOUD_ML_REGION``/``AZURE_REGION`` (:func:`put_region`: annotation >
+  node selector > env, the others listed in the fact's detail).
+
 :func:`put_pod` then records what the pod says as facts, and
 :func:`anchor_pod` points the missing ones at the model container.
 """
@@ -53,6 +73,7 @@ from dataclasses import dataclass, field
 
 from greengate.load import Document, PathKey
 from greengate.manifests.base import FactReader, ManifestProblem
+from greengate.manifests.kube.claims import ClaimIndex, read_claims
 from greengate.manifests.kube.containers import (
     Container,
     container_paths,
@@ -77,16 +98,20 @@ from greengate.manifests.kube.engines import (
     model_id,
     positional_models,
     server_of,
+    server_of_image,
 )
+from greengate.manifests.kube.resources import NEURON_CORES, NEURON_CORES_PER_DEVICE, is_neuron
 from greengate.manifests.kube.scheduling import (
     accelerator_of,
     instance_type_of,
+    neuron_family,
     node_count_of,
     node_selectors,
+    region_hints,
 )
 from greengate.manifests.kube.values import Found, pick, put, unresolved, whole_number
 from greengate.manifests.vocab import precision_name, task_name
-from greengate.records.deployment import FactSource
+from greengate.records.deployment import Fact, FactSource
 
 # Labels of the pod template or the object (GKE's AI labels) naming the model and its server.
 MODEL_LABEL = "ai.gke.io/model"
@@ -116,6 +141,18 @@ class Pod:
     primary: Container | None = None
     selectors: dict[str, Found] = field(default_factory=dict)
     problems: list[ManifestProblem] = field(default_factory=list)
+    cores: Found | None = None
+    """NeuronCores requested when they could not be converted to devices (the family is unknown)."""
+    claimed: Found | None = None
+    """The first Dynamic Resource Allocation claim of an accelerator (:mod:`.claims`)."""
+    architecture: Found | None = None
+    """The accelerator architecture a DRA selector names, when it names no product."""
+    cpu: Found | None = None
+    """``cpu`` when a recognised model server runs with no accelerator requested or selected."""
+    regions: list[Found] = field(default_factory=list)
+    """Regions the node labels (then the environment) name, best first (:func:`region_candidates`)."""
+    hints: dict[str, str] = field(default_factory=dict)
+    """How to declare a fact this pod leaves missing, when it knows better than the format's hint."""
 
     @property
     def devices(self) -> int:
@@ -125,6 +162,8 @@ class Pod:
 
     @property
     def requests_accelerators(self) -> bool:
+        if self.cores is not None or self.claimed is not None:
+            return True
         return self.count is not None and (self.devices > 0 or unresolved(self.count.value))
 
     @property
@@ -146,11 +185,14 @@ def read_pod(
     *,
     containers: Sequence[PathKey] | None = None,
     labels: Sequence[PathKey] = (),
+    claims: ClaimIndex | None = None,
 ) -> Pod:
     """Read the pod spec at ``spec`` (its ``containers``, or the given container paths).
 
     ``labels`` are label mappings to look in for ``ai.gke.io/model`` (the pod
-    template's, the object's).
+    template's, the object's). ``claims`` finds the ResourceClaimTemplates the
+    pod's DRA claims name (in its file and folder); without it, a claim is
+    known to ask for accelerators but not how many.
     """
     pod = Pod(spec)
     paths = (
@@ -180,6 +222,9 @@ def read_pod(
     pod.accelerator = accelerator_of(pod.selectors)
     pod.instance_type = instance_type_of(pod.selectors)
     pod.node_count = node_count_of(pod.selectors)
+    if pod.count is None:
+        _claims(document, pod, paths, claims)
+    _neuron(pod)
     _label_server(document, labels, pod)
     pod.model = pick(_model_candidates(document, ordered, labels), "model")
     pod.concurrency = pick(
@@ -188,7 +233,125 @@ def read_pod(
     pod.parallel = _parallel(document, ordered)
     pod.task = _task(document, ordered)
     pod.precision = _precision(document, ordered)
+    pod.regions = region_hints(pod.selectors) + _env_regions(document, ordered)
+    _cpu(document, pod)
     return pod
+
+
+def _claims(
+    document: Document, pod: Pod, containers: Sequence[PathKey], index: ClaimIndex | None
+) -> None:
+    claims = read_claims(document, pod.spec, list(containers), index)
+    if claims.requested is None:
+        return
+    pod.claimed = claims.requested
+    pod.count = claims.count
+    pod.accelerator = pod.accelerator or claims.accelerator
+    pod.instance_type = pod.instance_type or claims.instance_type
+    if pod.accelerator is not None and pod.accelerator.value == "aws-neuron":
+        note = (
+            "the DRA claim asks for an AWS Neuron device without its generation; add a CEL selector "
+            'device.attributes["neuron.aws.com"].instanceType == "<trn2.48xlarge, inf2.xlarge, ...>" '
+            "to the ResourceClaimTemplate, or the annotation greengate.dev/accelerator: <aws-trainium2, aws-inferentia2, ...>"
+        )
+        for name in ("hardware.generation", "hardware.tdpWatts", "hardware.launchYear"):
+            pod.hints[name] = note
+    pod.architecture = claims.architecture if pod.accelerator is None else None
+    pod.hints.update(claims.hints)
+
+
+_SELECT_NEURON = "node.kubernetes.io/instance-type: <inf2.xlarge, trn1.32xlarge, ...> or karpenter.k8s.aws/instance-family: <inf2|trn1|trn2> to the pod's nodeSelector"
+
+
+def _neuron(pod: Pod) -> None:
+    """AWS Neuron: the accelerator from the instance family; NeuronCores converted to devices."""
+    if not is_neuron(pod.resource) or pod.count is None:
+        return
+    family = neuron_family(pod.selectors)
+    if pod.accelerator is None:
+        if family is not None:
+            pod.accelerator = family.described(f"{family.detail}: AWS Neuron {pod.resource}")
+        else:
+            pod.accelerator = Found(
+                "aws-neuron",
+                pod.count.location,
+                f"{pod.count.detail}: an AWS Neuron device of no stated generation",
+                FactSource.DERIVED,
+            )
+            note = f"{pod.resource} is requested without the Neuron generation (Inferentia or Trainium, and which); add {_SELECT_NEURON}"
+            for name in ("hardware.generation", "hardware.tdpWatts", "hardware.launchYear"):
+                pod.hints[name] = note
+    if pod.resource != NEURON_CORES or not isinstance(pod.count.value, int):
+        return
+    cores = pod.count
+    per = NEURON_CORES_PER_DEVICE.get(str(family.value)) if family is not None else None
+    if family is None or per is None:
+        pod.count, pod.cores = None, cores
+        pod.hints["hardware.count"] = (
+            f"{NEURON_CORES}: {cores.value} at line {cores.location.line} counts NeuronCores, not devices, "
+            f"and the instance family that says how many cores a device has is not stated; add {_SELECT_NEURON}, "
+            "or the annotation greengate.dev/accelerator-count: <devices> to metadata.annotations"
+        )
+        return
+    devices = -(-cores.value // per)
+    rounded = "" if cores.value % per == 0 else ", rounded up to whole devices"
+    detail = f"{cores.detail}: {cores.value} NeuronCores / {per} per {family.value} device{rounded}"
+    pod.count = Found(devices, cores.location, detail, FactSource.DERIVED)
+
+
+# Environment variables naming the region a workload runs in, and the provider each implies.
+REGION_ENV = (
+    ("AWS_REGION", "aws"),
+    ("AWS_DEFAULT_REGION", "aws"),
+    ("GOOGLE_CLOUD_REGION", "gcp"),
+    ("CLOUD_ML_REGION", "gcp"),
+    ("AZURE_REGION", "azure"),
+)
+
+
+def _env_regions(document: Document, ordered: Sequence[Container]) -> list[Found]:
+    found: list[Found] = []
+    for name, provider in REGION_ENV:
+        for container in ordered:
+            for value in env_values(container, (name,), document):
+                if value.value:
+                    found.append(value.described(f"env {name} ({provider})"))
+    return found
+
+
+def provider_of_env(found: Found) -> str | None:
+    """The provider an ``env`` region hint names (``env AWS_REGION (aws)`` -> ``aws``)."""
+    for name, provider in REGION_ENV:
+        if found.detail == f"env {name} ({provider})":
+            return provider
+    return None
+
+
+def _cpu(document: Document, pod: Pod) -> None:
+    """A recognised model server with no accelerator requested or selected runs on CPUs."""
+    if (
+        pod.server is None
+        or pod.requests_accelerators
+        or pod.accelerator is not None
+        or pod.architecture is not None
+        or pod.instance_type is not None
+        or pod.node_count is not None
+        or (pod.count is not None and unresolved(pod.count.value))
+    ):
+        return
+    container = next((c for c in _primary_first(pod) if server_of(c) is not None), pod.primary)
+    if container is None:
+        return
+    if container.image and server_of_image(container.image):
+        why, path = f"{pod.server} server image {container.image}", (*container.path, "image")
+    else:
+        why, path = f"runs the {pod.server} server", container.path
+    pod.cpu = Found(
+        "cpu",
+        document.location(path),
+        f"no accelerator requested or selected; {why}",
+        FactSource.DERIVED,
+    )
 
 
 def _primary_first(pod: Pod) -> list[Container]:
@@ -316,12 +479,70 @@ def put_pod(
     put(reader, "model.name", pod.model)
     if hardware:
         put(reader, "hardware.accelerator", pod.accelerator)
+        put(reader, "hardware.architecture", pod.architecture)
         put(reader, "hardware.instanceType", pod.instance_type)
-        if not skip_count:
+        counted = "hardware.count" in reader.facts  # an annotation, or a count read before
+        if not skip_count and (pod.cores is None or count is not None):
             put(reader, "hardware.count", count or pod.count or pod.node_count or pod.parallel)
+        if pod.cpu is not None and not skip_count and not counted and not (count and count.value):
+            put(reader, "hardware.accelerator", pod.cpu)
+        for name, hint in pod.hints.items():
+            if name not in reader.facts:
+                reader.hints.setdefault(name, hint)
     put(reader, "rateLimits.concurrency", pod.concurrency)
     put(reader, "task", pod.task)
     put(reader, "model.precision", pod.precision)
+    put_region(reader, pod.regions)
+
+
+def put_region(reader: FactReader, regions: Sequence[Found]) -> None:
+    """``cloud.region`` from the pod's hints, precedence annotation > node selector > env.
+
+    The winning fact's detail lists every other hint, agreeing or not, so
+    ``greengate explain`` shows which one won. ``cloud.provider`` comes from
+    an ``env`` hint (``AWS_REGION`` -> ``aws``) only when that hint is the
+    one that won: a GKE pod given ``AWS_REGION`` to reach S3 does not run on AWS.
+    """
+    if not regions:
+        return
+    existing = reader.facts.get("cloud.region")
+    known = [r for r in regions if not unresolved(r.value)]
+    chosen: Found | None
+    if existing is not None:
+        chosen = None
+        winner_value, winner_detail = existing.value, existing.detail
+    else:
+        chosen = known[0] if known else regions[0]
+        winner_value, winner_detail = chosen.value, chosen.detail
+    others = [
+        f"{r.detail} says '{r.value}' (line {r.location.line}, "
+        f"{'agrees' if str(r.value).strip().lower() == str(winner_value).strip().lower() else 'differs'})"
+        for r in known
+        if r is not chosen
+        and (existing is None or r.location != existing.location)
+        and f"(line {r.location.line}," not in winner_detail
+    ]
+    detail = f"{winner_detail}; also {'; '.join(others)}" if others else winner_detail
+    if existing is not None:
+        if others:
+            reader.facts["cloud.region"] = Fact(
+                existing.value, existing.location, existing.source, detail
+            )
+        return
+    assert chosen is not None
+    put(reader, "cloud.region", chosen.described(detail))
+    provider = provider_of_env(chosen)
+    if provider is not None and "cloud.region" in reader.facts:
+        put(
+            reader,
+            "cloud.provider",
+            Found(
+                provider,
+                chosen.location,
+                f"{chosen.detail.split(' (')[0]} names a region of {provider}",
+                FactSource.DERIVED,
+            ),
+        )
 
 
 def anchor_pod(reader: FactReader, pod: Pod, fallback: PathKey) -> None:

@@ -27,6 +27,34 @@ ACCELERATOR_RESOURCES = (
 )
 ACCELERATOR_RESOURCE_PREFIXES = ("gpu.intel.com/", "nvidia.com/mig-")
 
+NEURON_DEVICES = ("aws.amazon.com/neuron", "aws.amazon.com/neurondevice")
+"""Neuron device plugin resources counted in devices (one Inferentia or Trainium chip each)."""
+NEURON_CORES = "aws.amazon.com/neuroncore"
+"""Counted in NeuronCores, not devices: see :data:`NEURON_CORES_PER_DEVICE`."""
+
+NEURON_CORES_PER_DEVICE = {
+    "inf1": 4,
+    "inf2": 2,
+    "trn1": 2,
+    "trn1n": 2,
+    "trn2": 4,
+    "trn2u": 4,
+}
+"""NeuronCores the Neuron device plugin counts per device, by EC2 instance family.
+
+AWS Neuron documentation, "Neuron hardware" (Inferentia: 4 NeuronCores-v1
+per chip; Inferentia2 and Trainium: 2 NeuronCores-v2 per device; Trainium2:
+8 physical NeuronCores-v3 per device, exposed as 4 logical cores with the
+default logical NeuronCore configuration LNC=2, which is what
+``aws.amazon.com/neuroncore`` counts). A family not listed here (or no family
+at all) leaves a NeuronCore count unconverted: greengate does not guess how
+many devices it is.
+"""
+
+
+def is_neuron(name: str | None) -> bool:
+    return name in NEURON_DEVICES or name == NEURON_CORES
+
 
 def accelerator_resource(name: str) -> bool:
     return name in ACCELERATOR_RESOURCES or name.startswith(ACCELERATOR_RESOURCE_PREFIXES)

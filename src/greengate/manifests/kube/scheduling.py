@@ -8,12 +8,27 @@ cloud providers and of node autoscalers name the accelerator
 (:data:`ACCELERATOR_LABELS`, best first), the instance type
 (:data:`INSTANCE_TYPE_LABELS`) and, on GKE, how many accelerators a node
 has (:data:`ACCELERATOR_COUNT_LABEL`).
+
+AWS Neuron nodes are named by their EC2 instance family: :func:`neuron_family`
+reads ``inf1``, ``inf2``, ``trn1``, ``trn1n``, ``trn2`` from the instance type
+(``node.kubernetes.io/instance-type: inf2.xlarge``), from
+``karpenter.k8s.aws/instance-family`` or EKS Auto Mode's
+``eks.amazonaws.com/instance-family``, or from Karpenter's
+``instance-category`` and ``instance-generation`` labels together.
+
+The region a pod must run in: :func:`region_hints` reads
+``topology.kubernetes.io/region`` and ``failure-domain.beta.kubernetes.io/region``,
+and a ``topology.kubernetes.io/zone`` (or its ``failure-domain.beta`` form)
+only when the zone is shaped like an AWS (``us-east-1a``) or GCP
+(``us-central1-a``) zone, whose region is then certain.
 """
 
 from __future__ import annotations
 
+import re
+
 from greengate.load import Document, PathKey
-from greengate.manifests.kube.values import Found, whole_number
+from greengate.manifests.kube.values import Found, unresolved, whole_number
 
 # Node labels naming the accelerator, best first, with how to describe them.
 ACCELERATOR_LABELS = (
@@ -22,6 +37,7 @@ ACCELERATOR_LABELS = (
     ("nvidia.com/gpu.product", "node selector (NVIDIA GPU feature discovery)"),
     ("karpenter.k8s.aws/instance-gpu-name", "node selector (Karpenter)"),
     ("kubernetes.azure.com/accelerator", "node selector (AKS)"),
+    ("run.googleapis.com/accelerator", "node selector (Cloud Run)"),
     (
         "karpenter.k8s.aws/instance-family",
         "node selector (an EC2 instance family, not a GPU model; the catalog resolves it if it knows the family)",
@@ -105,3 +121,77 @@ def node_count_of(selectors: dict[str, Found]) -> Found | None:
         if number is not None and number > 0:
             return Found(number, count.location, f"{count.detail} (accelerators per node)")
     return None
+
+
+# --- AWS Neuron ---------------------------------------------------------------
+
+NEURON_FAMILIES = ("inf1", "inf2", "trn1", "trn1n", "trn2", "trn2u", "trn3")
+"""EC2 instance families with AWS Neuron devices (Inferentia, Trainium)."""
+_KARPENTER_CATEGORY = "karpenter.k8s.aws/instance-category"
+_KARPENTER_GENERATION = "karpenter.k8s.aws/instance-generation"
+_FAMILY_LABELS = ("karpenter.k8s.aws/instance-family", "eks.amazonaws.com/instance-family")
+
+
+def neuron_family(selectors: dict[str, Found]) -> Found | None:
+    """The AWS Neuron instance family (``inf2``, ``trn1``...) the pod's node labels name, or None."""
+    for key in (*INSTANCE_TYPE_LABELS, *_FAMILY_LABELS):
+        found = selectors.get(key)
+        if found is None:
+            continue
+        family = str(found.value).strip().lower().split(".", 1)[0]
+        if family in NEURON_FAMILIES:
+            return Found(family, found.location, f"{found.detail} (instance family {family})")
+    category, generation = selectors.get(_KARPENTER_CATEGORY), selectors.get(_KARPENTER_GENERATION)
+    if category is not None and generation is not None:
+        family = f"{str(category.value).strip().lower()}{str(generation.value).strip()}"
+        if family in NEURON_FAMILIES:
+            detail = f"{category.detail} {category.value} and {generation.detail} {generation.value} (instance family {family})"
+            return Found(family, category.location, detail)
+    return None
+
+
+# --- region -------------------------------------------------------------------
+
+REGION_LABELS = ("topology.kubernetes.io/region", "failure-domain.beta.kubernetes.io/region")
+ZONE_LABELS = ("topology.kubernetes.io/zone", "failure-domain.beta.kubernetes.io/zone")
+# Zones that name their region without doubt: AWS "us-east-1a", GCP "us-central1-a".
+_AWS_ZONE = re.compile(r"^([a-z]{2}(?:-gov)?-[a-z]+-\d+)[a-z]$")
+_GCP_ZONE = re.compile(r"^([a-z]+-[a-z]+\d+)-[a-z]$")
+
+
+def region_of_zone(zone: str) -> tuple[str, str] | None:
+    """``(region, provider)`` of an AWS or GCP zone name, or None when the shape is not certain."""
+    text = zone.strip().lower()
+    match = _AWS_ZONE.match(text)
+    if match:
+        return match.group(1), "aws"
+    match = _GCP_ZONE.match(text)
+    if match:
+        return match.group(1), "gcp"
+    return None
+
+
+def region_hints(selectors: dict[str, Found]) -> list[Found]:
+    """Regions the pod's required node labels name, region labels first, then zones."""
+    hints: list[Found] = []
+    for key in REGION_LABELS:
+        found = selectors.get(key)
+        if found is not None and str(found.value).strip():
+            hints.append(found)
+    for key in ZONE_LABELS:
+        found = selectors.get(key)
+        if found is None:
+            continue
+        if unresolved(found.value):
+            hints.append(found)
+            continue
+        region = region_of_zone(str(found.value))
+        if region is not None:
+            hints.append(
+                Found(
+                    region[0],
+                    found.location,
+                    f"{found.detail} {found.value} (a zone of {region[0]})",
+                )
+            )
+    return hints
