@@ -1,7 +1,8 @@
 """Every real manifest in tests/data/corpus is read without a crash, and nothing is lost.
 
-The corpus is 282 unmodified files from 13 public repositories (see its
-README and INDEX.tsv for each file's repository, commit and licence).
+The corpus is 387 unmodified files from 23 public repositories (see its
+README and INDEX.tsv for each file's repository, commit and licence, and
+``licenses/`` for each repository's licence text at that commit).
 """
 
 from __future__ import annotations
@@ -42,6 +43,18 @@ def test_index_lists_every_file_with_its_licence() -> None:
     }
     assert on_disk == {row["local_path"] for row in INDEX}
     assert all(row["repo"] and row["commit_sha"] and row["license"] for row in INDEX)
+    assert {row["license"].strip() for row in INDEX} <= {
+        "Apache-2.0",
+        "MIT",
+        "MIT-0",
+        "BSD-3-Clause",
+    }
+
+
+def test_every_repository_has_its_licence_text() -> None:
+    repos = {row["repo"].strip() for row in INDEX}
+    texts = {p.stem for p in (CORPUS / "licenses").glob("*.txt")}
+    assert texts == {repo.replace("/", "__") for repo in repos}
 
 
 def test_every_file_is_read(report: dict) -> None:  # type: ignore[type-arg]

@@ -187,7 +187,7 @@ _HINTS = {
     "task": "add the annotation greengate.dev/task: <task> (chat, code-generation, summarization, embedding, ...) to metadata.annotations",
     "model.parameters": "add the annotation greengate.dev/model-parameters: <count, e.g. 7B> to metadata.annotations (or greengate.dev/model-name: <a model id the catalog knows>)",
     "model.name": "add the annotation greengate.dev/model-name: <model id> to metadata.annotations",
-    "cloud.region": "add the annotation greengate.dev/region: <region> to metadata.annotations (Kubernetes manifests do not state a region), or set a default region in .greengate.yaml",
+    "cloud.region": "add the annotation greengate.dev/region: <region> to metadata.annotations, or a topology.kubernetes.io/region node selector to the pod spec, or set a default region in .greengate.yaml (or keep the Terraform that creates the cluster in the same folder)",
     "cloud.provider": "add the annotation greengate.dev/provider: <aws|gcp|azure> to metadata.annotations, or set a default provider in .greengate.yaml",
     "hardware.accelerator": "add a nodeSelector such as cloud.google.com/gke-accelerator: <type> or node.kubernetes.io/instance-type: <type> to the pod spec, or the annotation greengate.dev/accelerator: <type> to metadata.annotations",
     "hardware.count": "request the accelerators in the container's resources.limits (nvidia.com/gpu: <n>), or add the annotation greengate.dev/accelerator-count: <n> to metadata.annotations",
