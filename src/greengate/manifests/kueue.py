@@ -24,26 +24,11 @@ when a pod set runs a model server, else ``fine-tuning``, ``training`` or
 
 from __future__ import annotations
 
-from greengate.load import Document, PathKey
-from greengate.manifests.base import (
-    NO_CONTEXT,
-    Adapter,
-    AdaptResult,
-    FactReader,
-    ManifestProblem,
-    ReadContext,
-)
-from greengate.manifests.kube.annotations import (
-    finish,
-    has_greengate_annotation,
-    kubernetes_hints,
-    read_annotations,
-)
+from greengate.load import Document
+from greengate.manifests.base import NO_CONTEXT, Adapter, AdaptResult, ReadContext
+from greengate.manifests.kube.annotations import kubernetes_hints
+from greengate.manifests.kube.groups import GroupedKind, read_pod_groups
 from greengate.manifests.kube.objects import api_group
-from greengate.manifests.kube.pods import Pod, anchor_pod, put_pod, read_pod
-from greengate.manifests.kube.values import Found, put, unresolved, whole_number
-from greengate.manifests.kube.workloads import batch_workload
-from greengate.records.deployment import FactSource
 
 GROUP = "kueue.x-k8s.io"
 KIND = "Workload"
@@ -57,6 +42,22 @@ HINTS = kubernetes_hints(
 )
 
 
+def _notes(document: Document) -> list[str]:
+    queue = document.get(("spec", "queueName"))
+    return [f"Kueue queue {queue}"] if isinstance(queue, str) and queue else []
+
+
+POD_SETS = GroupedKind(
+    kind=KIND,
+    what="a Kueue Workload",
+    groups=("spec", "podSets"),
+    group="pod set",
+    plural="pod sets",
+    count="count",
+    notes=_notes,
+)
+
+
 class KueueWorkloadAdapter(Adapter):
     name = "kueue"
     description = "Kueue Workload (kueue.x-k8s.io) whose pod sets run AI pods"
@@ -65,82 +66,4 @@ class KueueWorkloadAdapter(Adapter):
         return api_group(document) == (GROUP, KIND)
 
     def read(self, document: Document, context: ReadContext = NO_CONTEXT) -> AdaptResult:
-        problems: list[ManifestProblem] = []
-        sets = self._pod_sets(document, problems)
-        for _, _, pod in sets:
-            problems.extend(pod.problems)
-        ai = [s for s in sets if s[2].is_ai]
-        if not ai and not has_greengate_annotation(document):
-            return AdaptResult(problems=problems)
-        reader = FactReader(document)
-        problems.extend(read_annotations(reader))
-        main = max(ai, key=lambda s: s[2].devices) if ai else (sets[0] if sets else None)
-        if main is not None:
-            path, name, pod = main
-            put_pod(reader, pod)
-            for other in sets:
-                if other is not main:
-                    put_pod(reader, other[2], hardware=False)
-            self._count(reader, document, path, name)
-            anchor_pod(reader, pod, path)
-            reader.anchor("replicas", (*path, "count"), path)
-        where = document.location(("kind",))
-        server = next((s[2].server for s in sets if s[2].server), None)
-        if server is not None:
-            why = f"a Workload whose pods run the model server {server} serves requests"
-            put(reader, "workload", Found("inference", where, why, FactSource.DERIVED))
-        else:
-            name = document.get(("metadata", "name"))
-            texts = [str(name or ""), *(s[1] for s in sets), *(s[2].text() for s in sets)]
-            workload, why = batch_workload(*texts)
-            put(
-                reader,
-                "workload",
-                Found(workload, where, f"a Kueue Workload; {why}", FactSource.DERIVED),
-            )
-        reader.anchor("hardware", ("spec", "podSets"), ("spec",))
-        reader.anchor("model", ("spec", "podSets"), ("spec",))
-        reader.anchor("replicas", ("spec", "podSets"), ("spec",))
-        return AdaptResult([finish(reader, kind=KIND, format=self.name, hints=HINTS)], problems)
-
-    def _pod_sets(
-        self, document: Document, problems: list[ManifestProblem]
-    ) -> list[tuple[PathKey, str, Pod]]:
-        items = document.get(("spec", "podSets"))
-        if items is not None and not isinstance(items, list):
-            problems.append(
-                ManifestProblem(
-                    document.location(("spec", "podSets")),
-                    f"spec.podSets must be a list of pod sets, not {type(items).__name__}",
-                )
-            )
-            return []
-        found = []
-        for i, item in enumerate(items or []):
-            if not isinstance(item, dict):
-                continue
-            path: PathKey = ("spec", "podSets", i)
-            template = (*path, "template")
-            pod = read_pod(
-                document, (*template, "spec"), labels=[(*template, "metadata", "labels")]
-            )
-            name = item.get("name")
-            found.append((path, str(name) if isinstance(name, str) else str(i + 1), pod))
-        return found
-
-    def _count(self, reader: FactReader, document: Document, path: PathKey, name: str) -> None:
-        raw = document.get((*path, "count"))
-        value = whole_number(raw)
-        if (
-            raw is None
-            or (value is None and not unresolved(raw))
-            or (value is not None and value < 0)
-        ):
-            return
-        detail = f"count of pod set {name} (its pods)"
-        queue = document.get(("spec", "queueName"))
-        if isinstance(queue, str) and queue:
-            detail += f"; Kueue queue {queue}"
-        found = Found(raw if value is None else value, document.location((*path, "count")), detail)
-        put(reader, "replicas.min", found)
-        put(reader, "replicas.max", found)
+        return read_pod_groups(document, POD_SETS, format=self.name, hints=HINTS)
