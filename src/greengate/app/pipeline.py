@@ -169,7 +169,7 @@ def read_deployments(
     groups: dict[tuple[str, str], _Folder] = {}
     for source in files:
         path = repository_path(source, root)
-        loaded = load_source(source, max_file_bytes)
+        loaded = folders.load(source)
         for problem in loaded.problems:
             findings.append(
                 _manifest_finding(MANIFEST_UNREADABLE, problem.location, problem.message, path=path)

@@ -8,6 +8,7 @@ import pytest
 from support import load_text, read_paths
 
 from greengate.app import pipeline
+from greengate.load import folders
 from greengate.manifests.kubernetes import KubernetesAdapter
 from greengate.manifests.links import is_source, is_target, link
 
@@ -60,6 +61,7 @@ def test_a_folder_without_sources_reads_each_file_once(
         return real(source, *args)
 
     monkeypatch.setattr(pipeline, "load_source", counting)
+    monkeypatch.setattr(folders, "load_source", counting)
     deployments, _ = read_paths(tmp_path)
     assert len(deployments) == 3
     assert sorted(reads) == ["a.yaml", "b.yaml", "c.yaml"]
@@ -82,6 +84,7 @@ def test_a_folder_with_a_scaler_re_reads_its_workload_files_once(
         return real(source, *args)
 
     monkeypatch.setattr(pipeline, "load_source", counting)
+    monkeypatch.setattr(folders, "load_source", counting)
     deployments, _ = read_paths(tmp_path)
     scaled = {d.name: d.value("replicas.max") for d in deployments}
     assert scaled == {"a": 3, "b": None}
