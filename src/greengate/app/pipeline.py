@@ -179,8 +179,8 @@ def read_deployments(
         group = groups.setdefault(key, _Folder(source))
         group.seen.add(source.path.name)
         for document in loaded.documents:
-            if is_source(document):
-                group.sources.append(document)
+            if is_source(document) and (not group.holders or group.holders[-1] is not source):
+                group.holders.append(source)
             found, problems = adapt(document, context, path=path)
             findings.extend(problems)
             found = [replace(d, path=path) for d in found]
@@ -210,17 +210,19 @@ MAX_EMBEDDING = 2
 class _Folder:
     """What one folder of one source holds for linking, gathered while its files are adapted.
 
-    Only the small part is kept: the documents that may give facts
-    (``links.is_source``: scalers, NodePools, queues, Terraform) and, for
-    each linkable deployment, the file it was read from (re-read only when
-    the folder has something to link).
+    Only the small part is kept: the checked files that hold documents that
+    may give facts (``links.is_source``: scalers, NodePools, queues,
+    Terraform) and, for each linkable deployment, the file it was read from;
+    both are re-read only when the folder has a deployment to link, so a run
+    over many Terraform folders keeps none of their documents.
     """
 
     def __init__(self, source: SourceFile) -> None:
         self.source = source
         self.seen: set[str] = set()
         """Names of the folder's files already read (checked files)."""
-        self.sources: list[Document] = []
+        self.holders: list[SourceFile] = []
+        """The checked files holding such documents: re-read only if the folder links."""
         self.targets: list[tuple[Deployment, SourceFile]] = []
 
 
@@ -236,7 +238,12 @@ def _link(
     def unseen(name: str) -> bool:
         return name not in group.seen and name.lower().endswith(_LINKABLE_SUFFIXES)
 
-    sources = list(group.sources)
+    sources = [
+        d
+        for holder in group.holders
+        for d in load_source(holder, max_file_bytes).documents
+        if is_source(d)
+    ]
     for loaded in folders.beside(group.source)(unseen):
         sources.extend(d for d in loaded.documents if is_source(d))
     if not sources:

@@ -25,10 +25,11 @@ class FolderFiles:
     read a file's neighbours through :meth:`beside`, so a ``.tf`` file that is
     both checked and a neighbour of another is parsed once. Only the files of
     the last :data:`KEEP_FOLDERS` folders are kept (files are checked folder by
-    folder), so memory stays that of a few folders however large the run.
+    folder, and a neighbour is always in the asking file's folder), so memory
+    stays that of a folder or two however large the run.
     """
 
-    KEEP_FOLDERS = 8
+    KEEP_FOLDERS = 2
 
     def __init__(self, max_bytes: int = MAX_FILE_BYTES) -> None:
         self._max_bytes = max_bytes
