@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from greengate.load import Document, LoadedFile, PathKey
+from greengate.load.schema_errors import dotted
 from greengate.records.deployment import Deployment, Fact, FactSource
 from greengate.records.location import Location
 
@@ -156,7 +157,7 @@ class FactReader:
         raw = self.document.get(path) if value is None else value
         if raw is None or name in self.facts:
             return
-        fact = Fact(raw, self.document.location(path), source, detail)
+        fact = Fact(raw, self.document.location(path), source, detail or dotted(path))
         if is_placeholder(raw):
             self.unresolved.setdefault(name, fact)
             return
