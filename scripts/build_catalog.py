@@ -244,6 +244,7 @@ ACCELERATORS: list[tuple[str, str, str, int | None, str | None, str]] = [
     # One AWS timeline across both chip families (policies compare one rank per
     # vendor): Inferentia 2019 < Trainium 2022 = Inferentia2 2023 (same NeuronCore-v2)
     # < Trainium2 2024 < Trainium3 2025.
+    ("aws-neuron", "aws", "neuron", None, None, "AWS Neuron|neuron"),
     ("aws-inferentia", "aws", "inferentia", 1, None, "Inferentia|Inferentia1|inf1"),
     ("aws-inferentia2", "aws", "inferentia2", 2, "AWS Inferentia2", "Inferentia2|inf2"),
     ("aws-trainium", "aws", "trainium", 2, "Amazon Trainium1", "Trainium|Trainium1|trn1|trn1n"),
@@ -288,6 +289,12 @@ NON_EPOCH: dict[str, tuple[float | None, float | None, str]] = {  # id: (tdp W, 
         350,
         48,
         "NVIDIA L40S datasheet https://www.nvidia.com/en-us/data-center/l40s/, 2023",
+    ),
+    "aws-neuron": (
+        None,
+        None,
+        "greengate: an AWS Neuron device (Inferentia or Trainium) whose generation the manifest"
+        " does not state (aws.amazon.com/neuron requested without an instance type), 2026",
     ),
     "aws-inferentia": (
         None,
@@ -618,6 +625,25 @@ CURATED_MODELS: list[list[object]] = [
     hf("openai-community/gpt2-xl", "gpt2-xl", "1.5B", 2019),
     hf("deepseek-ai/DeepSeek-V3", "", "671B", 2024, active="37B"),
     hf("deepseek-ai/DeepSeek-R1", "", "671B", 2025, active="37B"),
+    hf("deepseek-ai/DeepSeek-V3.1", "", "671B", 2025, active="37B"),
+    # Mixtures of experts whose names state only the active count (17B-16E): the total
+    # is what the model card says ("17B active parameters, 109B total").
+    *[hf(f"meta-llama/Llama-4-Scout-17B-16E{kind}", "", "109B", 2025, active="17B")
+      for kind in ("", "-Instruct")],
+    *[hf(f"meta-llama/Llama-4-Maverick-17B-128E{kind}", "", "400B", 2025, active="17B")
+      for kind in ("", "-Instruct", "-Instruct-FP8")],
+    *[hf(f"Qwen/Qwen3-235B-A22B{kind}", "", "235B", 2025, active="22B")
+      for kind in ("", "-FP8", "-Instruct-2507", "-Thinking-2507")],
+    *[hf(f"Qwen/Qwen3-30B-A3B{kind}", "", "30.5B", 2025, active="3.3B")
+      for kind in ("", "-FP8", "-Instruct-2507", "-Thinking-2507")],
+    *[hf(f"Qwen/Qwen3-Next-80B-A3B-{kind}", "", "80B", 2025, active="3B")
+      for kind in ("Instruct", "Thinking")],
+    *[hf(f"Qwen/Qwen3-{size}", "", params, 2025)
+      for size, params in (("0.6B", "0.6B"), ("1.7B", "1.7B"), ("4B", "4.0B"), ("8B", "8.2B"),
+                           ("14B", "14.8B"), ("32B", "32.8B"))],
+    *[hf(f"moonshotai/Kimi-K2-{kind}", "", "1T", 2025, active="32B") for kind in ("Base", "Instruct")],
+    hf("bigscience/bloom", "", "176B", 2022),
+    hf("microsoft/phi-4", "", "14.7B", 2024),
 ]  # fmt: skip
 
 

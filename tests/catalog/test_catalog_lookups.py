@@ -248,10 +248,38 @@ def test_model_catalog_lookups(
     assert match.entry is not None and match.entry.id == entry_id
 
 
-def test_model_moe_records_active_parameters(catalog: Catalog) -> None:
-    match = catalog.model("deepseek-ai/DeepSeek-V3")
-    assert match is not None and match.entry is not None
-    assert match.entry.active_parameters == 37_000_000_000
+@pytest.mark.parametrize(
+    ("reference", "total", "active"),
+    [
+        ("deepseek-ai/DeepSeek-V3", 671_000_000_000, 37_000_000_000),
+        ("deepseek-ai/DeepSeek-V3.1", 671_000_000_000, 37_000_000_000),
+        ("meta-llama/Llama-4-Scout-17B-16E-Instruct", 109_000_000_000, 17_000_000_000),
+        ("meta-llama/Llama-4-Maverick-17B-128E-Instruct-FP8", 400_000_000_000, 17_000_000_000),
+        ("hf://Qwen/Qwen3-235B-A22B-Instruct-2507", 235_000_000_000, 22_000_000_000),
+        ("Qwen/Qwen3-30B-A3B", 30_500_000_000, 3_300_000_000),
+        ("moonshotai/Kimi-K2-Instruct", 1_000_000_000_000, 32_000_000_000),
+        ("mistralai/Mixtral-8x7B-Instruct-v0.1", 46_700_000_000, 12_900_000_000),
+        ("openai/gpt-oss-120b", 117_000_000_000, 5_100_000_000),
+    ],
+)
+def test_model_moe_records_total_and_active_parameters(
+    catalog: Catalog, reference: str, total: int, active: int
+) -> None:
+    match = catalog.model(reference)
+    assert match is not None and match.via == "catalog"
+    assert (match.parameters, match.active_parameters) == (total, active)
+
+
+def test_dense_models_added_with_their_card_sizes(catalog: Catalog) -> None:
+    sizes = {
+        name: getattr(catalog.model(name), "parameters", None)
+        for name in ("bigscience/bloom", "microsoft/phi-4", "Qwen/Qwen3-8B")
+    }
+    assert sizes == {
+        "bigscience/bloom": 176_000_000_000,
+        "microsoft/phi-4": 14_700_000_000,
+        "Qwen/Qwen3-8B": 8_200_000_000,
+    }
 
 
 @pytest.mark.parametrize(
