@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import re
 from importlib import resources
+from pathlib import Path
 
 import pytest
 
@@ -93,3 +94,21 @@ def test_model_counts_are_plain_integers() -> None:
 
 def test_pue_has_unknown_and_the_three_clouds() -> None:
     assert {"aws", "gcp", "azure", "unknown"} <= {row["provider"] for row in rows("pue.csv")}
+
+
+def test_the_package_licence_names_every_licence_of_the_shipped_data() -> None:
+    """The wheel's License-Expression covers the data it ships (SOURCES.md's licence column)."""
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11+
+    root = Path(__file__).resolve().parents[2]
+    project = tomllib.loads((root / "pyproject.toml").read_text("utf-8"))["project"]
+    expression = set(project["license"].split(" AND "))
+    sources = (root / "src" / "greengate" / "catalog" / "data" / "SOURCES.md").read_text("utf-8")
+    column = " ".join(
+        line.split("|")[3]
+        for line in sources.splitlines()
+        if re.match(r"\| `\w+\.(csv|json)`", line)
+    )
+    spdx = {"Apache-2.0": "Apache-2.0", "CC BY 4.0": "CC-BY-4.0", "MPL-2.0": "MPL-2.0"}
+    named = {spdx[name] for name in spdx if name in column}
+    assert named and named <= expression
+    assert {"LICENSE", "NOTICE"} <= set(project["license-files"])
