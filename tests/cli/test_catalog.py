@@ -34,7 +34,8 @@ def test_region_json(run: Run) -> None:
     assert code == 0
     data = json.loads(out)
     assert data["kind"] == "region" and data["provider"] == "azure"
-    assert data["year"] == 2022 and "Cloud Carbon Footprint" in data["source"]
+    assert data["year"] >= 2022 and "Ember" in data["source"]
+    assert data["basis"] == "lifecycle"
 
 
 def test_accelerator_and_instance_type(run: Run) -> None:
