@@ -78,9 +78,10 @@ def read_csv(path: Path) -> list[dict[str, str]]:
 # OWID, CC BY 4.0); eGRID (direct) and Google's region-carbon-info (operational)
 # are kept beside it as the "other" figure. See catalog/data/SOURCES.md.
 BASIS = "lifecycle"
+# Full credit line in catalog/data/SOURCES.md and NOTICE.
 OWID = (
-    "Ember (2025); Energy Institute - Statistical Review of World Energy (2025) - with major "
-    "processing by Our World in Data, carbon-intensity-electricity (CC BY 4.0), {year}, {country}"
+    "Ember and Energy Institute via Our World in Data, carbon-intensity-electricity "
+    "(CC BY 4.0), {year}, {country}"
 )
 EMBER_CO2JS = (
     "Ember Yearly Electricity Data via thegreenwebfoundation/co2.js average-intensities.json "
@@ -853,7 +854,12 @@ def pue(data: Path) -> list[list[object]]:
             continue  # the providers' own published figures are used for these
         url = record["source"].split()[-1]
         year = 2024 if provider == "unknown" else 2023  # Uptime 2024 survey; 2023 blog post
-        rows.append([provider, record["PUE"], year, GREEN_ALGORITHMS.format(year=year, url=url)])
+        source = GREEN_ALGORITHMS.format(year=year, url=url)
+        if provider == "unknown":  # the on-prem / other-provider default
+            source = (
+                f"Uptime Institute Global Data Center Survey 2024 industry average, via {source}"
+            )
+        rows.append([provider, record["PUE"], year, source])
     return rows
 
 
