@@ -43,10 +43,6 @@ GCP_DOCS = "Google Cloud accelerator-optimized and TPU machine types documentati
 AZURE_DOCS = "Microsoft Azure GPU virtual machine sizes documentation, 2025"
 CURATED = "architecture and generation curated from vendor naming (greengate)"
 
-# Year the CCF constants describe: SOURCES.md dates only the files (AWS 2022-11-02,
-# Azure 2022-06-22); no figure year is stated, so the year of the last change is used.
-CCF_YEAR = {"aws": 2022, "azure": 2022}
-
 
 def write_csv(
     path: Path, header: Sequence[str], rows: Iterable[Sequence[object]], preamble: str = ""
@@ -76,87 +72,222 @@ def read_csv(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
-def gcp_regions(data: Path) -> list[list[object]]:
-    rows: dict[str, list[object]] = {}
-    for year in (2025, 2024):  # latest year wins; 2024 only fills regions absent in 2025
-        for record in read_csv(data / "gcp-region-carbon-info" / f"{year}.csv"):
+# Verdict basis: lifecycle (Ember's method: upstream methane, supply chain and
+# construction included, gCO2e per kWh generated). It is the only basis with a
+# figure of 2022 or later for every country under a permissive licence (Ember via
+# OWID, CC BY 4.0); eGRID (direct) and Google's region-carbon-info (operational)
+# are kept beside it as the "other" figure. See catalog/data/SOURCES.md.
+BASIS = "lifecycle"
+# Full credit line in catalog/data/SOURCES.md and NOTICE.
+OWID = (
+    "Ember and Energy Institute via Our World in Data, carbon-intensity-electricity "
+    "(CC BY 4.0), {year}, {country}"
+)
+EMBER_CO2JS = (
+    "Ember Yearly Electricity Data via thegreenwebfoundation/co2.js average-intensities.json "
+    "@b459b5e (CC BY 4.0), {year}, {country}"
+)
+US_BA = (
+    "US EPA eGRID2023 rev2 balancing-authority generation (public domain) x Ember US lifecycle "
+    "factors (CC BY 4.0), via stevensu04/eco-router-mcp us-egrid.ts @926e465 (MIT), 2023, {zone}"
+)
+CA_NIR = (
+    "ECCC National Inventory Report Annex 7 provincial generation (Open Government Licence - "
+    "Canada) x Ember Canada lifecycle factors (CC BY 4.0), via stevensu04/eco-router-mcp "
+    "ca-nir.ts @926e465 (MIT), 2023, {zone}"
+)
+EGRID = "US EPA eGRID2022 subregion {sub} total output CO2e rate (public domain), 2022"
+
+# The grid a region draws from, where a sub-national lifecycle figure exists: US
+# balancing authority (Electricity Maps zone keys, as in eco-router's table) or
+# Canadian province. Curated by greengate from the provider's published city or
+# state and that area's utility; regions not listed use their country's figure.
+SUBNATIONAL: dict[tuple[str, str], tuple[str, str]] = {
+    ("aws", "us-east-1"): ("US-MIDA-PJM", "Northern Virginia: Dominion Energy, PJM"),
+    ("aws", "us-east-2"): ("US-MIDA-PJM", "Ohio (Columbus area): AEP Ohio, PJM"),
+    ("aws", "us-west-1"): ("US-CAL-CISO", "Northern California: CAISO"),
+    ("aws", "us-west-2"): ("US-NW-BPAT", "Oregon (Boardman/Umatilla): Bonneville BA"),
+    ("aws", "ca-central-1"): ("CA-QC", "Montreal, Quebec"),
+    ("aws", "ca-west-1"): ("CA-AB", "Calgary, Alberta"),
+    ("azure", "canadacentral"): ("CA-ON", "Toronto, Ontario"),
+    ("azure", "canadaeast"): ("CA-QC", "Quebec City, Quebec"),
+    ("azure", "centralus"): ("US-MIDW-MISO", "Iowa (Des Moines): MidAmerican, MISO"),
+    ("azure", "eastus"): ("US-MIDA-PJM", "Virginia: Dominion Energy, PJM"),
+    ("azure", "eastus2"): ("US-MIDA-PJM", "Virginia: Dominion Energy, PJM"),
+    ("azure", "northcentralus"): ("US-MIDA-PJM", "Illinois (Chicago): ComEd, PJM"),
+    ("azure", "southcentralus"): ("US-TEX-ERCO", "Texas (San Antonio): ERCOT"),
+    ("azure", "westus"): ("US-CAL-CISO", "California: CAISO"),
+    ("azure", "westus2"): ("US-NW-GCPD", "Washington (Quincy): Grant County PUD"),
+    ("gcp", "northamerica-northeast1"): ("CA-QC", "Montreal, Quebec"),
+    ("gcp", "northamerica-northeast2"): ("CA-ON", "Toronto, Ontario"),
+    ("gcp", "us-central1"): ("US-MIDW-MISO", "Iowa (Council Bluffs): MidAmerican, MISO"),
+    ("gcp", "us-east4"): ("US-MIDA-PJM", "Northern Virginia: Dominion Energy, PJM"),
+    ("gcp", "us-east5"): ("US-MIDA-PJM", "Columbus, Ohio: AEP Ohio, PJM"),
+    ("gcp", "us-south1"): ("US-TEX-ERCO", "Dallas: ERCOT"),
+    ("gcp", "us-west1"): ("US-NW-BPAT", "Oregon (The Dalles): Bonneville BA"),
+    ("gcp", "us-west2"): ("US-CAL-CISO", "Los Angeles: CAISO (the LADWP area would be 539.6)"),
+    ("gcp", "us-west3"): ("US-NW-PACE", "Salt Lake City: PacifiCorp East"),
+    ("gcp", "us-west4"): ("US-NW-NEVP", "Las Vegas: NV Energy"),
+}
+# US regions left at the US national figure, and why.
+US_NATIONAL_WHY = {
+    ("aws", "us-gov-east-1"): "AWS does not publish the state",
+    ("aws", "us-gov-west-1"): "AWS does not publish the state",
+    ("azure", "westcentralus"): "Wyoming: no balancing-authority lifecycle figure for WACM checked",
+    ("azure", "westus3"): "Arizona: the US-SW-AZPS figure (690.9) is implausible with Palo Verde",
+    ("gcp", "us-central2"): "Oklahoma: SPP has no lifecycle figure in the sources",
+    ("gcp", "us-east1"): "South Carolina: the US-CAR-SC table covers Santee Cooper only",
+    ("gcp", "us-east2"): "Georgia: Southern Company has no lifecycle figure in the sources",
+    ("gcp", "us-east7"): "Alabama and Tennessee: TVA has no lifecycle figure in the sources",
+}
+# GCP locations -> ISO 3166-1 alpha-3 (region-carbon-info names a city or country).
+GCP_COUNTRY = {
+    "africa-south1": "ZAF", "asia-east1": "TWN", "asia-east2": "HKG", "asia-northeast1": "JPN",
+    "asia-northeast2": "JPN", "asia-northeast3": "KOR", "asia-south1": "IND",
+    "asia-south2": "IND", "asia-southeast1": "SGP", "asia-southeast2": "IDN",
+    "asia-southeast3": "THA", "australia-southeast1": "AUS", "australia-southeast2": "AUS",
+    "europe-central2": "POL", "europe-north1": "FIN", "europe-north2": "SWE",
+    "europe-southwest1": "ESP", "europe-west1": "BEL", "europe-west2": "GBR",
+    "europe-west3": "DEU", "europe-west4": "NLD", "europe-west5": "DEU", "europe-west6": "CHE",
+    "europe-west8": "ITA", "europe-west9": "FRA", "europe-west10": "DEU",
+    "europe-west12": "ITA", "me-central1": "QAT", "me-central2": "SAU", "me-west1": "ISR",
+    "northamerica-south1": "MEX", "southamerica-east1": "BRA", "southamerica-west1": "CHL",
+}  # fmt: skip
+ISO2_TO_3 = {
+    "AE": "ARE", "AT": "AUT", "AU": "AUS", "BE": "BEL", "BH": "BHR", "BR": "BRA", "CA": "CAN",
+    "CH": "CHE", "CL": "CHL", "CN": "CHN", "DE": "DEU", "DK": "DNK", "ES": "ESP", "FR": "FRA",
+    "GB": "GBR", "HK": "HKG", "ID": "IDN", "IE": "IRL", "IL": "ISR", "IN": "IND", "IT": "ITA",
+    "JP": "JPN", "KR": "KOR", "MX": "MEX", "MY": "MYS", "NL": "NLD", "NO": "NOR", "NZ": "NZL",
+    "PL": "POL", "QA": "QAT", "SE": "SWE", "SG": "SGP", "TH": "THA", "TW": "TWN", "US": "USA",
+    "ZA": "ZAF",
+}  # fmt: skip
+
+Figure = tuple[Decimal, int, str]  # value (g/kWh), year it describes, source
+
+
+def country_figures(data: Path) -> dict[str, Figure]:
+    """Latest lifecycle figure per ISO3 country: OWID 2024, else Ember/co2.js 2024, else OWID 2023."""
+    owid: dict[str, dict[int, tuple[Decimal, str]]] = {}
+    for record in read_csv(data / "owid-carbon-intensity" / "carbon-intensity-electricity.csv"):
+        code, value = (
+            record["Code"].strip(),
+            record["Carbon intensity of electricity - gCO2/kWh"].strip(),
+        )
+        if len(code) == 3 and value:
+            owid.setdefault(code, {})[int(record["Year"])] = (Decimal(value), record["Entity"])
+    ember = json.loads(
+        (data / "ember-co2js" / "average-intensities.json").read_text(encoding="utf-8")
+    )
+    figures: dict[str, Figure] = {}
+    for code, years in owid.items():
+        co2js = ember.get(code)
+        if 2024 in years:
+            value, name = years[2024]
+            figures[code] = (value, 2024, OWID.format(year=2024, country=name))
+        elif co2js and co2js["year"] == 2024:
+            value = Decimal(str(co2js["emissions_intensity_gco2_per_kwh"]))
+            name = co2js["country_or_region"]
+            figures[code] = (value, 2024, EMBER_CO2JS.format(year=2024, country=name))
+        elif 2023 in years:
+            value, name = years[2023]
+            figures[code] = (value, 2023, OWID.format(year=2023, country=name))
+    return figures
+
+
+def zone_figures(data: Path) -> dict[str, Figure]:
+    zones: dict[str, Figure] = {}
+    for file, label in (("us-egrid.ts", US_BA), ("ca-nir.ts", CA_NIR)):
+        text = (data / "eco-router" / file).read_text(encoding="utf-8")
+        for zone, value, year in re.findall(
+            r'"([A-Z-]+)": \{ intensity: ([0-9.]+), year: (\d{4}) \}', text
+        ):
+            zones[zone] = (Decimal(value), int(year), label.format(zone=zone))
+    return zones
+
+
+def round1(value: Decimal) -> str:
+    return decimal_text(value.quantize(Decimal("0.1")))
+
+
+def lifecycle_figure(
+    key: tuple[str, str], country: str, countries: dict[str, Figure], zones: dict[str, Figure]
+) -> Figure:
+    if key in SUBNATIONAL:
+        zone, why = SUBNATIONAL[key]
+        value, year, source = zones[zone]
+        return value, year, f"{source} ({why})"
+    value, year, source = countries[country]
+    if key in US_NATIONAL_WHY:
+        source += f" (national figure: {US_NATIONAL_WHY[key]})"
+    elif country == "USA":
+        raise SystemExit(f"{key}: a US region needs SUBNATIONAL or US_NATIONAL_WHY")
+    return value, year, source
+
+
+def region_rows(data: Path) -> list[list[object]]:
+    """regions.csv: every AWS, Azure and GCP region on the lifecycle basis, plus the other figure."""
+    countries, zones = country_figures(data), zone_figures(data)
+    egrid = json.loads((data / "egrid" / "egrid2022_intensities.json").read_text(encoding="utf-8"))[
+        "regions_kg_per_mwh"
+    ]
+    rows: list[list[object]] = []
+    for record in read_csv(data / "curated" / "aws_azure_region_grid.csv"):
+        key = (record["provider"], record["region"])
+        value, year, source = lifecycle_figure(
+            key, ISO2_TO_3[record["country_iso"]], countries, zones
+        )
+        other: list[object] = ["", "", "", ""]
+        match = re.search(r"eGRID=(\w+)", record["subnational"])
+        if match:
+            sub = match.group(1)
+            other = [round1(Decimal(str(egrid[sub]))), "direct", 2022, EGRID.format(sub=sub)]
+        rows.append([*key, record["location"], round1(value), BASIS, "", year, source, *other])
+    gcp: dict[str, dict[str, str]] = {}
+    gcp_year: dict[str, int] = {}
+    for file_year in (2025, 2024):  # latest year wins; 2024 only fills regions absent in 2025
+        for record in read_csv(data / "gcp-region-carbon-info" / f"{file_year}.csv"):
             region = record["Google Cloud Region"].strip()
-            if region in rows:
-                continue
-            location = record["Location"].strip()
-            rows[region] = [
-                "gcp",
-                region,
-                "" if location == "N/A" else location,
-                record["Grid carbon intensity (gCO2eq / kWh)"].strip(),
-                record["Google CFE"].strip(),
-                year,
-                GCP_CARBON.format(year=year),
-            ]
-    return [rows[key] for key in sorted(rows)]
-
-
-def ccf_factor(value: str, nerc: dict[str, Decimal]) -> tuple[Decimal, str]:
-    """A CCF factor (metric t CO2e/kWh, or a NERC reference) in g/kWh, plus a note."""
-    value = value.strip().rstrip(",")
-    if value.startswith("US_NERC_REGIONS_EMISSIONS_FACTORS."):
-        name = value.rsplit(".", 1)[1]
-        return nerc[name] * 10**6, f"; US NERC {name} factor from FootprintEstimationConstants.ts"
-    return Decimal(value) * 10**6, ""
-
-
-def nerc_factors(data: Path) -> dict[str, Decimal]:
-    text = (data / "ccf" / "FootprintEstimationConstants.ts").read_text(encoding="utf-8")
-    return {name: Decimal(value) for name, value in re.findall(r"\b([A-Z]+):\s*([0-9.]+)", text)}
-
-
-def aws_regions(data: Path) -> list[list[object]]:
-    ccf = data / "ccf"
-    regions_ts = (ccf / "AWSRegions.ts").read_text(encoding="utf-8")
-    ids = dict(re.findall(r"^\s*([A-Z0-9_]+) = '([^']+)',", regions_ts, re.MULTILINE))
-    locations = {
-        ids[key]: name for name, key in re.findall(r"'([^']+)': AWS_REGIONS\.(\w+),", regions_ts)
-    }
-    constants = (ccf / "AwsFootprintEstimationConstants.ts").read_text(encoding="utf-8")
-    table = constants.split("AWS_EMISSIONS_FACTORS_METRIC_TON_PER_KWH", 1)[1]
-    nerc = nerc_factors(data)
-    rows = []
-    for key, value in re.findall(r"\[AWS_REGIONS\.(\w+)\]:\s*([^,\n]+),", table):
-        if key == "UNKNOWN":
-            continue  # an average, not a region; unknown regions must fail, not pass
-        grams, note = ccf_factor(value, nerc)
-        source = CCF.format(file="AwsFootprintEstimationConstants.ts") + note
+            if region not in gcp:
+                gcp[region], gcp_year[region] = record, file_year
+    for region in sorted(gcp):
+        record, file_year = gcp[region], gcp_year[region]
+        key = ("gcp", region)
+        value, year, source = lifecycle_figure(
+            key, GCP_COUNTRY.get(region, "USA"), countries, zones
+        )
+        location = record["Location"].strip()
         rows.append(
             [
-                "aws",
-                ids[key],
-                locations.get(ids[key], ""),
-                decimal_text(grams),
-                "",
-                CCF_YEAR["aws"],
+                *key,
+                "" if location == "N/A" else location,
+                round1(value),
+                BASIS,
+                record["Google CFE"].strip(),
+                year,
                 source,
+                record["Grid carbon intensity (gCO2eq / kWh)"].strip(),
+                "operational",
+                file_year,
+                GCP_CARBON.format(year=file_year) + ", Google's own hourly figure",
             ]
         )
-    return sorted(rows, key=lambda row: str(row[1]))
+    return sorted(rows, key=lambda row: (str(row[0]), str(row[1])))
 
 
-def azure_regions(data: Path) -> list[list[object]]:
-    ccf = data / "ccf"
-    regions_ts = (ccf / "AzureRegions.ts").read_text(encoding="utf-8")
-    names = dict(re.findall(r"(\w+):\s*\{\s*name:\s*'([^']+)'", regions_ts))
-    constants = (ccf / "AzureFootprintEstimationConstants.ts").read_text(encoding="utf-8")
-    table = constants.split("AZURE_EMISSIONS_FACTORS_METRIC_TON_PER_KWH", 1)[1]
-    nerc = nerc_factors(data)
-    rows = []
-    for key, value in re.findall(r"\[AZURE_REGIONS\.(\w+)\.name\]:\s*([^,]+),", table):
-        if key == "UNKNOWN":
-            continue
-        grams, note = ccf_factor(value, nerc)
-        # ARM location names are lower case without spaces: "EastUS" -> "eastus".
-        region = re.sub(r"\s+", "", names[key]).lower()
-        source = CCF.format(file="AzureFootprintEstimationConstants.ts") + note
-        rows.append(["azure", region, "", decimal_text(grams), "", CCF_YEAR["azure"], source])
-    return sorted(rows, key=lambda row: str(row[1]))
+REGION_COLUMNS = [
+    "provider",
+    "region",
+    "location",
+    "grid_gco2e_per_kwh",
+    "basis",
+    "cfe",
+    "year",
+    "source",
+    "other_gco2e_per_kwh",
+    "other_basis",
+    "other_year",
+    "other_source",
+]
 
 
 # --- accelerators -----------------------------------------------------------------------
@@ -706,16 +837,38 @@ MODELS_PREAMBLE = """\
 # --- PUE ------------------------------------------------------------------------------------
 
 
+# Each provider's latest published fleet PUE (provider-pue/provider_pue.csv): the
+# metric kept per provider, and the period it describes where the row names a
+# year. No provider publishes per-region PUE in a source greengate may ship.
+FLEET_PUE: dict[str, tuple[str, str | None, int | None]] = {
+    "aws": ("global_pue", None, None),  # the latest period
+    # 1.09 for 2024 comes from a secondary summary only: the provider's 2023 figure is used
+    "gcp": ("fleet_average_annual_pue", "2023", 2023),
+    # trade press, December 2024, period not stated: recorded as 2024
+    "azure": ("global_facility_average_pue", "as reported Dec 2024 (period not stated)", 2024),
+}
+PUE_PROVIDER = {"aws": "aws", "google": "gcp", "microsoft": "azure"}
+
+
 def pue(data: Path) -> list[list[object]]:
     rows: list[list[object]] = []
-    ccf_files = {"aws": ("AwsFootprintEstimationConstants.ts", 2022), "azure": ("AzureFootprintEstimationConstants.ts", 2022),
-                 "gcp": ("GcpFootprintEstimationConstants.ts", 2023)}  # fmt: skip
-    for provider, (file, year) in sorted(ccf_files.items()):
-        text = (data / "ccf" / file).read_text(encoding="utf-8")
-        value = re.search(r"PUE_AVG:\s*([0-9.]+)", text)
-        if value is None:
-            raise SystemExit(f"{file}: no PUE_AVG")
-        rows.append([provider, value.group(1), year, CCF.format(file=file) + " PUE_AVG"])
+    published = read_csv(data / "provider-pue" / "provider_pue.csv")
+    for provider, (metric, period, year) in sorted(FLEET_PUE.items()):
+        candidates = [
+            r
+            for r in published
+            if PUE_PROVIDER.get(r["provider"]) == provider and r["metric"] == metric
+        ]
+        if period is None:
+            record = max(candidates, key=lambda r: int(r["period"]))
+        else:
+            record = next(r for r in candidates if r["period"] == period)
+        described = int(record["period"]) if year is None else year
+        source = (
+            f"{record['source_kind']}, {record['source_url']}: {metric} {record['value']}, "
+            f"{record['period']} (provider-pue research file)"
+        )
+        rows.append([provider, record["value"], described, source])
     lines = (
         (data / "green-algorithms" / "defaults_PUE.csv")
         .read_text(encoding="utf-8")
@@ -724,10 +877,15 @@ def pue(data: Path) -> list[list[object]]:
     for record in csv.DictReader(lines):
         provider = record["provider"].strip().lower()
         if provider in ("aws", "azure", "gcp"):
-            continue  # CCF's figures are used for these (see SOURCES.md)
+            continue  # the providers' own published figures are used for these
         url = record["source"].split()[-1]
         year = 2024 if provider == "unknown" else 2023  # Uptime 2024 survey; 2023 blog post
-        rows.append([provider, record["PUE"], year, GREEN_ALGORITHMS.format(year=year, url=url)])
+        source = GREEN_ALGORITHMS.format(year=year, url=url)
+        if provider == "unknown":  # the on-prem / other-provider default
+            source = (
+                f"Uptime Institute Global Data Center Survey 2024 industry average, via {source}"
+            )
+        rows.append([provider, record["PUE"], year, source])
     return rows
 
 
@@ -741,14 +899,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     data, out = args.data, args.out
 
-    region_rows = gcp_regions(data) + aws_regions(data) + azure_regions(data)
     accelerator_rows = accelerators(data)
     counts = {
-        "regions.csv": write_csv(
-            out / "regions.csv",
-            ["provider", "region", "location", "grid_gco2e_per_kwh", "cfe", "year", "source"],
-            sorted(region_rows, key=lambda row: (str(row[0]), str(row[1]))),
-        ),
+        "regions.csv": write_csv(out / "regions.csv", REGION_COLUMNS, region_rows(data)),
         "accelerators.csv": write_csv(
             out / "accelerators.csv",
             [

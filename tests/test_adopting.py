@@ -308,7 +308,7 @@ def test_an_explicit_config_and_the_yml_spelling(repo: Path) -> None:
         ),
         (
             "params:\n  model-size:\n    maxParams: 1\n",
-            ".greengate.yaml:3:5: params.model-size: unknown param 'maxParams' (did you mean 'maxParameters'?); its params are defaultMaxParameters, maxParameters",
+            ".greengate.yaml:3:5: params.model-size: unknown param 'maxParams' (did you mean 'maxParameters'?); its params are compare, defaultMaxParameters, maxParameters",
         ),
         (
             "policies:\n  paths: [policy/]\n",

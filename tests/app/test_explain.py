@@ -5,6 +5,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
+from greengate.catalog import Catalog
 from greengate.cli import main
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "deployments"
@@ -120,3 +121,20 @@ def test_deployments_of_known_formats_have_no_notes() -> None:
     _, out = explain(str(EXAMPLES / "code-assistant.yaml"), "--format", "json")
     (deployment,) = json.loads(out)["deployments"]
     assert deployment["notes"] == []
+
+
+def test_grid_intensity_detail_names_basis_and_the_other_figure(tmp_path: Path) -> None:
+    (tmp_path / "m.yaml").write_text(
+        "apiVersion: greengate.dev/v1\nkind: AIDeployment\nmetadata: {name: x}\n"
+        "spec:\n  cloud: {provider: gcp, region: us-west1}\n"
+    )
+    code, out = explain(str(tmp_path), "--format", "json")
+    assert code == 0
+    (deployment,) = json.loads(out)["deployments"]
+    fact = deployment["facts"]["cloud.gridIntensity"]
+    region = Catalog.builtin().region("us-west1", "gcp")
+    assert region is not None and region.other_intensity is not None
+    # The verdict figure is the lifecycle one; Google's own figure is only shown.
+    assert fact["value"] == region.grid_intensity
+    assert f"{region.year}, lifecycle" in fact["detail"]
+    assert f"other figure: {region.other_intensity:g} gCO2e/kWh operational" in fact["detail"]

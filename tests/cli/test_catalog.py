@@ -34,7 +34,8 @@ def test_region_json(run: Run) -> None:
     assert code == 0
     data = json.loads(out)
     assert data["kind"] == "region" and data["provider"] == "azure"
-    assert data["year"] == 2022 and "Cloud Carbon Footprint" in data["source"]
+    assert data["year"] >= 2022 and "Ember" in data["source"]
+    assert data["basis"] == "lifecycle"
 
 
 def test_accelerator_and_instance_type(run: Run) -> None:
@@ -109,3 +110,13 @@ def test_usage_errors_exit_2(run: Run) -> None:
 def test_help_documents_exit_codes(run: Run) -> None:
     code, out, _ = run("model", "--help")
     assert code == 0 and "Exit status" in out and "1 when not found" in out
+
+
+def test_region_aws_us_west_2_shows_year_source_and_other_figure(run: Run) -> None:
+    code, out, _ = run("region", "aws", "us-west-2")
+    assert code == 0
+
+    data = json.loads(run("region", "aws", "us-west-2", "--format", "json")[1])
+    assert data["year"] >= 2023 and "eGRID2023" in data["source"]
+    assert f"year             {data['year']}" in out and data["source"] in out
+    assert "basis            lifecycle" in out and "other basis      direct" in out

@@ -189,6 +189,16 @@ FIELDS: dict[Kind, tuple[Field, ...]] = {
         ),
         Field("year", _YEAR, True, "write the year the figure describes, e.g. 2024"),
         Field("source", _text, True, "say where the figure comes from (report title or URL)"),
+        Field("basis", _text, False, "write lifecycle, direct or operational, or leave it empty"),
+        Field(
+            "other_gco2e_per_kwh",
+            _number(0),
+            False,
+            "write the other figure in gCO2e/kWh as a plain number, or leave it empty",
+        ),
+        Field("other_basis", _text, False, "write the other figure's basis, e.g. direct"),
+        Field("other_year", _YEAR, False, "write the year the other figure describes"),
+        Field("other_source", _text, False, "say where the other figure comes from"),
     ),
     "accelerators": (
         Field("id", _text, True, "give the accelerator a lowercase id, e.g. nvidia-a100"),

@@ -18,7 +18,13 @@ __all__ = [
 
 @dataclass(frozen=True)
 class Region:
-    """A cloud region's grid carbon intensity (gCO2e/kWh) and carbon-free-energy share."""
+    """A cloud region's grid carbon intensity (gCO2e/kWh) and carbon-free-energy share.
+
+    ``grid_intensity`` is the figure verdicts use; the shipped rows all give it on
+    one ``basis`` (lifecycle). ``other_*`` is a second published figure for the
+    same grid on another basis (eGRID's direct rate, Google's own operational
+    figure), shown beside it and never used by a verdict.
+    """
 
     provider: str
     region: str
@@ -27,6 +33,11 @@ class Region:
     cfe: float | None  # 0-1; None when the provider does not publish it
     year: int  # the year the figures describe
     source: str
+    basis: str | None = None  # lifecycle | direct | operational; None when a user row omits it
+    other_intensity: float | None = None
+    other_basis: str | None = None
+    other_year: int | None = None
+    other_source: str | None = None
 
 
 @dataclass(frozen=True)

@@ -86,6 +86,11 @@ def build(row: Row, *, builtin: bool) -> Entry:
             cfe=v["cfe"],
             year=v["year"],
             source=v["source"],
+            basis=v["basis"],
+            other_intensity=v["other_gco2e_per_kwh"],
+            other_basis=v["other_basis"],
+            other_year=v["other_year"],
+            other_source=v["other_source"],
         )
     if row.kind == "accelerators":
         return Accelerator(

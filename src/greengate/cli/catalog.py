@@ -54,7 +54,12 @@ def _plain(value: object) -> Any:
 
 
 # Units shown after a value in text output.
-_UNITS = {"grid_intensity": " gCO2e/kWh", "tdp_watts": " W", "memory_gb": " GB"}
+_UNITS = {
+    "grid_intensity": " gCO2e/kWh",
+    "other_intensity": " gCO2e/kWh",
+    "tdp_watts": " W",
+    "memory_gb": " GB",
+}
 
 
 def _count_text(value: object) -> str:

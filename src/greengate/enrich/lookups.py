@@ -117,7 +117,14 @@ def _region(facts: dict[str, Fact], catalog: Catalog) -> None:
     if origin is not None and isinstance(origin.value, str):
         region = catalog.region(origin.value, _provider(facts))
         if region is not None:
-            detail = f"catalog: {region.provider} {region.region}, {region.year} ({region.source})"
+            basis = f", {region.basis}" if region.basis else ""
+            detail = f"catalog: {region.provider} {region.region}, {region.year}{basis} ({region.source})"
+            if region.other_intensity is not None:
+                # A second published figure on another basis: shown, never judged.
+                detail += (
+                    f"; other figure: {region.other_intensity:g} gCO2e/kWh"
+                    f" {region.other_basis or ''}, {region.other_year} ({region.other_source})"
+                )
             _put(
                 facts,
                 "cloud.provider",
