@@ -54,7 +54,14 @@ def _plain(value: object) -> Any:
 
 
 # Units shown after a value in text output.
-_UNITS = {"grid_intensity": " gCO2e/kWh", "tdp_watts": " W", "memory_gb": " GB"}
+_UNITS = {
+    "grid_intensity": " gCO2e/kWh",
+    "tdp_watts": " W",
+    "idle_watts": " W",
+    "max_watts": " W",
+    "average_watts": " W",
+    "memory_gb": " GB",
+}
 
 
 def _count_text(value: object) -> str:
