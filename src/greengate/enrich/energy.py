@@ -25,8 +25,8 @@ from __future__ import annotations
 from greengate.records.deployment import Fact, FactSource
 
 DEFAULT_UTILISATION = 0.5
-"""Cloud Carbon Footprint's default when usage is unknown (methodology, 2022: 50% average
-server utilisation of hyperscale data centres, after Barroso, Hölzle and Ranganathan 2018)."""
+"""Cloud Carbon Footprint's default average utilisation of hyperscale data centres when
+usage is unknown (methodology, 2022)."""
 HOURS_PER_DAY = 24.0
 DAYS_PER_YEAR = 365.0
 WEEKS_PER_YEAR = DAYS_PER_YEAR / 7.0
