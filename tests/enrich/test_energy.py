@@ -15,6 +15,7 @@ import pytest
 import yaml
 
 from greengate.app.explain import explain
+from greengate.config import load_config
 from greengate.enrich.energy import DEFAULT_UTILISATION
 from greengate.records.deployment import Deployment
 
@@ -324,3 +325,27 @@ def test_hours_per_day_and_a_schedule_exclude_each_other(tmp_path: Path) -> None
         encoding="utf-8",
     )
     assert explain([path]).problems
+
+
+def test_config_defaults_supply_usage_and_pue_for_any_format(tmp_path: Path) -> None:
+    (tmp_path / ".greengate.yaml").write_text(
+        "defaults:\n  - paths: ['**']\n    pue: 1.3\n    utilisation: 0.7\n    hoursPerDay: 12\n",
+        encoding="utf-8",
+    )
+    path = tmp_path / "serve.yaml"
+    path.write_text(
+        yaml.safe_dump(
+            {
+                "apiVersion": "greengate.dev/v1",
+                "kind": "AIDeployment",
+                "metadata": {"name": "serve"},
+                "spec": {"hardware": {"accelerator": "nvidia-t4", "count": 1}},
+            }
+        ),
+        encoding="utf-8",
+    )
+    (deployment,) = explain([path], config=load_config(tmp_path / ".greengate.yaml")).deployments
+    idle, peak = deployment.value("hardware.idleWatts"), deployment.value("hardware.maxWatts")
+    expected = (idle + 0.7 * (peak - idle)) * 1.3 * 12 * 365 / 1000
+    assert deployment.value("estimate.kWhPerYearHigh") == pytest.approx(expected, rel=1e-3)
+    assert "utilisation 0.7 config-default" in deployment.facts["estimate.kWhPerYearHigh"].detail

@@ -57,20 +57,23 @@ def _figure(value: float) -> float:
     return round(value, 3) if abs(value) < 10 else round(value, 1)
 
 
+def _how(facts: dict[str, Fact], name: str) -> str:
+    """How a fact became known, as the estimate's detail says it: declared, config-default..."""
+    return facts[name].source.value
+
+
 def pue_of(facts: dict[str, Fact]) -> tuple[float, str]:
     pue = _number(facts, "cloud.pue")
     if pue is None:
         return 1.0, "PUE 1 (no PUE known: the data centre's overhead is not counted)"
-    fact = facts["cloud.pue"]
-    how = "declared" if fact.source is FactSource.DECLARED else fact.source.value
-    return pue, f"PUE {_n(pue)} ({how})"
+    return pue, f"PUE {_n(pue)} ({_how(facts, 'cloud.pue')})"
 
 
 def training_watts(facts: dict[str, Fact]) -> tuple[float, str] | None:
     """Average W per accelerator for training, and which figure it is."""
     declared = _number(facts, "hardware.powerWatts")
     if declared is not None:
-        return declared, f"{_n(declared)} W declared average"
+        return declared, f"{_n(declared)} W {_how(facts, 'hardware.powerWatts')} average"
     average = _number(facts, "hardware.averageWatts")
     if average is not None:
         return average, f"{_n(average)} W catalog measured average"
@@ -84,11 +87,11 @@ def inference_watts(facts: dict[str, Fact]) -> tuple[float, str] | None:
     """W(utilisation) per accelerator for inference, and how it was found."""
     declared = _number(facts, "hardware.powerWatts")
     if declared is not None:
-        return declared, f"{_n(declared)} W declared average"
+        return declared, f"{_n(declared)} W {_how(facts, 'hardware.powerWatts')} average"
     idle, peak = _number(facts, "hardware.idleWatts"), _number(facts, "hardware.maxWatts")
     if idle is not None and peak is not None:
         u = _number(facts, "usage.utilisation")
-        stated = f"utilisation {_n(u)} declared" if u is not None else ""
+        stated = f"utilisation {_n(u)} {_how(facts, 'usage.utilisation')}" if u is not None else ""
         if u is None:
             u = DEFAULT_UTILISATION
             stated = f"utilisation {_n(u)} assumed (Cloud Carbon Footprint's default)"
@@ -110,7 +113,7 @@ def hours_per_year(facts: dict[str, Fact]) -> tuple[float, str]:
         per_day = HOURS_PER_DAY
         text = "24 h/day (no usage hours declared)"
     else:
-        text = f"{_n(per_day)} h/day"
+        text = f"{_n(per_day)} h/day ({_how(facts, 'usage.hoursPerDay')})"
     if days is None:
         return per_day * DAYS_PER_YEAR, f"{text} x 365 days"
     return per_day * days * WEEKS_PER_YEAR, f"{text} x {_n(days)} days/week x 365/7 weeks"

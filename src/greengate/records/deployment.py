@@ -103,6 +103,11 @@ DEFAULT_FIELDS: dict[str, str] = {
     "requestsPerMinute": "rateLimits.requestsPerMinute",
     "tokensPerMinute": "rateLimits.tokensPerMinute",
     "concurrency": "rateLimits.concurrency",
+    "pue": "cloud.pue",
+    "gridIntensity": "cloud.gridIntensity",
+    "powerWatts": "hardware.powerWatts",
+    "utilisation": "usage.utilisation",
+    "hoursPerDay": "usage.hoursPerDay",
 }
 
 # Facts greengate derives (catalog, estimates): a user cannot declare them directly.
