@@ -449,7 +449,49 @@ MEMORY_OVERRIDES = {"nvidia-h200": Decimal(141)}
 MEMORY_DROPPED = {"meta-mtia-v2"}
 
 
+# Measured average watts per accelerator while training, as published (not a TDP).
+MEASURED_AVERAGE: dict[str, tuple[float, str]] = {
+    "nvidia-v100": (
+        330,
+        "Patterson et al. 2021, Carbon Emissions and Large Neural Network Training, Table 4: "
+        "GPT-3 on V100, average system power per processor 330 W as stated by OpenAI/Microsoft",
+    ),
+    "google-tpu-v3": (
+        283,
+        "Patterson et al. 2021, Table 4: mean of the measured averages of T5 (310 W), Meena "
+        "(289 W), GShard-600B (288 W) and Switch Transformer (245 W) on TPU v3",
+    ),
+}
+CCF_WATTS_FILES = ("AwsFootprintEstimationConstants.ts", "AzureFootprintEstimationConstants.ts")
+
+
+def ccf_gpu_watts(data: Path) -> dict[str, tuple[Decimal, Decimal, str]]:
+    """Per-GPU idle (MIN) and full-load (MAX) watts from CCF's AWS and Azure constants."""
+    found: dict[str, tuple[Decimal, Decimal, str]] = {}
+    for name in CCF_WATTS_FILES:
+        text = (data / "ccf" / name).read_text(encoding="utf-8")
+        tables = []
+        for table in ("MIN_WATTS_BY_COMPUTE_PROCESSOR", "MAX_WATTS_BY_COMPUTE_PROCESSOR"):
+            start = text.index(table + ": {")
+            body = text[start : text.index("}", start)]
+            tables.append(
+                {
+                    CCF_PROCESSORS[p]: Decimal(w)
+                    for p, w in re.findall(r"\[COMPUTE_PROCESSOR_TYPES\.(\w+)\]:\s*([0-9.]+)", body)
+                    if p in CCF_PROCESSORS
+                }
+            )
+        low, high = tables
+        for acc_id in low.keys() & high.keys():
+            value = (low[acc_id], high[acc_id], CCF.format(file=name) + ", 2022")
+            if acc_id in found and found[acc_id][:2] != value[:2]:
+                raise SystemExit(f"CCF files disagree on the watts of {acc_id}")
+            found.setdefault(acc_id, value)
+    return found
+
+
 def accelerators(data: Path) -> list[list[object]]:
+    ccf_watts = ccf_gpu_watts(data)
     epoch = {
         row["hardware_name"]: row
         for row in read_csv(data / "epoch-ml-hardware" / "accelerators_extract.csv")
@@ -470,6 +512,17 @@ def accelerators(data: Path) -> list[list[object]]:
             tdp, memory, source = NON_EPOCH[acc_id]
         if acc_id in MEMORY_OVERRIDES:
             memory = decimal_text(MEMORY_OVERRIDES[acc_id])
+        idle: object = None
+        peak: object = None
+        average: object = None
+        power_sources: list[str] = []
+        if acc_id in ccf_watts:
+            low, high, ccf_source = ccf_watts[acc_id]
+            idle, peak = decimal_text(low), decimal_text(high)
+            power_sources.append(f"idle/max W: {ccf_source}, per-GPU MIN/MAX_WATTS")
+        if acc_id in MEASURED_AVERAGE:
+            average, average_source = MEASURED_AVERAGE[acc_id]
+            power_sources.append(f"average W: {average_source}, 2021")
         rows.append(
             [
                 acc_id,
@@ -481,10 +534,15 @@ def accelerators(data: Path) -> list[list[object]]:
                 tdp,
                 memory,
                 f"{source}; {CURATED}",
+                idle,
+                peak,
+                average,
+                "; ".join(power_sources) or None,
             ]
         )
     rows.append(["cpu", "none|cpu|cpu-only", "cpu", "cpu", None, None, None, None,
-                 "greengate: CPU-only deployments (no accelerator), 2025"])  # fmt: skip
+                 "greengate: CPU-only deployments (no accelerator), 2025",
+                 None, None, None, None])  # fmt: skip
     seen: dict[str, str] = {}
     for row in rows:
         for name in [str(row[0]), *str(row[1]).split("|")]:
@@ -914,6 +972,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "tdp_watts",
                 "memory_gb",
                 "source",
+                "idle_watts",
+                "max_watts",
+                "average_watts",
+                "power_source",
             ],
             accelerator_rows,
         ),

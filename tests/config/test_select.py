@@ -37,12 +37,13 @@ def test_disable_wins_over_severity(tmp_path: Path) -> None:
 
 def test_a_glob_that_matches_nothing_is_fine(tmp_path: Path) -> None:
     chosen = selection(tmp_path, "rules:\n  disable: ['XYZ*']\npolicies:\n  disable: ['zzz-*']\n")
-    assert chosen.rules == {} and len(chosen.policies) == 5
+    assert chosen.rules == {} and len(chosen.policies) == 6
 
 
 def test_policy_globs(tmp_path: Path) -> None:
     chosen = selection(tmp_path, "policies:\n  disable: ['*-region', rate-limits]\n")
     assert sorted(p.name for p in chosen.policies) == [
+        "carbon-budget",
         "hardware-generation",
         "model-size",
         "required-facts",

@@ -118,6 +118,7 @@ def test_the_builtin_pack_loads() -> None:
         "rate-limits",
         "hardware-generation",
         "required-facts",
+        "carbon-budget",
     }
     assert all(p.builtin and p.description for p in policies)
 

@@ -49,8 +49,21 @@ OPTIONAL = frozenset(
         "hardware.instanceType",
         "rateLimits.concurrency",
         "training.acceleratorHours",
+        "hardware.idleWatts",
+        "hardware.maxWatts",
+        "hardware.averageWatts",
+        "hardware.powerWatts",
+        "usage.utilisation",
+        "usage.hoursPerDay",
+        "usage.daysPerWeek",
         "estimate.powerWatts",
         "estimate.gramsCO2ePerHour",
+        "estimate.kWhPerYearLow",
+        "estimate.kWhPerYearHigh",
+        "estimate.tCO2ePerYearLow",
+        "estimate.tCO2ePerYearHigh",
+        "estimate.trainingKWh",
+        "estimate.trainingTCO2e",
     }
 )
 """Facts no built-in policy needs: listed as not stated, without a hint."""

@@ -210,6 +210,19 @@ FIELDS: dict[Kind, tuple[Field, ...]] = {
         Field("tdp_watts", _number(0, above=True), False, "write the TDP in watts, e.g. 400"),
         Field("memory_gb", _number(0, above=True), False, "write the memory in GB, e.g. 80"),
         Field("source", _text),
+        Field("idle_watts", _number(0), False, "write the idle power in watts, e.g. 46"),
+        Field(
+            "max_watts", _number(0, above=True), False, "write the maximum power in watts, e.g. 407"
+        ),
+        Field(
+            "average_watts",
+            _number(0, above=True),
+            False,
+            "write a measured average power in watts, e.g. 330",
+        ),
+        Field(
+            "power_source", _text, False, "say where the power figures come from, and their year"
+        ),
     ),
     "architectures": (
         Field("vendor", _text, True, "name the vendor, e.g. nvidia"),

@@ -53,6 +53,14 @@ class Accelerator:
     tdp_watts: float | None
     memory_gb: float | None
     source: str
+    idle_watts: float | None = None
+    """Watts at idle (Cloud Carbon Footprint's per-GPU minimum), for W(utilisation)."""
+    max_watts: float | None = None
+    """Watts at full load (Cloud Carbon Footprint's per-GPU maximum), for W(utilisation)."""
+    average_watts: float | None = None
+    """A published measured average per accelerator while training (Patterson et al. 2021)."""
+    power_source: str = ""
+    """Source and year of ``idle_watts``, ``max_watts`` and ``average_watts``."""
 
 
 @dataclass(frozen=True)

@@ -103,6 +103,10 @@ def build(row: Row, *, builtin: bool) -> Entry:
             tdp_watts=v["tdp_watts"],
             memory_gb=v["memory_gb"],
             source=v["source"],
+            idle_watts=v.get("idle_watts"),
+            max_watts=v.get("max_watts"),
+            average_watts=v.get("average_watts"),
+            power_source=v.get("power_source") or "",
         )
     if row.kind == "architectures":
         return Architecture(

@@ -58,6 +58,9 @@ _UNITS = {
     "grid_intensity": " gCO2e/kWh",
     "other_intensity": " gCO2e/kWh",
     "tdp_watts": " W",
+    "idle_watts": " W",
+    "max_watts": " W",
+    "average_watts": " W",
     "memory_gb": " GB",
 }
 

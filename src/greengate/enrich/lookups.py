@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from greengate.catalog import Catalog
+from greengate.enrich import energy
 from greengate.records.deployment import Deployment, Fact, FactSource
 
 KNOWN_PROVIDERS = ("aws", "gcp", "azure")
@@ -24,6 +25,7 @@ def enrich(deployment: Deployment, catalog: Catalog) -> Deployment:
     _model(facts, catalog)
     _region(facts, catalog)
     _estimate(facts)
+    energy.estimate(facts)
     return deployment.with_facts(facts)
 
 
@@ -82,6 +84,10 @@ def _accelerator(facts: dict[str, Fact], catalog: Catalog) -> None:
     _put(facts, "hardware.generation", entry.generation, origin, detail)
     _put(facts, "hardware.launchYear", entry.launch_year, origin, detail)
     _put(facts, "hardware.tdpWatts", entry.tdp_watts, origin, detail)
+    power = f"catalog: {entry.id} ({entry.power_source})"
+    _put(facts, "hardware.idleWatts", entry.idle_watts, origin, power)
+    _put(facts, "hardware.maxWatts", entry.max_watts, origin, power)
+    _put(facts, "hardware.averageWatts", entry.average_watts, origin, power)
 
 
 def _model(facts: dict[str, Fact], catalog: Catalog) -> None:
@@ -172,7 +178,11 @@ def _estimate(facts: dict[str, Fact]) -> None:
     origin = facts.get("hardware.accelerator")
     if tdp is None or count is None or origin is None:
         return
-    replicas = _number(facts, "replicas.max") or _number(facts, "replicas.min") or 1.0
+    replicas = _number(facts, "replicas.max")
+    if replicas is None:
+        replicas = _number(facts, "replicas.min")
+    if replicas is None:
+        replicas = 1.0  # no replica count declared; 0 replicas count as 0
     pue = _number(facts, "cloud.pue") or 1.0
     watts = round(tdp * count * replicas * pue, 1)
     detail = f"{tdp:g} W TDP x {count:g} accelerators x {replicas:g} replicas x PUE {pue:g}"

@@ -29,14 +29,19 @@ _SPEC_FACTS = {
     "model.precision": ("model", "precision"),
     "cloud.provider": ("cloud", "provider"),
     "cloud.region": ("cloud", "region"),
+    "cloud.pue": ("cloud", "pue"),
+    "cloud.gridIntensity": ("cloud", "gridIntensity"),
     "hardware.accelerator": ("hardware", "accelerator"),
     "hardware.count": ("hardware", "count"),
     "hardware.instanceType": ("hardware", "instanceType"),
+    "hardware.powerWatts": ("hardware", "powerWatts"),
     "replicas.min": ("replicas", "min"),
     "replicas.max": ("replicas", "max"),
     "rateLimits.requestsPerMinute": ("rateLimits", "requestsPerMinute"),
     "rateLimits.tokensPerMinute": ("rateLimits", "tokensPerMinute"),
     "rateLimits.concurrency": ("rateLimits", "concurrency"),
+    "usage.utilisation": ("usage", "utilisation"),
+    "usage.hoursPerDay": ("usage", "hoursPerDay"),
     "training.acceleratorHours": ("training", "acceleratorHours"),
 }
 
@@ -77,9 +82,21 @@ class NativeAdapter(Adapter):
                 document.location(params_path),
                 detail=f"declared as {raw}",
             )
+        schedule = ("spec", "usage", "schedule")
+        if document.get(schedule) is not None:
+            reader.declare("usage.hoursPerDay", (*schedule, "hoursPerDay"))
+            reader.declare("usage.daysPerWeek", (*schedule, "daysPerWeek"))
         reader.anchor("", ("spec",), ())
         reader.anchor("owner", ("metadata",))
-        for section in ("model", "cloud", "hardware", "replicas", "rateLimits", "training"):
+        for section in (
+            "model",
+            "cloud",
+            "hardware",
+            "replicas",
+            "rateLimits",
+            "usage",
+            "training",
+        ):
             reader.anchor(section, ("spec", section), ("spec",), ())
         metadata = data["metadata"]
         return AdaptResult(
