@@ -171,13 +171,17 @@ def _number(facts: dict[str, Fact], name: str) -> float | None:
 def _estimate(facts: dict[str, Fact]) -> None:
     """Power at the configured maximum scale, and the emissions it implies.
 
-    A planning figure, not a measurement: accelerators at TDP, times the data
+    A planning figure, not a measurement: accelerators at their declared
+    average power (``hardware.powerWatts``), else at TDP, times the data
     centre's PUE; CPUs, memory and idle time are left out.
     """
-    tdp, count = _number(facts, "hardware.tdpWatts"), _number(facts, "hardware.count")
+    declared = _number(facts, "hardware.powerWatts")
+    tdp = declared if declared is not None else _number(facts, "hardware.tdpWatts")
+    count = _number(facts, "hardware.count")
     origin = facts.get("hardware.accelerator")
     if tdp is None or count is None or origin is None:
         return
+    what = "declared average power" if declared is not None else "TDP"
     replicas = _number(facts, "replicas.max")
     if replicas is None:
         replicas = _number(facts, "replicas.min")
@@ -185,7 +189,7 @@ def _estimate(facts: dict[str, Fact]) -> None:
         replicas = 1.0  # no replica count declared; 0 replicas count as 0
     pue = _number(facts, "cloud.pue") or 1.0
     watts = round(tdp * count * replicas * pue, 1)
-    detail = f"{tdp:g} W TDP x {count:g} accelerators x {replicas:g} replicas x PUE {pue:g}"
+    detail = f"{tdp:g} W {what} x {count:g} accelerators x {replicas:g} replicas x PUE {pue:g}"
     _put(facts, "estimate.powerWatts", watts, origin, detail, FactSource.DERIVED)
     intensity = _number(facts, "cloud.gridIntensity")
     if intensity is not None:
