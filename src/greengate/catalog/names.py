@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from greengate.records.units import parse_parameter_count
+from greengate.records.units import region_of_zone as zone_region
 
 __all__ = [
     "accelerator_key",
@@ -94,16 +95,14 @@ def region_key(provider: str, region: str) -> str:
     return re.sub(r"[\s_]+", "-", text)
 
 
-# Availability zones name their region: AWS "eu-north-1a", GCP "europe-north1-a".
-_ZONE = re.compile(r"^(?:([a-z]{2}(?:-gov)?-[a-z]+-\d+)[a-z]|([a-z]+-[a-z]+\d+)-[a-z])$")
 _AWS_REGION = re.compile(r"^[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d+$")
 _GCP_REGION = re.compile(r"^[a-z]+-[a-z]+\d+$")
 
 
 def region_of_zone(name: str) -> str | None:
     """The region an AWS or GCP availability zone lies in, or None if ``name`` is no zone."""
-    zone = _ZONE.match(name.strip().lower())
-    return (zone.group(1) or zone.group(2)) if zone else None
+    found = zone_region(name)
+    return found[0] if found else None
 
 
 def provider_of_region_id(region: str) -> str | None:

@@ -71,3 +71,18 @@ def normalise_provider(provider: str) -> str:
     """``"Google Cloud"`` -> ``"gcp"``; unknown providers are lower-cased as they are."""
     key = re.sub(r"[\s_]+", "-", provider.strip().lower())
     return _PROVIDER_ALIASES.get(key, key)
+
+
+# Availability zones that name their region without doubt: AWS "us-east-1a", GCP "us-central1-a".
+_AWS_ZONE = re.compile(r"^([a-z]{2}(?:-gov)?-[a-z]+-\d+)[a-z]$")
+_GCP_ZONE = re.compile(r"^([a-z]+-[a-z]+\d+)-[a-z]$")
+
+
+def region_of_zone(zone: str) -> tuple[str, str] | None:
+    """``(region, provider)`` of an AWS or GCP availability zone, or None when ``zone`` is none."""
+    text = zone.strip().lower()
+    for provider, pattern in (("aws", _AWS_ZONE), ("gcp", _GCP_ZONE)):
+        match = pattern.match(text)
+        if match:
+            return match.group(1), provider
+    return None

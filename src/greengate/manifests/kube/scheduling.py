@@ -25,10 +25,9 @@ only when the zone is shaped like an AWS (``us-east-1a``) or GCP
 
 from __future__ import annotations
 
-import re
-
 from greengate.load import Document, PathKey
 from greengate.manifests.kube.values import Found, unresolved, whole_number
+from greengate.records.units import region_of_zone
 
 # Node labels naming the accelerator, best first, with how to describe them.
 ACCELERATOR_LABELS = (
@@ -154,21 +153,6 @@ def neuron_family(selectors: dict[str, Found]) -> Found | None:
 
 REGION_LABELS = ("topology.kubernetes.io/region", "failure-domain.beta.kubernetes.io/region")
 ZONE_LABELS = ("topology.kubernetes.io/zone", "failure-domain.beta.kubernetes.io/zone")
-# Zones that name their region without doubt: AWS "us-east-1a", GCP "us-central1-a".
-_AWS_ZONE = re.compile(r"^([a-z]{2}(?:-gov)?-[a-z]+-\d+)[a-z]$")
-_GCP_ZONE = re.compile(r"^([a-z]+-[a-z]+\d+)-[a-z]$")
-
-
-def region_of_zone(zone: str) -> tuple[str, str] | None:
-    """``(region, provider)`` of an AWS or GCP zone name, or None when the shape is not certain."""
-    text = zone.strip().lower()
-    match = _AWS_ZONE.match(text)
-    if match:
-        return match.group(1), "aws"
-    match = _GCP_ZONE.match(text)
-    if match:
-        return match.group(1), "gcp"
-    return None
 
 
 def region_hints(selectors: dict[str, Found]) -> list[Found]:

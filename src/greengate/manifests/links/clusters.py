@@ -32,6 +32,7 @@ from greengate.manifests.base import is_placeholder
 from greengate.manifests.links.workloads import Workload
 from greengate.records.deployment import Fact, FactSource
 from greengate.records.location import Location
+from greengate.records.units import region_of_zone
 
 _RESOURCES = {
     "google_container_cluster": "gcp",
@@ -39,7 +40,6 @@ _RESOURCES = {
     "azurerm_kubernetes_cluster": "azure",
 }
 _EKS_MODULE = "terraform-aws-modules/eks/aws"
-_ZONE = re.compile(r"^([a-z]+-[a-z]+\d+)-[a-z]$")
 _VARIABLE = re.compile(r"^var\.([A-Za-z_][\w-]*)$")
 
 
@@ -112,9 +112,9 @@ def read_clusters(document: Document, files: Sequence[Document]) -> list[Cluster
 
 def _cluster(provider: str, place: tuple[str, Location, str], address: str) -> Cluster:
     value, location, detail = place
-    zone = _ZONE.match(value) if provider == "gcp" else None
-    if zone is not None:
-        return Cluster(provider, zone.group(1), location, address, f"{detail} (zone {value})")
+    zone = region_of_zone(value) if provider == "gcp" and value == value.strip().lower() else None
+    if zone is not None and zone[1] == "gcp":
+        return Cluster(provider, zone[0], location, address, f"{detail} (zone {value})")
     return Cluster(provider, value, location, address, detail)
 
 

@@ -17,6 +17,7 @@ from greengate.manifests.common import DECLARE, Resolved
 from greengate.manifests.terraform.facts import derived, finish_deployment, put, put_number
 from greengate.manifests.terraform.folder import Folder
 from greengate.records.deployment import Deployment, FactSource
+from greengate.records.units import region_of_zone
 
 _ACCELERATED = {
     "gcp": re.compile(r"(?:a\d|g\d|ct\d|tpu)", re.IGNORECASE),
@@ -24,7 +25,6 @@ _ACCELERATED = {
     "azure": re.compile(r"standard_n", re.IGNORECASE),
 }
 """Machine-type prefixes of the GPU/TPU families (GCP a2/a3/g2/ct5lp..., AWS p/g/inf/trn, Azure N-series)."""
-_ZONE = re.compile(r"([a-z]+-[a-z]+\d+)-[a-z]")
 _REGION = re.compile(r"[a-z]+-[a-z]+\d+")
 
 
@@ -166,7 +166,7 @@ def _gke_region(folder: Folder, reader: FactReader, base: PathKey) -> int | None
         and locations.value
     ):
         zones = [z for z in locations.value if isinstance(z, str)]
-        regions = {m.group(1) for z in zones if (m := _ZONE.fullmatch(z))}
+        regions = {r[0] for z in zones if (r := _gcp_zone(z))}
         if len(regions) == 1 and len(zones) == len(locations.value):
             region = regions.pop()
             detail = f"node_locations zones {', '.join(zones)} are in region {region}"
@@ -178,14 +178,20 @@ def _gke_region(folder: Folder, reader: FactReader, base: PathKey) -> int | None
     if not location.known or not isinstance(location.value, str):
         put(reader, "cloud.region", location)
         return None
-    zone = _ZONE.fullmatch(location.value)
+    zone = _gcp_zone(location.value)
     if zone is not None:
-        detail = f"zone {location.value} is in region {zone.group(1)}"
-        put(reader, "cloud.region", location, zone.group(1), detail, FactSource.DERIVED)
+        detail = f"zone {location.value} is in region {zone[0]}"
+        put(reader, "cloud.region", location, zone[0], detail, FactSource.DERIVED)
         return 1
     if _REGION.fullmatch(location.value):
         put(reader, "cloud.region", location)
     return None
+
+
+def _gcp_zone(name: str) -> tuple[str, str] | None:
+    """A GKE zone (``us-central1-a``, written as is) and its region; None for anything else."""
+    zone = region_of_zone(name) if name == name.strip().lower() else None
+    return zone if zone is not None and zone[1] == "gcp" else None
 
 
 def _gke_replicas(folder: Folder, reader: FactReader, base: PathKey, zones: int | None) -> None:
