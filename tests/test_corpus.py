@@ -88,10 +88,16 @@ def test_every_finding_has_a_real_location(report: dict) -> None:  # type: ignor
         assert (Path.cwd() / finding["file"]).exists() or Path(finding["file"]).exists()
 
 
-def test_explain_reads_the_whole_corpus() -> None:
+@pytest.fixture(scope="module")
+def explained() -> dict:  # type: ignore[type-arg]
+    """``greengate explain --format json`` of the whole corpus, run once for the tests below."""
     code, out, err = invoke("explain", str(CORPUS / "files"), "--format", "json")
     assert (code, err) == (0, "")
-    result = json.loads(out)
+    return json.loads(out)  # type: ignore[no-any-return]
+
+
+def test_explain_reads_the_whole_corpus(explained: dict) -> None:  # type: ignore[type-arg]
+    result = explained
     assert len(result["deployments"]) >= 240
     formats = {d["format"] for d in result["deployments"]}
     assert formats >= {
@@ -204,12 +210,11 @@ def _documents_requesting_accelerators() -> list[tuple[str, int, int]]:
 
 def test_every_document_requesting_an_accelerator_is_a_deployment_or_a_finding(
     report: dict,  # type: ignore[type-arg]
+    explained: dict,  # type: ignore[type-arg]
 ) -> None:
     """Scanned from the raw YAML, independently of the adapters: none is silently skipped."""
-    code, out, _ = invoke("explain", str(CORPUS / "files"), "--format", "json")
-    assert code == 0
     seen: dict[str, list[int]] = {}
-    for deployment in json.loads(out)["deployments"]:
+    for deployment in explained["deployments"]:
         lines = [deployment["line"], *(f["line"] for f in deployment["facts"].values())]
         seen.setdefault(Path(deployment["file"]).resolve().as_posix(), []).extend(lines)
     for finding in report["findings"]:
@@ -254,12 +259,10 @@ def _fact(fact: dict, host: str) -> str:  # type: ignore[type-arg]
     )
 
 
-def _expected_rows() -> list[str]:
+def _expected_rows(explained: dict) -> list[str]:  # type: ignore[type-arg]
     """One row per deployment (and one per file without any), in file order."""
-    code, out, _ = invoke("explain", str(CORPUS / "files"), "--format", "json")
-    assert code == 0
     by_file: dict[str, list[str]] = {row["local_path"]: [] for row in INDEX}
-    for deployment in json.loads(out)["deployments"]:
+    for deployment in explained["deployments"]:
         local = Path(deployment["file"]).resolve().relative_to(CORPUS.resolve()).as_posix()
         facts = deployment["facts"]
         said = "; ".join(
@@ -277,7 +280,7 @@ def _expected_rows() -> list[str]:
             said,
         ]
         by_file[local].append("\t".join([*cells, unresolved]))
-    for problem in json.loads(out)["problems"]:
+    for problem in explained["problems"]:
         local = Path(problem["file"]).resolve().relative_to(CORPUS.resolve()).as_posix()
         message = printable(problem["message"]).replace("\t", " ")
         by_file[local].append(f"{local}\t{problem['line']}\t{problem['ruleId']}\t-\t-\t{message}\t")
@@ -289,7 +292,9 @@ def _expected_rows() -> list[str]:
     return rows
 
 
-def test_every_file_gives_the_deployments_and_facts_reviewed_in_expected_tsv() -> None:
+def test_every_file_gives_the_deployments_and_facts_reviewed_in_expected_tsv(
+    explained: dict,  # type: ignore[type-arg]
+) -> None:
     """The snapshot of what greengate reads from each corpus file; a change shows as a diff.
 
     After a change to an adapter, regenerate with
@@ -299,7 +304,7 @@ def test_every_file_gives_the_deployments_and_facts_reviewed_in_expected_tsv() -
     header = (
         "local_path\tline\tformat\tkind\tname\tfacts (value@line, read from the file)\tunresolved"
     )
-    rows = _expected_rows()
+    rows = _expected_rows(explained)
     if os.environ.get("GREENGATE_UPDATE_CORPUS") == "1":
         EXPECTED.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
     written = EXPECTED.read_text("utf-8").splitlines()
