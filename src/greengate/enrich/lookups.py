@@ -118,6 +118,10 @@ def _model(facts: dict[str, Fact], catalog: Catalog) -> None:
         )
 
 
+_MANIFEST_SOURCES = (FactSource.DECLARED, FactSource.ANNOTATION)
+"""Facts the checked manifest itself states (not the base's config or the catalog)."""
+
+
 def _region(facts: dict[str, Fact], catalog: Catalog) -> None:
     origin = facts.get("cloud.region")
     if origin is not None and isinstance(origin.value, str):
@@ -138,6 +142,15 @@ def _region(facts: dict[str, Fact], catalog: Catalog) -> None:
                 origin,
                 f"region {origin.value} is a {region.provider} region",
             )
+            stated = facts.get("cloud.gridIntensity")
+            if stated is not None and stated.source in _MANIFEST_SOURCES:
+                # A manifest does not replace the published figure of a region the catalog
+                # knows (it would judge itself); the figure it states is kept in the detail.
+                del facts["cloud.gridIntensity"]
+                detail += (
+                    f"; the manifest states {stated.value!r} at line {stated.location.line},"
+                    " which is not used for a region the catalog knows"
+                )
             _put(facts, "cloud.gridIntensity", float(region.grid_intensity), origin, detail)
             _put(facts, "cloud.cfe", region.cfe, origin, detail)
         else:
