@@ -35,6 +35,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("greengate.enrich",),  # catalog facts, config defaults
     ("greengate.policy",),  # evaluate
     ("greengate.findings",),  # waivers, baseline, existing
+    ("greengate.aggregate",),  # audit: totals, alternatives, history
     ("greengate.config",),  # .greengate.yaml: parameterises the stages above
     ("greengate.reporters",),  # report
     ("greengate.app",),  # one module per command's use case

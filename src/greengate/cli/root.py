@@ -26,6 +26,7 @@ from click.core import ParameterSource
 from greengate import __version__
 from greengate.app.check import prepared, run_check
 from greengate.app.outputs import ReportTarget, report_targets, silence_stdout, write_reports
+from greengate.cli.audit import audit
 from greengate.cli.baseline import baseline_group
 from greengate.cli.catalog import catalog as catalog_group
 from greengate.cli.config import config_group
@@ -245,3 +246,4 @@ main.add_command(config_group)
 main.add_command(init)
 main.add_command(baseline_group)
 main.add_command(catalog_group)
+main.add_command(audit)

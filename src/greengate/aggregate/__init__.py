@@ -1,0 +1,1 @@
+"""Aggregate: what ``greengate audit`` adds after evaluate: totals, alternatives, history."""

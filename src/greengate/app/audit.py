@@ -1,0 +1,407 @@
+"""``greengate audit``: every deployment of one or many repositories, what it breaks and emits.
+
+Each repository (or folder) is checked exactly as ``greengate check`` checks
+it, with its own ``.greengate.yaml``, in its work tree or at ``--ref`` (read
+from git objects, with the config and policies of that commit). Every
+deployment becomes an :class:`~greengate.records.audit.AuditRow`: owner,
+place, facts, failing rules and the ``estimate.*`` figures; the aggregate
+stage adds the totals, the alternatives and the ranked savings.
+
+``--shard K/N`` audits a deterministic part of the repositories;
+:func:`merge` puts the shards' JSON back together into exactly the report of
+the unsharded run.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from greengate.aggregate.savings import top_savings
+from greengate.aggregate.totals import summarise
+from greengate.app.check import prepared, run_check
+from greengate.config.settings import Flags
+from greengate.errors import ConfigError
+from greengate.load import MAX_FILE_BYTES
+from greengate.records.audit import (
+    AuditError,
+    AuditReport,
+    AuditRow,
+    Estimate,
+    Repository,
+    RuleTally,
+    sorted_rows,
+)
+from greengate.records.deployment import Deployment
+from greengate.records.finding import Severity, Status
+from greengate.records.report import Report
+from greengate.sources import codeowners
+from greengate.sources.changeset import GitOptions
+from greengate.sources.files import WORK_TREE, FileSource, relative_posix
+from greengate.sources.git import Repository as GitRepository
+from greengate.sources.git import work_tree_root
+
+OWNER_LABELS = ("owner", "team", "app.kubernetes.io/team", "app.kubernetes.io/owner")
+"""Labels read as the owner when a deployment declares none (``metadata.owner``)."""
+
+_ESTIMATES = {
+    "kwh_year_low": "estimate.kWhPerYearLow",
+    "kwh_year_high": "estimate.kWhPerYearHigh",
+    "tco2e_year_low": "estimate.tCO2ePerYearLow",
+    "tco2e_year_high": "estimate.tCO2ePerYearHigh",
+    "training_kwh": "estimate.trainingKWh",
+    "training_tco2e": "estimate.trainingTCO2e",
+}
+_FAILING = (Status.FAIL, Status.EXISTING, Status.WAIVED)
+"""What the inventory lists as failing: waived and baseline failures still break the rule."""
+
+
+@dataclass(frozen=True)
+class Shard:
+    index: int
+    """1-based."""
+    count: int
+
+    def __str__(self) -> str:
+        return f"{self.index}/{self.count}"
+
+    @classmethod
+    def parse(cls, text: str) -> Shard:
+        index, sep, count = text.partition("/")
+        if sep and index.isdigit() and count.isdigit() and 1 <= int(index) <= int(count):
+            return cls(int(index), int(count))
+        raise ConfigError(f"--shard {text!r} is not K/N with 1 <= K <= N (e.g. --shard 2/4)")
+
+    def holds(self, name: str) -> bool:
+        """Whether the repository ``name`` is in this shard: a hash, the same on every machine."""
+        digest = hashlib.sha256(name.encode("utf-8")).digest()
+        return int.from_bytes(digest[:8], "big") % self.count == self.index - 1
+
+
+@dataclass(frozen=True)
+class AuditOptions:
+    paths: Sequence[Path]
+    """Repositories or folders; each is audited on its own."""
+    flags: Flags = field(default_factory=Flags)
+    ref: str | None = None
+    """Read every repository at this ref (git objects, no checkout)."""
+    shard: Shard | None = None
+    fail_on: Severity | None = None
+    """Gate: exit 1 when a deployment fails a rule at or above it (None: never)."""
+    max_file_bytes: int = MAX_FILE_BYTES
+    today: datetime.date | None = None
+
+
+@dataclass(frozen=True)
+class Target:
+    """One repository or folder to audit, with the name reports give it."""
+
+    name: str
+    path: Path
+    root: Path
+    """The git work-tree root, else the folder itself."""
+
+
+@dataclass(frozen=True)
+class Part:
+    """What auditing one repository gives."""
+
+    repository: Repository
+    rows: tuple[AuditRow, ...]
+    errors: tuple[AuditError, ...]
+    tallies: tuple[RuleTally, ...]
+    gating: int = 0
+    """Failing findings at or above ``--fail-on`` (the check's own verdict)."""
+
+
+def targets(paths: Sequence[Path]) -> list[Target]:
+    """The repositories to audit, named by their folder (with parents when two share a name)."""
+    found: list[Target] = []
+    seen: set[Path] = set()
+    for path in paths or [Path()]:
+        resolved = path.resolve()
+        if resolved in seen:
+            continue
+        seen.add(resolved)
+        root = work_tree_root(resolved) or (resolved if resolved.is_dir() else resolved.parent)
+        found.append(Target(resolved.name or str(resolved), path, root))
+    names = Counter(t.name for t in found)
+    out = []
+    for target in found:
+        if names[target.name] > 1:
+            resolved = target.path.resolve()
+            target = replace(target, name="/".join(resolved.parts[-2:]))
+        out.append(target)
+    return out
+
+
+def run_audit(
+    options: AuditOptions, progress: Callable[[Part], None] | None = None
+) -> tuple[AuditReport, int]:
+    """The audit of ``options.paths`` and the number of gating failures (for ``--fail-on``)."""
+    chosen = [
+        t for t in targets(options.paths) if options.shard is None or options.shard.holds(t.name)
+    ]
+    parts = []
+    for target in chosen:
+        part = audit_target(target, options)
+        parts.append(part)
+        if progress is not None:
+            progress(part)
+    notes = () if options.shard is None else (f"shard {options.shard} of the repositories",)
+    report = assemble(parts, notes=notes, shard=str(options.shard) if options.shard else None)
+    return report, sum(p.gating for p in parts)
+
+
+def audit_target(target: Target, options: AuditOptions) -> Part:
+    """Check one repository as ``greengate check`` would, and list what it found."""
+    git = GitOptions(head=options.ref) if options.ref is not None else GitOptions()
+    with prepared(
+        [target.path],
+        options.flags,
+        git=git,
+        policies_from=options.ref,
+        today=options.today,
+        max_file_bytes=options.max_file_bytes,
+    ) as check_options:
+        if options.fail_on is not None:
+            check_options = replace(check_options, fail_on=options.fail_on)
+        report = run_check(check_options)
+    source, commit = _source(target, options.ref)
+    owners = codeowners.read(source, target.root)
+    rows = tuple(rows_of(report, target.name, owners))
+    errors = tuple(
+        AuditError(
+            target.name,
+            _relative(f.location.file, target.root),
+            f.location.line,
+            f.rule_id,
+            f.message,
+        )
+        for f in report.findings
+        if f.status is Status.ERROR
+    )
+    gating = len(report.failures) if options.fail_on is not None else 0
+    repository = Repository(target.name, str(target.path), options.ref, commit)
+    return Part(repository, rows, errors, tuple(tallies(report)), gating)
+
+
+def _source(target: Target, ref: str | None) -> tuple[FileSource, str | None]:
+    """Where the repository's own files (CODEOWNERS) are read, and the commit audited."""
+    try:
+        repo = GitRepository.open(target.root)
+    except Exception:  # not a git repository: the folder as it is
+        if ref is not None:
+            raise
+        return WORK_TREE, None
+    commit = repo.commit(ref or "HEAD") if ref is not None or _has_head(repo) else None
+    return (repo.source(commit) if ref is not None and commit else WORK_TREE), commit
+
+
+def _has_head(repo: GitRepository) -> bool:
+    try:
+        repo.commit("HEAD")
+    except Exception:  # a repository with no commit yet
+        return False
+    return True
+
+
+def _relative(display: str, root: Path) -> str:
+    """A reported path (relative to the working folder) relative to the repository root."""
+    return relative_posix(Path(display).resolve(), root) or display
+
+
+def rows_of(
+    report: Report, repository: str, owners: codeowners.CodeOwners | None
+) -> Iterable[AuditRow]:
+    failing: dict[tuple[str, str], set[str]] = {}
+    for finding in report.findings:
+        if finding.status in _FAILING and finding.deployment:
+            key = (finding.location.file, finding.deployment)
+            failing.setdefault(key, set()).add(finding.rule_id)
+    for deployment in report.deployments:
+        rules = failing.get((deployment.file, deployment.name), ())
+        file = deployment.path or deployment.file
+        yield row_of(deployment, repository, file, tuple(sorted(rules)), owners)
+
+
+def row_of(
+    deployment: Deployment,
+    repository: str,
+    file: str,
+    failing: tuple[str, ...],
+    owners: codeowners.CodeOwners | None,
+) -> AuditRow:
+    owner, owner_source = owner_of(deployment, file, owners)
+
+    def text(name: str) -> str:
+        value = deployment.value(name)
+        return "" if value is None else str(value)
+
+    def number(name: str) -> float | None:
+        value = deployment.value(name)
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return None
+        return float(value)
+
+    def whole(name: str) -> int | None:
+        value = deployment.value(name)
+        return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+    figures = {key: number(name) for key, name in _ESTIMATES.items()}
+    how = {
+        name: deployment.facts[name].detail
+        for name in _ESTIMATES.values()
+        if name in deployment.facts and deployment.facts[name].detail
+    }
+    return AuditRow(
+        repository=repository,
+        file=file,
+        line=deployment.location.line,
+        format=deployment.format,
+        kind=deployment.kind,
+        name=deployment.name,
+        owner=owner,
+        owner_source=owner_source,
+        workload=text("workload"),
+        task=text("task"),
+        model=text("model.name"),
+        parameters=whole("model.parameters"),
+        provider=text("cloud.provider"),
+        region=text("cloud.region"),
+        grid_intensity=number("cloud.gridIntensity"),
+        accelerator=text("hardware.accelerator"),
+        count=number("hardware.count"),
+        replicas_min=whole("replicas.min"),
+        replicas_max=whole("replicas.max"),
+        instance_type=text("hardware.instanceType"),
+        failing=failing,
+        estimate=Estimate(**figures, how=how),
+    )
+
+
+def owner_of(
+    deployment: Deployment, file: str, owners: codeowners.CodeOwners | None
+) -> tuple[str, str]:
+    """The owner and where it was read: the owner fact, an owner label, else CODEOWNERS."""
+    fact = deployment.facts.get("owner")
+    if fact is not None and fact.value:
+        return str(fact.value), f"{fact.source.value} {fact.location.file}:{fact.location.line}"
+    for label in OWNER_LABELS:
+        value = deployment.labels.get(label)
+        if value:
+            return value, f"label {label}"
+    if owners is not None:
+        found = owners.owner_of(file)
+        if found is not None:
+            names, line = found
+            return " ".join(names), f"{owners.file}:{line}"
+    return "", ""
+
+
+def tallies(report: Report) -> Iterable[RuleTally]:
+    """Pass, fail, skip and error counts per rule (findings about manifests included)."""
+    counts: dict[str, Counter[str]] = {}
+    for finding in report.findings:
+        status = "fail" if finding.status in _FAILING else finding.status.value
+        counts.setdefault(finding.rule_id, Counter())[status] += 1
+    for rule in report.rules:
+        c = counts.get(rule.id)
+        if c is None:
+            continue
+        yield RuleTally(
+            rule.id,
+            rule.policy,
+            rule.title,
+            rule.severity.value,
+            passed=c["pass"],
+            failed=c["fail"],
+            skipped=c["skip"],
+            errors=c["error"],
+        )
+
+
+def assemble(
+    parts: Sequence[Part], *, notes: Sequence[str] = (), shard: str | None = None
+) -> AuditReport:
+    """The report of the given parts: rows sorted, tallies summed, totals and savings computed."""
+    rows = sorted_rows([r for p in parts for r in p.rows])
+    errors = tuple(sorted((e for p in parts for e in p.errors), key=lambda e: e.sort_key))
+    overall, totals = summarise(rows)
+    return AuditReport(
+        repositories=tuple(sorted((p.repository for p in parts), key=lambda r: r.name)),
+        rows=rows,
+        errors=errors,
+        rules=sum_tallies([t for p in parts for t in p.tallies]),
+        overall=overall,
+        totals=totals,
+        top_savings=top_savings(rows),
+        notes=tuple(notes),
+        shard=shard,
+    )
+
+
+def sum_tallies(tallies: Iterable[RuleTally]) -> tuple[RuleTally, ...]:
+    summed: dict[str, RuleTally] = {}
+    for t in tallies:
+        old = summed.get(t.rule_id)
+        summed[t.rule_id] = (
+            t
+            if old is None
+            else replace(
+                old,
+                passed=old.passed + t.passed,
+                failed=old.failed + t.failed,
+                skipped=old.skipped + t.skipped,
+                errors=old.errors + t.errors,
+            )
+        )
+    return tuple(sorted(summed.values(), key=lambda t: t.rule_id))
+
+
+def merge(reports: Sequence[tuple[str, AuditReport]]) -> AuditReport:
+    """One report from the shards' reports (``(file, report)``), as the unsharded run gives it.
+
+    Every shard of one ``N`` must be there exactly once, and no repository
+    may appear in two of them; otherwise the merge would silently differ
+    from the unsharded run, so it stops.
+    """
+    if not reports:
+        raise ConfigError("audit merge needs at least one shard file")
+    shards: dict[str, str] = {}
+    counts = set()
+    for file, report in reports:
+        if report.shard is None:
+            raise ConfigError(f"{file} is not a shard (it was written without --shard K/N)")
+        if report.shard in shards:
+            raise ConfigError(f"{file} and {shards[report.shard]} are both shard {report.shard}")
+        shards[report.shard] = file
+        counts.add(report.shard.split("/")[1])
+    if len(counts) != 1:
+        raise ConfigError(
+            f"the shard files split the repositories in different ways: {', '.join(sorted(shards))}"
+        )
+    count = int(counts.pop())
+    missing = [f"{k}/{count}" for k in range(1, count + 1) if f"{k}/{count}" not in shards]
+    if missing:
+        raise ConfigError(f"shard {', '.join(missing)} is missing; give every shard's JSON file")
+    names = Counter(r.name for _, report in reports for r in report.repositories)
+    twice = sorted(n for n, c in names.items() if c > 1)
+    if twice:
+        raise ConfigError(f"repository {twice[0]} is in more than one shard file")
+    parts = [
+        Part(
+            repository,
+            tuple(r for r in report.rows if r.repository == repository.name),
+            tuple(e for e in report.errors if e.repository == repository.name),
+            (),
+        )
+        for _, report in reports
+        for repository in report.repositories
+    ]
+    merged = assemble(parts)
+    return replace(merged, rules=sum_tallies(t for _, report in reports for t in report.rules))

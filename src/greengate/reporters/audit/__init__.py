@@ -1,0 +1,40 @@
+"""The formats of ``greengate audit``: one enumeration, one module per member.
+
+Adding a format means adding its module, one member, and one line in
+``_RENDERERS`` and ``_DESCRIPTIONS``; the CLI's ``--format`` choices are
+generated from the enumeration and a test renders every member.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+
+from greengate.records.audit import AuditReport
+from greengate.reporters.audit import json_audit
+
+Renderer = Callable[[AuditReport], str]
+
+
+class AuditFormat(str, enum.Enum):
+    JSON = "json"
+
+    def render(self, report: AuditReport) -> str:
+        return _RENDERERS[self](report)
+
+    @property
+    def description(self) -> str:
+        return _DESCRIPTIONS[self]
+
+    @classmethod
+    def names(cls) -> str:
+        return ", ".join(f.value for f in cls)
+
+
+_RENDERERS: dict[AuditFormat, Renderer] = {
+    AuditFormat.JSON: json_audit.render,
+}
+
+_DESCRIPTIONS: dict[AuditFormat, str] = {
+    AuditFormat.JSON: "versioned JSON, one record per deployment plus totals (docs/audit-json.md); `audit merge` reads it",
+}
