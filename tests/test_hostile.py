@@ -387,3 +387,43 @@ def test_a_link_loop_is_reported_when_config_globs_place_every_file(tmp_path: Pa
     code, report, stderr = run(root, ".")
     assert code == 0, stderr
     assert not unreadable(report)
+
+
+# --- 6. the audit -------------------------------------------------------------------------
+
+
+def test_the_audit_of_a_hostile_tree_lists_error_rows_and_keeps_every_good_deployment(
+    tmp_path: Path,
+) -> None:
+    """Everything above at once, audited in a subprocess: error rows, never a crash or a hang."""
+    root = tmp_path / "tree"
+    write(root, "ok.yaml", OK)
+    write(root, "kube.yaml", KUBE.replace("REPLICAS", "1.0e+999"))
+    write(root, "big.tf", TF.replace("COUNT", BIG))
+    write(root, "nan.json", '{\n  "kind": "AIDeployment",\n  "spec": {"replicas": NaN}\n}\n')
+    write(root, "bomb.yaml", "a: &a [x]\n" + "".join(f"b{i}: &b{i} [*a, *a]\n" for i in range(40)))
+    write(root, "ctl.yaml", OK.replace("support-summarizer", "evil\u202e::error::x"))
+    write(root, "esc.yaml", OK.replace("support-summarizer", "esc\x1b[31m"))
+    expected = hostile_entries(root, tmp_path / "elsewhere")
+
+    def cap() -> None:  # pragma: no cover - runs in the child
+        resource.setrlimit(resource.RLIMIT_AS, (MEMORY_CAP, MEMORY_CAP))
+
+    done = subprocess.run(
+        [sys.executable, "-m", "greengate", "audit", ".", "--format", "json"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        preexec_fn=cap,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr  # the audit reports, it does not gate
+    assert "\x1b" not in done.stdout and "\u202e" not in done.stdout
+    audit = json.loads(done.stdout)
+    errors = {e["file"] for e in audit["errors"]}
+    assert set(expected) | {"kube.yaml", "big.tf", "nan.json", "esc.yaml"} <= errors
+    names = {r["name"] for r in audit["rows"]}
+    assert "support-summarizer" in names
+    assert any(n.startswith("evil") for n in names)
+    assert audit["overall"]["deployments"] == len(audit["rows"])

@@ -41,12 +41,9 @@ from greengate.records.finding import Severity, Status
 from greengate.records.report import Report
 from greengate.sources import codeowners
 from greengate.sources.changeset import GitOptions
-from greengate.sources.files import WORK_TREE, FileSource, relative_posix
+from greengate.sources.files import WORK_TREE, FileSource, relative_posix, safe_resolve
 from greengate.sources.git import Repository as GitRepository
 from greengate.sources.git import work_tree_root
-
-OWNER_LABELS = ("owner", "team", "app.kubernetes.io/team", "app.kubernetes.io/owner")
-"""Labels read as the owner when a deployment declares none (``metadata.owner``)."""
 
 _ESTIMATES = {
     "kwh_year_low": "estimate.kWhPerYearLow",
@@ -123,7 +120,7 @@ def targets(paths: Sequence[Path]) -> list[Target]:
     found: list[Target] = []
     seen: set[Path] = set()
     for path in paths or [Path()]:
-        resolved = path.resolve()
+        resolved = safe_resolve(path)
         if resolved in seen:
             continue
         seen.add(resolved)
@@ -133,8 +130,7 @@ def targets(paths: Sequence[Path]) -> list[Target]:
     out = []
     for target in found:
         if names[target.name] > 1:
-            resolved = target.path.resolve()
-            target = replace(target, name="/".join(resolved.parts[-2:]))
+            target = replace(target, name="/".join(safe_resolve(target.path).parts[-2:]))
         out.append(target)
     return out
 
@@ -212,7 +208,7 @@ def _has_head(repo: GitRepository) -> bool:
 
 def _relative(display: str, root: Path) -> str:
     """A reported path (relative to the working folder) relative to the repository root."""
-    return relative_posix(Path(display).resolve(), root) or display
+    return relative_posix(Path(display), safe_resolve(root)) or display
 
 
 def rows_of(
@@ -287,14 +283,13 @@ def row_of(
 def owner_of(
     deployment: Deployment, file: str, owners: codeowners.CodeOwners | None
 ) -> tuple[str, str]:
-    """The owner and where it was read: the owner fact, an owner label, else CODEOWNERS."""
+    """The owner and where it was read: the owner fact (which adapters read from metadata,
+    annotations and labels, and config defaults give), else the repository's CODEOWNERS."""
     fact = deployment.facts.get("owner")
     if fact is not None and fact.value:
-        return str(fact.value), f"{fact.source.value} {fact.location.file}:{fact.location.line}"
-    for label in OWNER_LABELS:
-        value = deployment.labels.get(label)
-        if value:
-            return value, f"label {label}"
+        where = fact.location
+        at = f"line {where.line}" if where.file == deployment.file else f"{where.file}:{where.line}"
+        return str(fact.value), f"{fact.detail or fact.source.value} at {at}"
     if owners is not None:
         found = owners.owner_of(file)
         if found is not None:
