@@ -532,3 +532,26 @@ spec:
     assert job.kind == "ScaledJob"
     assert_facts(job, {"hardware.count": 1, "replicas.max": None, "workload": None})
     assert job.notes[1] == "facts from the pod spec at spec.jobTargetRef.template.spec (line 11)"
+
+
+def test_an_unreadable_accelerator_count_in_an_unknown_kind_is_an_error_not_ignored() -> None:
+    """A workload that requests an accelerator is never ignored, even when the count is bad."""
+    deployments, problems = read_text(
+        """
+apiVersion: example.com/v1
+kind: WebApp
+metadata:
+  name: shop
+spec:
+  template:
+    spec:
+      containers:
+      - image: nginx
+        resources:
+          limits:
+            nvidia.com/gpu: "two"
+"""
+    )
+    assert [d.name for d in deployments] == ["shop"]
+    assert [(p.location.line, p.accelerator) for p in problems] == [(13, True)]
+    assert "'two' is not a whole number of devices" in problems[0].message

@@ -26,6 +26,9 @@ class ManifestProblem:
 
     location: Location
     message: str
+    accelerator: bool = False
+    """About a request for accelerators (an unreadable count): the document asks for
+    accelerators, so it is an AI workload even when nothing else says so."""
 
 
 SiblingReader = Callable[[Callable[[str], bool]], Sequence[LoadedFile]]

@@ -168,8 +168,14 @@ class Pod:
 
     @property
     def is_ai(self) -> bool:
-        """Requests accelerators, selects accelerator nodes, or runs a recognised model server."""
-        return self.requests_accelerators or self.accelerator is not None or self.server is not None
+        """Requests accelerators (even in an unreadable count), selects accelerator nodes, or
+        runs a recognised model server."""
+        return (
+            self.requests_accelerators
+            or self.accelerator is not None
+            or self.server is not None
+            or any(p.accelerator for p in self.problems)
+        )
 
     def text(self) -> str:
         """Names, images and command lines, for recognising what the pod does."""

@@ -98,6 +98,7 @@ def resource_count(
                     ManifestProblem(
                         document.location(path),
                         f"resources.{section} {key}: {raw!r} is not a whole number of devices",
+                        accelerator=True,
                     )
                 )
                 continue
