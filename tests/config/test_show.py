@@ -29,3 +29,18 @@ def test_a_non_finite_value_is_null() -> None:
     values = {row["key"]: row["value"] for row in data["settings"]}
     assert values["policies.builtin"] is None
     assert values["inlineWaivers"] is None
+
+
+def test_the_text_table_escapes_what_the_config_quotes(tmp_path: Any, monkeypatch: Any) -> None:
+    from click.testing import CliRunner
+
+    from greengate.cli import main
+
+    (tmp_path / ".greengate.yaml").write_text(
+        'defaults:\n  - paths: ["**"]\n    owner: "team\\e[31m\\u202e::error::x"\n'
+    )
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["config", "show"])
+    assert result.exit_code == 0, result.output
+    assert "\x1b" not in result.stdout and "\u202e" not in result.stdout
+    assert "team\\x1b[31m" in result.stdout

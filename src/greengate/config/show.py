@@ -11,7 +11,7 @@ from typing import Any
 from greengate.config.model import DEFAULT_ORIGIN, Sourced
 from greengate.config.settings import Settings
 from greengate.records.deployment import DEFAULT_FIELDS
-from greengate.records.text import dumps
+from greengate.records.text import dumps, printable
 from greengate.sources.files import display_path
 
 
@@ -99,7 +99,7 @@ def header(settings: Settings) -> tuple[str | None, str | None]:
 def render_text(settings: Settings, today: datetime.date) -> str:
     file, root = header(settings)
     lines = [
-        f"config file: {file} (paths and globs are relative to {root})"
+        f"config file: {printable(file)} (paths and globs are relative to {printable(root)})"
         if file
         else "config file: none (defaults and flags only)"
     ]
@@ -107,7 +107,8 @@ def render_text(settings: Settings, today: datetime.date) -> str:
     key_width = max(len(r.key) for r in table)
     value_width = min(max(len(_text(r.value)) for r in table), 60)
     lines.extend(
-        f"{r.key:<{key_width}}  {_text(r.value):<{value_width}}  {r.origin}".rstrip() for r in table
+        f"{printable(r.key):<{key_width}}  {_text(r.value):<{value_width}}  {printable(r.origin)}".rstrip()
+        for r in table
     )
     return "\n".join(lines) + "\n"
 
@@ -125,6 +126,7 @@ def render_json(settings: Settings, today: datetime.date) -> str:
 
 
 def _text(value: Any) -> str:
+    """A value as the table shows it, escaped: a config can quote anything (a waiver reason)."""
     if isinstance(value, str):
-        return value
-    return json.dumps(value, ensure_ascii=False, default=str)
+        return printable(value)
+    return printable(json.dumps(value, ensure_ascii=False, default=str))
