@@ -67,6 +67,27 @@ def test_a_usage_error_between_options_has_the_same_shape(tmp_path: Path) -> Non
     assert result.stderr.startswith("greengate: error: ")
 
 
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["check", "no\x1b[31msuch\u202e::error::x"],
+        ["check", "--format", "x\x1b[2J"],
+        ["audit", "--shard", "\x1b]0;t\x07"],
+        ["check", "--report", "sarif\x1b[1m"],
+    ],
+)
+def test_a_usage_error_never_prints_an_argument_raw(args: list[str]) -> None:
+    """An argument can come from a pull request (a file name): click's message is escaped too."""
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 2, result.output
+    assert (
+        "\x1b" not in result.stderr
+        and "\u202e" not in result.stderr
+        and "\x07" not in result.stderr
+    )
+    assert not any(line.lstrip().startswith("::") for line in result.stderr.splitlines())
+
+
 def test_a_closed_stdout_ends_quietly_with_the_runs_own_code(tmp_path: Path) -> None:
     sarif = tmp_path / "out.sarif"
     process = greengate("check", str(EXAMPLES), "--output-sarif", str(sarif))
