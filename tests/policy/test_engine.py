@@ -131,7 +131,7 @@ def test_status_values_are_known() -> None:
 
 def test_missing_fact_inside_a_ternary_is_still_named() -> None:
     """cel-python drops the missing key's name inside `?:`; the engine still finds it."""
-    ternary = '\'deployment.workload in ["x"] ? deployment.cloud.region == "a" : has(deployment.cloud.zone)\''
+    ternary = '\'deployment.workload in ["x"] ? deployment.cloud.region == "a" : has(deployment.cloud.cfe)\''
     policy = POLICY.replace('deployment.cloud.region.startsWith("eu")', ternary)
     (_, r2) = check(MANIFEST.replace("  workload: inference\n", ""), policy)
     assert r2[:2] == ("R2", "fail")

@@ -255,3 +255,110 @@ def test_a_match_condition_name_used_twice_is_refused(tmp_path: Path) -> None:
     )
     message = error_of(tmp_path, text)
     assert "matchConditions name 'is-chat' is defined twice" in message
+
+
+# --- every field an expression reads is checked at load ---------------------------------
+
+
+def _column(text: str, line: int, needle: str) -> str:
+    return f"p.yaml:{line}:{text.splitlines()[line - 1].index(needle) + 1}:"
+
+
+def test_a_misspelt_fact_is_refused_at_load_with_the_closest_name(tmp_path: Path) -> None:
+    text = _with("deployment.replica.max > 1")
+    message = error_of(tmp_path, text)
+    assert message.startswith(_column(text, 12, "replica"))
+    assert (
+        "deployment.replica.max is not a fact greengate provides (did you mean replicas.max?)"
+        in message
+    )
+
+
+@pytest.mark.parametrize(
+    ("expression", "needle", "words"),
+    [
+        ("true || deployment.cloud.regoin == 'x'", "regoin", "(did you mean cloud.region?)"),
+        (
+            "has(deployment.hardware.acelerator)",
+            "acelerator",
+            "(did you mean hardware.accelerator?)",
+        ),
+        (
+            "deployment.cloud.region.name == 'x'",
+            "name",
+            "deployment.cloud.region is a value, not a map: it has no field 'name'",
+        ),
+        (
+            "deployment.estimate.kwhPerYearHigh > 1.0",
+            "kwhPerYearHigh",
+            "(did you mean estimate.kWhPerYearHigh?)",
+        ),
+        (
+            "params.team.size() > 0",
+            "team",
+            "params.team is not declared in spec.params (did you mean teams?)",
+        ),
+        (
+            "catalog.architecture.size() > 0",
+            "architecture",
+            "catalog.architecture is not in the catalog view (did you mean architectures?)",
+        ),
+    ],
+)
+def test_every_kind_of_path_is_checked(
+    tmp_path: Path, expression: str, needle: str, words: str
+) -> None:
+    text = _with(expression)
+    message = error_of(tmp_path, text)
+    assert message.startswith(_column(text, 12, needle)), message
+    assert words in message and message.endswith("; correct the name")
+
+
+def test_a_variable_that_is_not_declared_is_refused(tmp_path: Path) -> None:
+    text = POLICY.replace(
+        "  validations:\n",
+        "  variables:\n    - name: known\n      expression: 'true'\n  validations:\n",
+    ).replace("expression: deployment.owner in params.teams", "expression: variables.knwon")
+    assert "variables.knwon is not in spec.variables (did you mean known?)" in error_of(
+        tmp_path, text
+    )
+
+
+def test_what_a_manifest_names_and_real_facts_load(tmp_path: Path) -> None:
+    fine = _block(
+        "deployment.labels.env == 'prod' && deployment.annotations['a.b/c'] == 'x'"
+        " && deployment.kind == 'Deployment' && deployment.format == 'kserve' && deployment.file != ''"
+        " && has(deployment.cloud) && deployment.replicas.max > 0 && deployment.estimate.tCO2ePerYearHigh > 0.0"
+        " && deployment.model.parameters > 0 && catalog.architectures['nvidia']['hopper'] > 0"
+        " && params.teams.size() > 0 && [deployment.cloud].all(c, c.anything == 1)"
+    )
+    load_policies([write(tmp_path, fine)])
+
+
+def test_every_builtin_and_example_policy_reads_only_known_fields() -> None:
+    """The shipped policies load (this very check runs on them), so the schema covers them."""
+    from tests.conftest import EXAMPLES
+
+    assert load_policies([builtin_pack_dir(), EXAMPLES / "policies"])
+
+
+def test_the_catalog_view_has_exactly_the_fields_the_loader_knows() -> None:
+    from greengate.app.check import catalog_view
+    from greengate.catalog import Catalog
+    from greengate.policy.facts import CATALOG_FIELDS
+
+    assert tuple(catalog_view(Catalog.builtin())) == CATALOG_FIELDS
+
+
+def test_a_misspelt_fact_through_the_cli_is_exit_2_with_one_line(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from greengate.cli import main
+
+    policy = write(tmp_path, _with("deployment.replica.max > 1"))
+    result = CliRunner().invoke(
+        main, ["check", str(tmp_path), "--policy", str(policy), "--no-builtin"]
+    )
+    assert result.exit_code == 2
+    assert result.stdout == "" and result.stderr.count("\n") == 1
+    assert "did you mean replicas.max" in result.stderr

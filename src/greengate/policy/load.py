@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import functools
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,8 @@ from greengate.load import Document, PathKey, load_file
 from greengate.load.schema_errors import Said, SchemaProblem, Wording, dotted, schema_message
 from greengate.load.schemas import validator
 from greengate.policy.cel import default_backend
-from greengate.policy.cel.backend import CompileError, Program
+from greengate.policy.cel.backend import CompileError, Program, Reference
+from greengate.policy.facts import CATALOG_FIELDS, deployment_problem, suggest
 from greengate.policy.model import Example, NamedExpression, Policy, Validation
 from greengate.records.finding import Severity
 from greengate.records.location import Location
@@ -122,18 +124,22 @@ def parse_policy(document: Document, *, builtin: bool = False, lines: Sequence[s
     meta = data["metadata"]
     spec = data["spec"]
     severity = Severity(spec.get("severity", "medium"))
+    names = Declared(
+        frozenset(spec.get("params", {})),
+        frozenset(item["name"] for item in spec.get("variables", [])),
+    )
     match = tuple(
-        _named(document, lines, ("spec", "matchConditions", i), item)
+        _named(document, lines, ("spec", "matchConditions", i), item, names)
         for i, item in enumerate(spec.get("matchConditions", []))
     )
     variables = tuple(
-        _named(document, lines, ("spec", "variables", i), item)
+        _named(document, lines, ("spec", "variables", i), item, names)
         for i, item in enumerate(spec.get("variables", []))
     )
     _check_unique_names(document, "matchConditions", match)
     _check_unique_names(document, "variables", variables)
     validations = tuple(
-        _validation(document, lines, i, item, severity)
+        _validation(document, lines, i, item, severity, names)
         for i, item in enumerate(spec["validations"])
     )
     examples = tuple(
@@ -175,11 +181,15 @@ def _check_unique_names(document: Document, what: str, items: Sequence[NamedExpr
 
 
 def _named(
-    document: Document, lines: Sequence[str], path: PathKey, item: Mapping[str, Any]
+    document: Document,
+    lines: Sequence[str],
+    path: PathKey,
+    item: Mapping[str, Any],
+    names: Declared,
 ) -> NamedExpression:
     return NamedExpression(
         item["name"],
-        _compile(document, lines, (*path, "expression"), item["expression"]),
+        _compile(document, lines, (*path, "expression"), item["expression"], names),
         document.location(path),
     )
 
@@ -190,13 +200,14 @@ def _validation(
     index: int,
     item: Mapping[str, Any],
     severity: Severity,
+    names: Declared,
 ) -> Validation:
     path: PathKey = ("spec", "validations", index)
-    program = _compile(document, lines, (*path, "expression"), item["expression"])
+    program = _compile(document, lines, (*path, "expression"), item["expression"], names)
     message_program = None
     if "messageExpression" in item:
         message_program = _compile(
-            document, lines, (*path, "messageExpression"), item["messageExpression"]
+            document, lines, (*path, "messageExpression"), item["messageExpression"], names
         )
     return Validation(
         id=item["id"],
@@ -211,18 +222,25 @@ def _validation(
     )
 
 
-def _compile(document: Document, lines: Sequence[str], path: PathKey, source: str) -> Program:
+def _compile(
+    document: Document, lines: Sequence[str], path: PathKey, source: str, names: Declared
+) -> Program:
     try:
         program = default_backend().compile(source)
     except CompileError as exc:
         where = _cel_position(document, lines, path, source, exc.line, exc.column)
         raise PolicyError(f"{where}: {exc}; fix the CEL expression") from None
-    _check_names(document, lines, path, source, program)
+    _check_names(document, lines, path, source, program, names)
     return program
 
 
 def _check_names(
-    document: Document, lines: Sequence[str], path: PathKey, source: str, program: Program
+    document: Document,
+    lines: Sequence[str],
+    path: PathKey,
+    source: str,
+    program: Program,
+    names: Declared,
 ) -> None:
     """Refuse an identifier the engine does not bind (``limitz``, ``deploymnt``) at load.
 
@@ -231,7 +249,10 @@ def _check_names(
     from the parse tree, so each one is checked here, before any deployment.
     """
     for reference in program.references():
-        if reference.name in CEL_NAMES or reference.name in CEL_TYPE_NAMES:
+        if reference.name in CEL_NAMES:
+            _check_path(document, lines, path, source, reference, names)
+            continue
+        if reference.name in CEL_TYPE_NAMES:
             continue
         guess = difflib.get_close_matches(reference.name, CEL_NAMES, n=1, cutoff=0.7)
         where = _cel_position(document, lines, path, source, reference.line, reference.column)
@@ -239,6 +260,54 @@ def _check_names(
         raise PolicyError(
             f"{where}: undeclared reference to '{reference.name}'{mean}; expressions can use {', '.join(CEL_NAMES)}, and the variable a macro such as all(x, ...) binds; correct the name"
         )
+
+
+@dataclass(frozen=True)
+class Declared:
+    """What a policy declares that its expressions may read: its params and variables."""
+
+    params: frozenset[str] = frozenset()
+    variables: frozenset[str] = frozenset()
+
+
+def _check_path(
+    document: Document,
+    lines: Sequence[str],
+    path: PathKey,
+    source: str,
+    reference: Reference,
+    names: Declared,
+) -> None:
+    """Refuse a field the engine never binds: a fact, param, variable or catalog entry that is not."""
+    fields = [f.name for f in reference.path]
+    if not fields:
+        return
+    problem: tuple[int, str] | None = None
+    if reference.name == "deployment":
+        problem = deployment_problem(fields)
+    elif reference.name == "params" and fields[0] not in names.params:
+        listed = ", ".join(sorted(names.params)) or "none"
+        problem = (
+            0,
+            f"params.{fields[0]} is not declared in spec.params{suggest(fields[0], names.params)}; the policy declares {listed}: declare it with a default",
+        )
+    elif reference.name == "variables" and fields[0] not in names.variables:
+        listed = ", ".join(sorted(names.variables)) or "none"
+        problem = (
+            0,
+            f"variables.{fields[0]} is not in spec.variables{suggest(fields[0], names.variables)}; the policy has {listed}",
+        )
+    elif reference.name == "catalog" and fields[0] not in CATALOG_FIELDS:
+        problem = (
+            0,
+            f"catalog.{fields[0]} is not in the catalog view{suggest(fields[0], CATALOG_FIELDS)}; it has {', '.join(CATALOG_FIELDS)}",
+        )
+    if problem is None:
+        return
+    index, why = problem
+    at = reference.path[index]
+    where = _cel_position(document, lines, path, source, at.line, at.column)
+    raise PolicyError(f"{where}: {why}; correct the name")
 
 
 CEL_TYPE_NAMES = frozenset(

@@ -85,12 +85,29 @@ class MissingFieldError(EvaluationError):
 
 @final
 @dataclass(frozen=True)
-class Reference:
-    """A top-level identifier an expression reads; ``line``/``column`` are 1-based within it."""
+class Selected:
+    """A field selected with ``.name``; ``line``/``column`` are 1-based within the expression."""
 
     name: str
     line: int
     column: int
+
+
+@final
+@dataclass(frozen=True)
+class Reference:
+    """A top-level identifier an expression reads; ``line``/``column`` are 1-based within it.
+
+    ``path`` holds the fields selected from it with dots, in order, as far as
+    the selection is a plain chain (``deployment.replicas.max`` gives
+    ``replicas``, ``max``; ``params.limits[t].x`` gives ``limits``), so the
+    loader can check each name against what the engine binds.
+    """
+
+    name: str
+    line: int
+    column: int
+    path: tuple[Selected, ...] = ()
 
 
 @final
@@ -146,7 +163,8 @@ class Program(ABC):
         ``limits.max``; not a function's or method's name (``size``,
         ``startsWith``), not a field after a dot, not a name inside a string,
         and not a variable a macro binds in its own body (``x`` in
-        ``l.all(x, x > 0)``). Read from the parse tree.
+        ``l.all(x, x > 0)``). Read from the parse tree, each with the chain of
+        fields selected from it (:attr:`Reference.path`).
         """
 
 

@@ -57,6 +57,7 @@ from greengate.policy.cel.backend import (
     MissingFieldError,
     Program,
     Reference,
+    Selected,
     fact_paths,
 )
 from greengate.policy.cel.budget import run_within
@@ -236,7 +237,13 @@ def references(tree: Any) -> tuple[Reference, ...]:
         if node.data in ("ident_arg", "dot_ident_arg"):
             children = children[1:]  # a function's name is not a reference
         elif node.data == "member_dot":
-            children = children[:1]  # neither is a field's
+            base, path = _chain(node)
+            if isinstance(base, Tree) and base.data == "ident":
+                token = base.children[-1]
+                if isinstance(token, Token) and str(token) not in bound:
+                    found.append(Reference(str(token), token.line or 1, token.column or 1, path))
+                continue
+            children = [base]  # neither is a field's name; what it is selected from may hold some
         elif node.data == "member_object":
             children = children[1:]  # nor a message type's name
         elif node.data == "fieldinits":
@@ -256,6 +263,26 @@ def references(tree: Any) -> tuple[Reference, ...]:
             continue
         stack.extend((child, bound) for child in reversed(children))
     return tuple(sorted(found, key=lambda r: (r.line, r.column)))
+
+
+def _chain(node: Any) -> tuple[Any, tuple[Selected, ...]]:
+    """What a ``member_dot`` chain selects from, and the fields it selects, outermost last.
+
+    Stops at the first node that is not a plain selection (an index, a call),
+    returning it with the fields after it.
+    """
+    fields: list[Selected] = []
+    while isinstance(node, Tree):
+        if node.data == "member_dot" and len(node.children) == 2:
+            token = node.children[1]
+            if isinstance(token, Token):
+                fields.append(Selected(str(token), token.line or 1, token.column or 1))
+            node = node.children[0]
+        elif node.data in ("member", "primary") and len(node.children) == 1:
+            node = node.children[0]
+        else:
+            break
+    return node, tuple(reversed(fields))
 
 
 def _bare_ident(node: Any) -> str | None:
