@@ -51,3 +51,15 @@ def test_format_excerpts_are_real(fmt: str, monkeypatch: pytest.MonkeyPatch) -> 
     )
     printed = {line.strip() for line in result.stdout.splitlines()}
     assert [line for line in excerpt.splitlines() if line.strip() not in printed] == []
+
+
+def test_the_editor_snippet_names_schemas_that_exist() -> None:
+    import json
+
+    block = README.split("### Editor support", 1)[1].split("```json\n", 1)[1].split("\n```", 1)[0]
+    schemas = json.loads(block)["yaml.schemas"]
+    for url in schemas:
+        path = url.split("/v0.1.0/", 1)[1]
+        assert (REPO / path).is_file(), path
+    for name in ("policy", "config", "aideployment", "report", "audit"):
+        assert (REPO / "src" / "greengate" / "schemas" / f"{name}.schema.json").is_file()

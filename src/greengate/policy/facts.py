@@ -68,6 +68,15 @@ def suggest(name: str, known: Iterable[str]) -> str:
     return f" (did you mean {guess[0]}?)" if guess else ""
 
 
-def known_facts() -> list[str]:
-    """Every path ``deployment.*`` can read, for messages and the docs."""
-    return sorted(_leaves()) + [f"{m}.<key>" for m in OPEN_MAPS]
+def fact_table() -> str:
+    """The Markdown table of every ``deployment.*`` field (docs/writing-policies.md holds it)."""
+    rows = ["| field | where it comes from |", "| --- | --- |"]
+    rows += [f"| `{name}` | {where} |" for name, where in FIELDS.items()]
+    rows += [
+        "| `kind` | the manifest's kind (`AIDeployment`, `InferenceService`, `Deployment`...) |",
+        "| `format` | the adapter that read it (`native`, `kserve`, `kubernetes`...) |",
+        "| `file` | the manifest's path as reports show it |",
+        "| `labels.<key>` | the manifest's labels (any key) |",
+        "| `annotations.<key>` | the manifest's annotations (any key) |",
+    ]
+    return "\n".join(rows) + "\n"
