@@ -60,7 +60,7 @@ class _AuditGroup(click.Group):
 
 @click.group(cls=_AuditGroup, epilog=AUDIT_EXIT_CODES, invoke_without_command=False)
 def audit() -> None:
-    """Inventory every AI deployment in PATHS (repositories or folders) and what it emits.
+    """Inventory every AI deployment of repositories and folders, and what it emits.
 
     `greengate audit merge SHARD.json...` joins the JSON of `--shard K/N` runs.
     """

@@ -21,11 +21,6 @@ from greengate.records.finding import Severity
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-EXIT_CODES = """\b
-Exit codes:
-  0  no failing finding at or above --fail-on
-  1  a failing finding at or above --fail-on, or a manifest that cannot be read
-  2  greengate could not run: bad arguments, config, policy, catalog or baseline file"""
 
 SEVERITIES = click.Choice([s.value for s in Severity])
 REPORT_PATH = click.Path(dir_okay=False, writable=True, path_type=Path)

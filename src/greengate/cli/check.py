@@ -1,0 +1,180 @@
+"""``greengate check``: the manifests of PATHS against the policies, one report per format.
+
+Wiring only: parse options, call :mod:`greengate.app.check`, render, exit.
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+from click.core import ParameterSource
+
+from greengate.app.check import prepared, run_check
+from greengate.app.outputs import ReportTarget, report_targets, write_reports
+from greengate.cli.help import EXIT_CODES
+from greengate.cli.options import (
+    REPORT_PATH,
+    F,
+    day,
+    fail_on_option,
+    format_option,
+    max_file_size_option,
+    settings_options,
+    today_option,
+)
+from greengate.config.settings import Flags
+from greengate.reporters import OutputFormat
+from greengate.sources.changeset import GitOptions
+
+
+def _parse_reports(
+    ctx: click.Context, param: click.Parameter, values: tuple[str, ...]
+) -> tuple[ReportTarget, ...]:
+    """``--report FORMAT=PATH`` values; a bad one is a usage error that names the formats."""
+    formats = f"valid formats: {OutputFormat.names()}"
+    targets = []
+    for value in values:
+        name, sep, path = value.partition("=")
+        if not sep or not name or not path:
+            raise click.BadParameter(
+                f"{value!r} is not FORMAT=PATH (e.g. sarif=results.sarif); {formats}", ctx, param
+            )
+        if name not in {f.value for f in OutputFormat}:
+            raise click.BadParameter(f"unknown format {name!r} in {value!r}; {formats}", ctx, param)
+        checked = REPORT_PATH.convert(path, param, ctx)
+        targets.append(ReportTarget(OutputFormat(name), Path(os.fsdecode(checked))))
+    return tuple(targets)
+
+
+def _output_options(func: F) -> F:
+    """Add ``--output-<format> PATH`` for every format; the command gets them as ``format_outputs``."""
+    dests = {fmt: f"output_{fmt.value}" for fmt in OutputFormat}
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        paths = {fmt: kwargs.pop(dest) for fmt, dest in dests.items()}
+        targets = tuple(ReportTarget(fmt, path) for fmt, path in paths.items() if path is not None)
+        return func(*args, format_outputs=targets, **kwargs)
+
+    decorated: Callable[..., Any] = wrapper
+    for fmt in reversed(OutputFormat):
+        option = click.option(
+            f"--output-{fmt.value}",
+            dests[fmt],
+            type=REPORT_PATH,
+            metavar="PATH",
+            help=f"Also write the {fmt.value} report to PATH ({fmt.description}).",
+        )
+        decorated = option(decorated)
+    return decorated  # type: ignore[return-value]
+
+
+@click.command(epilog=EXIT_CODES)
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@settings_options
+@fail_on_option
+@format_option(
+    [f.value for f in OutputFormat],
+    default=OutputFormat.TEXT.value,
+    what="the report on stdout (or in --output)",
+)
+@click.option(
+    "--output", "-o", type=REPORT_PATH, help="Write the --format report to FILE instead of stdout."
+)
+@click.option(
+    "--report",
+    "reports",
+    multiple=True,
+    metavar="FORMAT=PATH",
+    callback=_parse_reports,
+    help="Also write a report in FORMAT to PATH (repeatable), e.g. --report sarif=results.sarif.",
+)
+@_output_options
+@click.option(
+    "--baseline",
+    "baseline_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Baseline file from `greengate baseline create`: failing findings recorded in it are reported as existing and do not fail the run.",
+)
+@today_option
+@max_file_size_option
+@click.option(
+    "--color/--no-color", default=None, help="Colour the text output (default: only on a terminal)."
+)
+@click.option(
+    "--changed-since",
+    metavar="REF",
+    help="Check only the manifests added, modified or renamed since the merge base of REF and the head (e.g. origin/main); deleted files are not checked.",
+)
+@click.option(
+    "--head",
+    "head_ref",
+    metavar="REF",
+    help="Check the files as they are at REF (read from git objects) instead of the work tree.",
+)
+@click.option(
+    "--new-only",
+    is_flag=True,
+    help="With --changed-since: fail only on findings the change introduces; findings that already fail at the base are reported as existing.",
+)
+@click.option(
+    "--policies-from",
+    metavar="REF",
+    help="Read everything that decides the verdict as it is at REF: the config, the policy, catalog and baseline files it or --policy/--catalog/--baseline name, and which inline waivers count (inlineWaivers: base-only), so a change cannot weaken the gate that judges it.",
+)
+def check(
+    paths: tuple[Path, ...],
+    flags: Flags,
+    output_format: str,
+    output: Path | None,
+    reports: tuple[ReportTarget, ...],
+    format_outputs: tuple[ReportTarget, ...],
+    baseline_file: Path | None,
+    today: datetime.datetime | None,
+    max_file_size: int,
+    color: bool | None,
+    changed_since: str | None,
+    head_ref: str | None,
+    new_only: bool,
+    policies_from: str | None,
+) -> None:
+    """Check the manifests in PATHS (files or folders; default: the current folder).
+
+    Folders are searched recursively for .yaml, .yml, .json, .tf and .tfvars
+    files; inside a git work tree, files git ignores are skipped. Every finding points at the
+    line of the fact it is about.
+
+    The .greengate.yaml found by walking up from the first PATH (or the
+    current folder) tunes the check: policies, rules, params, include/exclude,
+    defaults, waivers; flags override it (`greengate config show`).
+
+    In a pull request: --changed-since REF checks what the change touches,
+    --new-only fails only on what it introduces, and --policies-from REF
+    judges it by the base's policies and config.
+    """
+    git_options = GitOptions(changed_since=changed_since, head=head_ref, new_only=new_only)
+    source = click.get_current_context().get_parameter_source("output_format")
+    targets = report_targets(
+        ReportTarget(OutputFormat(output_format), output),
+        (*reports, *format_outputs),
+        annotate=os.environ.get("GITHUB_ACTIONS") == "true" and source is ParameterSource.DEFAULT,
+    )
+    with prepared(
+        paths,
+        flags,
+        git=git_options,
+        policies_from=policies_from,
+        baseline_file=baseline_file,
+        today=day(today),
+        max_file_bytes=max_file_size,
+    ) as options:
+        report = run_check(options)
+    write_reports(report, targets, color=color)
+    sys.exit(int(report.exit_code))
