@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from greengate.cli import root as cli
+from greengate.cli import check as cli
+from greengate.cli import main
 from greengate.records.report import Report
 from greengate.reporters import OutputFormat
 
@@ -24,7 +25,7 @@ def _fixture_report(report: Report, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def run(*args: str, env: dict[str, str | None] | None = None) -> Result:
-    return CliRunner().invoke(cli.main, ["check", *args], env=env, catch_exceptions=False)
+    return CliRunner().invoke(main, ["check", *args], env=env, catch_exceptions=False)
 
 
 def test_several_reports_from_one_run(tmp_path: Path, report: Report) -> None:

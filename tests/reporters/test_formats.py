@@ -9,7 +9,8 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from greengate.cli import root as cli
+from greengate.cli import check as cli
+from greengate.cli import main
 from greengate.records.report import Report
 from greengate.reporters import OutputFormat
 
@@ -23,7 +24,7 @@ def docs_text() -> str:
 
 
 def check_command() -> click.Command:
-    command = cli.main.get_command(click.Context(cli.main), "check")
+    command = main.get_command(click.Context(main), "check")
     assert command is not None
     return command
 
@@ -43,7 +44,7 @@ def test_format_accepts_it(
     fmt: OutputFormat, report: Report, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(cli, "run_check", lambda options: report)
-    result = CliRunner().invoke(cli.main, ["check", "--format", fmt.value], catch_exceptions=False)
+    result = CliRunner().invoke(main, ["check", "--format", fmt.value], catch_exceptions=False)
     assert (result.exit_code, result.stderr) == (1, "")
     assert result.stdout == fmt.reporter(report)
 

@@ -24,6 +24,7 @@ from pathlib import Path
 from greengate.aggregate.savings import top_savings
 from greengate.aggregate.totals import summarise
 from greengate.app.check import prepared, run_check
+from greengate.app.rule_choice import RuleChoice
 from greengate.config.settings import Flags
 from greengate.errors import ConfigError
 from greengate.load import MAX_FILE_BYTES
@@ -91,6 +92,8 @@ class AuditOptions:
     """Gate: exit 1 when a deployment fails a rule at or above it (None: never)."""
     max_file_bytes: int = MAX_FILE_BYTES
     today: datetime.date | None = None
+    choice: RuleChoice = field(default_factory=RuleChoice)
+    """``--rule``, ``--skip-rule``, ``--policy-name``, as for ``check``."""
 
 
 @dataclass(frozen=True)
@@ -164,6 +167,7 @@ def audit_target(target: Target, options: AuditOptions) -> Part:
         today=options.today,
         max_file_bytes=options.max_file_bytes,
     ) as check_options:
+        check_options = replace(check_options, choice=options.choice)
         if options.fail_on is not None:
             check_options = replace(check_options, fail_on=options.fail_on)
         report = run_check(check_options)

@@ -16,6 +16,7 @@ from typing import Any
 
 from greengate.app.pipeline import MANIFEST_RULES, RepoPaths, read_deployments, select_files
 from greengate.app.policies_from import policies_from as policies_at
+from greengate.app.rule_choice import RuleChoice, choose
 from greengate.catalog import Catalog
 from greengate.config.model import BASE_ONLY, Config, InlineWaivers
 from greengate.config.select import select
@@ -79,6 +80,10 @@ class CheckOptions:
     """Pull-request scope: --changed-since, --head, --new-only."""
     notes: tuple[str, ...] = ()
     """Notes from before the run (e.g. policies read from a base ref) for the report."""
+    choice: RuleChoice = field(default_factory=RuleChoice)
+    """``--rule``, ``--skip-rule``, ``--policy-name``: applied after the config's selection."""
+    fail_on_empty: bool = False
+    """``--fail-on-empty``: a run that finds no deployment fails."""
 
 
 def options_from(
@@ -155,10 +160,11 @@ def build_engine(options: CheckOptions, catalog: Catalog) -> Engine:
     for name, override in options.params.items():
         params[name] = deep_merge(params.get(name, {}), override)
     budget = options.config.budget if options.config is not None else None
+    chosen, rules = choose(selection.policies, {**selection.rules, **options.rules}, options.choice)
     return Engine(
-        selection.policies,
+        chosen,
         params=params,
-        rules={**selection.rules, **options.rules},
+        rules=rules,
         catalog=catalog_view(catalog),
         budget=budget.value if budget is not None else None,
     )
@@ -186,6 +192,8 @@ def _run(options: CheckOptions, root: Path | None) -> Report:
     deployments, findings = read_deployments(
         files, catalog, options.max_file_bytes, defaults=where.defaults, root=root
     )
+    if not deployments:
+        notes.append(empty_note(len(files)))
     evaluated = [Judged(f) for f in findings]
     compare = changes is not None and options.git.new_only
     for deployment in deployments:  # one at a time, to know which deployment each finding is about
@@ -251,7 +259,14 @@ def _run(options: CheckOptions, root: Path | None) -> Report:
         notes=tuple(notes),
         baseline=options.baseline.path if options.baseline is not None else None,
         fixed=tuple(fixed),
+        fail_on_empty=options.fail_on_empty,
     )
+
+
+def empty_note(files: int) -> str:
+    """What a run that found no deployment says, so a wrong path is not mistaken for a pass."""
+    where = f"{files} file{'' if files == 1 else 's'}"
+    return f"0 deployments found in {where}: is the path right? `greengate explain PATH` shows what was read (--fail-on-empty makes this fail)"
 
 
 def _waive(

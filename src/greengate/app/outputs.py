@@ -22,7 +22,7 @@ from greengate.atomic import write_atomically
 from greengate.errors import GreengateError, UsageError
 from greengate.records.report import Report
 from greengate.records.text import printable
-from greengate.reporters import OutputFormat
+from greengate.reporters import Detail, OutputFormat
 
 
 @dataclass(frozen=True)
@@ -61,7 +61,11 @@ def report_targets(
 
 
 def write_reports(
-    report: Report, targets: Sequence[ReportTarget], *, color: bool | None = None
+    report: Report,
+    targets: Sequence[ReportTarget],
+    *,
+    color: bool | None = None,
+    detail: Detail = Detail.FULL,
 ) -> None:
     """Write ``report`` in each target's format: streamed, so a huge report is never one string.
 
@@ -74,14 +78,14 @@ def write_reports(
     refuse_manifests(report, [t.path for t in targets if t.path is not None])
     for target in targets:
         if target.path is not None:
-            _write_file(target.path, target.format, report)
+            _write_file(target.path, target.format, report, detail)
             continue
         out = sys.stdout
         if out is None:
             continue
         paint = target.format.supports_color and (out.isatty() if color is None else color)
         try:
-            target.format.write(report, out, color=paint)
+            target.format.write(report, out, color=paint, detail=detail)
             out.flush()
         except BrokenPipeError:
             silence_stdout()
@@ -136,10 +140,10 @@ def silence_stdout() -> None:
         os.close(devnull)
 
 
-def _write_file(path: Path, fmt: OutputFormat, report: Report) -> None:
+def _write_file(path: Path, fmt: OutputFormat, report: Report, detail: Detail) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        write_atomically(path, lambda handle: fmt.write(report, handle))
+        write_atomically(path, lambda handle: fmt.write(report, handle, detail=detail))
     except OSError as exc:
         raise GreengateError(
             f"{printable(path)}: cannot write the {fmt.value} report ({exc.strerror}); choose another path"

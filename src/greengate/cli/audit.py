@@ -18,6 +18,7 @@ from typing import Any
 import click
 
 from greengate.app.audit import AuditOptions, Shard, merge, run_audit
+from greengate.app.rule_choice import RuleChoice
 from greengate.atomic import write_atomically
 from greengate.cli.options import (
     REPORT_PATH,
@@ -25,6 +26,7 @@ from greengate.cli.options import (
     day,
     format_option,
     max_file_size_option,
+    rule_options,
     settings_options,
     today_option,
 )
@@ -104,6 +106,7 @@ def _parse_reports(
 @audit.command(_DEFAULT, epilog=AUDIT_EXIT_CODES, hidden=True)
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @settings_options
+@rule_options
 @format_option(
     [f.value for f in AuditFormat],
     default=AuditFormat.JSON.value,
@@ -150,6 +153,7 @@ def run(
     shard: str | None,
     today: datetime.datetime | None,
     max_file_size: int,
+    choice: RuleChoice,
 ) -> None:
     """Inventory every AI deployment in PATHS (repositories or folders; default: the current folder).
 
@@ -176,6 +180,7 @@ def run(
         fail_on=Severity(gate) if gate is not None else None,
         max_file_bytes=max_file_size,
         today=day(today),
+        choice=choice,
     )
     report, gating = run_audit(options)
     for extra_format, path in reports:

@@ -10,6 +10,7 @@ import functools
 import os
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ from click.core import ParameterSource
 
 from greengate.app.check import prepared, run_check
 from greengate.app.outputs import ReportTarget, report_targets, write_reports
+from greengate.app.rule_choice import RuleChoice
 from greengate.cli.help import EXIT_CODES
 from greengate.cli.options import (
     REPORT_PATH,
@@ -26,11 +28,13 @@ from greengate.cli.options import (
     fail_on_option,
     format_option,
     max_file_size_option,
+    rule_options,
     settings_options,
     today_option,
 )
 from greengate.config.settings import Flags
-from greengate.reporters import OutputFormat
+from greengate.errors import ExitCode
+from greengate.reporters import Detail, OutputFormat
 from greengate.sources.changeset import GitOptions
 
 
@@ -80,6 +84,23 @@ def _output_options(func: F) -> F:
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @settings_options
 @fail_on_option
+@rule_options
+@click.option(
+    "--soft-fail",
+    is_flag=True,
+    help="Report everything but exit 0 even when findings fail (exit 2 still means greengate could not run).",
+)
+@click.option(
+    "--fail-on-empty",
+    is_flag=True,
+    help="Fail (exit 1) when no deployment is found: a wrong path or include must not pass as a clean check.",
+)
+@click.option("--quiet", "-q", is_flag=True, help="Text report: only the summary line.")
+@click.option(
+    "--compact",
+    is_flag=True,
+    help="Text report: one line per failing finding, then the summary (no grouping, no fixes).",
+)
 @format_option(
     [f.value for f in OutputFormat],
     default=OutputFormat.TEXT.value,
@@ -144,6 +165,11 @@ def check(
     head_ref: str | None,
     new_only: bool,
     policies_from: str | None,
+    choice: RuleChoice,
+    soft_fail: bool,
+    fail_on_empty: bool,
+    quiet: bool,
+    compact: bool,
 ) -> None:
     """Check the manifests in PATHS (files or folders; default: the current folder).
 
@@ -175,6 +201,7 @@ def check(
         today=day(today),
         max_file_bytes=max_file_size,
     ) as options:
-        report = run_check(options)
-    write_reports(report, targets, color=color)
-    sys.exit(int(report.exit_code))
+        report = run_check(replace(options, choice=choice, fail_on_empty=fail_on_empty))
+    detail = Detail.QUIET if quiet else Detail.COMPACT if compact else Detail.FULL
+    write_reports(report, targets, color=color, detail=detail)
+    sys.exit(int(ExitCode.OK if soft_fail else report.exit_code))

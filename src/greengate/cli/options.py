@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 import click
 
 from greengate.app.check import utc_today
+from greengate.app.rule_choice import RuleChoice
 from greengate.config.settings import Flags
 from greengate.load import MAX_FILE_BYTES
 from greengate.records.finding import Severity
@@ -157,3 +158,45 @@ today_option = click.option(
 def day(value: datetime.datetime | None) -> datetime.date:
     """The ``--today`` value as a date (today, UTC, when not given)."""
     return value.date() if value is not None else utc_today()
+
+
+def rule_options(func: F) -> F:
+    """``--rule``, ``--skip-rule`` and ``--policy-name``; the command gets them as ``choice``."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        choice = RuleChoice(
+            only=tuple(kwargs.pop("only_rules")),
+            skip=tuple(kwargs.pop("skip_rules")),
+            policies=tuple(kwargs.pop("policy_names")),
+        )
+        return func(*args, choice=choice, **kwargs)
+
+    decorated: Callable[..., Any] = wrapper
+    for option in reversed(
+        (
+            click.option(
+                "--rule",
+                "only_rules",
+                multiple=True,
+                metavar="ID|GLOB|SEVERITY",
+                help="Run only these rules (repeatable): an id (GG201), a glob (GG30*) or a severity (high: that severity and above).",
+            ),
+            click.option(
+                "--skip-rule",
+                "skip_rules",
+                multiple=True,
+                metavar="ID|GLOB|SEVERITY",
+                help="Never run these rules (repeatable): an id, a glob, or a severity (low: that severity and below).",
+            ),
+            click.option(
+                "--policy-name",
+                "policy_names",
+                multiple=True,
+                metavar="NAME|GLOB",
+                help="Run only the policies with these names (repeatable; globs allowed).",
+            ),
+        )
+    ):
+        decorated = option(decorated)
+    return decorated  # type: ignore[return-value]

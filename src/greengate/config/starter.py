@@ -20,8 +20,8 @@ STARTER = """\
 # info, low, medium, high or critical (flag --fail-on overrides).
 failOn: info
 
-# Which files to check. Default: every .yaml, .yml and .json file found
-# (files git ignores are skipped).
+# Which files to check. Default: every .yaml, .yml, .json, .tf and .tfvars
+# file found (files git ignores are skipped).
 # include: ["deploy/**"]
 # exclude: ["**/testdata/**"]
 

@@ -41,6 +41,13 @@ class Report:
     """The baseline file the run compared against (``--baseline``), if any."""
     fixed: tuple[BaselineEntry, ...] = ()
     """Baseline entries with no failing finding any more: fixed since the baseline."""
+    fail_on_empty: bool = False
+    """``--fail-on-empty``: finding no deployment fails the run."""
+
+    @property
+    def empty(self) -> bool:
+        """No deployment was found (and no manifest failed to read): nothing was judged."""
+        return not self.deployments
 
     def gating(self, finding: Finding) -> bool:
         """Whether this finding makes the run fail.
@@ -64,7 +71,9 @@ class Report:
 
     @property
     def exit_code(self) -> ExitCode:
-        return ExitCode.FAILED if self.failures else ExitCode.OK
+        if self.failures or (self.fail_on_empty and self.empty):
+            return ExitCode.FAILED
+        return ExitCode.OK
 
     def count_by_status(self) -> dict[str, int]:
         counts = Counter(f.status.value for f in self.findings)

@@ -13,6 +13,7 @@ from typing import TextIO
 from greengate.records.report import Report
 from greengate.reporters import github, json_report, junit, markdown, sarif, text
 from greengate.reporters.base import Reporter, Writer
+from greengate.reporters.text import Detail
 
 
 class OutputFormat(str, enum.Enum):
@@ -27,8 +28,17 @@ class OutputFormat(str, enum.Enum):
     def reporter(self) -> Reporter:
         return _REPORTERS[self]
 
-    def write(self, report: Report, out: TextIO, *, color: bool = False) -> None:
-        """Write the report to ``out``; streamed where the format supports it."""
+    def write(
+        self, report: Report, out: TextIO, *, color: bool = False, detail: Detail = Detail.FULL
+    ) -> None:
+        """Write the report to ``out``; streamed where the format supports it.
+
+        ``detail`` (``--compact``, ``--quiet``) shortens the text report only:
+        machine formats always hold everything.
+        """
+        if self is OutputFormat.TEXT:
+            out.write(text.render(report, color=color, detail=detail))
+            return
         writer = _WRITERS.get(self)
         if writer is not None:
             writer(report, out, color=color)
@@ -72,4 +82,4 @@ _DESCRIPTIONS: dict[OutputFormat, str] = {
     OutputFormat.MARKDOWN: "a summary for $GITHUB_STEP_SUMMARY or a PR comment",
 }
 
-__all__ = ["OutputFormat", "Reporter"]
+__all__ = ["Detail", "OutputFormat", "Reporter"]

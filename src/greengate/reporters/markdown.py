@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import quote
 
+from greengate.errors import ExitCode
 from greengate.records.finding import Finding, Severity, Status
 from greengate.records.report import Report
 from greengate.records.text import UNSAFE
@@ -125,6 +126,8 @@ def _verdict(report: Report) -> str:
     if report.failures:
         failing = _plural(len(report.failures), "finding")
         return f"## ❌ greengate failed: {failing} at or above {gate} {detail}"
+    if report.exit_code is ExitCode.FAILED:  # --fail-on-empty
+        return f"## ❌ greengate failed: no deployment found {detail}"
     return f"## ✅ greengate passed: no failing findings at or above {gate} {detail}"
 
 

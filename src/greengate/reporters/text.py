@@ -7,12 +7,14 @@ that no longer fail are listed, so the baseline can be pruned.
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Callable
 from itertools import groupby
 from typing import Any
 
 import click
 
+from greengate.errors import ExitCode
 from greengate.records.finding import Finding, Severity, Status
 from greengate.records.report import Report
 from greengate.records.text import printable
@@ -29,12 +31,30 @@ _COLORS = {
 Style = Callable[..., str]
 
 
-def render(report: Report, *, color: bool = False) -> str:
+class Detail(str, enum.Enum):
+    """How much the text report shows: ``--compact`` and ``--quiet`` ask for less."""
+
+    FULL = "full"
+    """Findings grouped by file, how to fix each rule, waivers, the baseline, notes, the summary."""
+    COMPACT = "compact"
+    """One line per failing finding, then the notes and the summary."""
+    QUIET = "quiet"
+    """The summary line only."""
+
+
+def render(report: Report, *, color: bool = False, detail: Detail = Detail.FULL) -> str:
     def style(text: str, **kwargs: Any) -> str:
         return click.style(text, **kwargs) if color else text
 
+    if detail is Detail.QUIET:
+        return _summary(report, style) + "\n"
     lines: list[str] = []
     problems = report.problems
+    if detail is Detail.COMPACT:
+        lines.extend(_line(finding, style).strip() for finding in problems)
+        lines.extend(f"note: {printable(note)}" for note in report.notes)
+        lines.append(_summary(report, style))
+        return "\n".join(lines) + "\n"
     for file, group in groupby(problems, key=lambda f: f.location.file):
         lines.append(style(printable(file), bold=True, underline=True))
         for finding in group:
@@ -107,7 +127,7 @@ def _summary(report: Report, paint: Style) -> str:
     if report.baseline is not None:
         parts.append(f"{status['existing']} in baseline")
     scope = f"{len(report.deployments)} deployment{'s' if len(report.deployments) != 1 else ''} in {len(report.files)} file{'s' if len(report.files) != 1 else ''}"
-    if report.failures:
+    if report.exit_code is ExitCode.FAILED:
         verdict = paint("FAIL", fg="red", bold=True)
     else:
         verdict = paint("PASS", fg="green", bold=True)
