@@ -214,8 +214,14 @@ class Deployment:
         return self.anchors.get("", self.location)
 
     def root_cause(self, name: str) -> str:
-        """The field to declare for a missing ``name``: itself, or what it is derived from."""
+        """The field to declare for a missing ``name``: itself, or what it is derived from.
+
+        A field with its own hint is its own cause (an estimate that is missing because
+        the chip has no published power says so, whatever else is missing).
+        """
         base = DERIVED_FROM.get(name)
+        if name in self.hints:
+            return name
         if base is not None and name not in _DECLARABLE and base not in self.facts:
             return self.root_cause(base)
         return name
