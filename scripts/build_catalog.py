@@ -483,6 +483,13 @@ NO_POWER_FIGURE = {
     " paper measures one (Epoch leaves it empty)",
 }
 NO_POWER_YEAR = 2025
+# PCIe cards whose SXM sibling has CCF's per-GPU idle/max: CCF's figures are the SXM
+# module's (max above the card's TDP), so the card has none and W(u) falls back to TDP.
+NO_IDLE_MAX_TEXT = (
+    "idle/max W: none published for the PCIe card (Cloud Carbon Footprint's per-GPU figures"
+    " describe the SXM module); the TDP is used"
+)
+NO_IDLE_MAX = ("nvidia-v100-pcie", "nvidia-a100-pcie", "nvidia-a100-pcie-40gb", "nvidia-h100-pcie")
 # TDP known, measured average not: say so where the average would be.
 NO_AVERAGE = {
     "google-tpu-v4": "average W: none in a shippable source (Patterson et al. 2021 measure no"
@@ -581,6 +588,8 @@ def accelerators(data: Path) -> list[list[object]]:
         if acc_id in MEASURED_AVERAGE:
             average, average_source = MEASURED_AVERAGE[acc_id]
             power_sources.append(f"average W: {average_source}, 2021")
+        if acc_id in NO_IDLE_MAX:
+            power_sources.append(f"{NO_IDLE_MAX_TEXT}, {NO_POWER_YEAR}")
         if acc_id in NO_AVERAGE:
             power_sources.append(f"{NO_AVERAGE[acc_id]}, {NO_POWER_YEAR}")
         if acc_id in NO_POWER_FIGURE:

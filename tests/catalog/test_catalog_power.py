@@ -169,6 +169,15 @@ def test_chips_without_a_published_power_say_so(catalog: Catalog, id_: str) -> N
     assert "declare hardware.powerWatts" in entry.power_source
 
 
+@pytest.mark.parametrize(
+    "id_", ["nvidia-v100-pcie", "nvidia-a100-pcie", "nvidia-a100-pcie-40gb", "nvidia-h100-pcie"]
+)
+def test_pcie_cards_have_no_idle_and_max_and_say_why(catalog: Catalog, id_: str) -> None:
+    entry = catalog.accelerator(id_)
+    assert entry is not None and (entry.idle_watts, entry.max_watts) == (None, None)
+    assert "describe the SXM module" in entry.power_source
+
+
 def test_tpu_v3_and_v4_keep_tdp_and_measured_average_apart(catalog: Catalog) -> None:
     v3, v4 = catalog.accelerator("TPU v3"), catalog.accelerator("TPU v4")
     assert v3 is not None and v4 is not None
