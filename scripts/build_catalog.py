@@ -313,7 +313,15 @@ ACCELERATORS: list[tuple[str, str, str, int | None, str | None, str]] = [
         "volta",
         4,
         "NVIDIA Tesla V100 SXM2 32 GB",
-        "V100|Tesla V100|nvidia-tesla-v100|V100-32GB|V100-SXM2-16GB",
+        "V100|Tesla V100|nvidia-tesla-v100|V100-32GB|V100-SXM2-16GB|V100-SXM2-32GB",
+    ),
+    (
+        "nvidia-v100-pcie",
+        "nvidia",
+        "volta",
+        4,
+        "NVIDIA Tesla V100 PCIe 16 GB",
+        "V100 PCIe|Tesla V100 PCIe|V100-PCIE-16GB|V100-PCIE-32GB",
     ),
     ("nvidia-v100s", "nvidia", "volta", 4, "NVIDIA Tesla V100S PCIe 32 GB", "V100S|Tesla V100S"),
     ("nvidia-t4", "nvidia", "turing", 5, "NVIDIA Tesla T4", "T4|Tesla T4|nvidia-tesla-t4|T4G"),
@@ -323,8 +331,10 @@ ACCELERATORS: list[tuple[str, str, str, int | None, str | None, str]] = [
         "ampere",
         6,
         "NVIDIA A100 SXM4 80 GB",
-        "A100|A100-80GB|nvidia-tesla-a100|nvidia-a100-80gb|A100-SXM4-80GB|A100 PCIe",
+        "A100|A100-80GB|nvidia-tesla-a100|nvidia-a100-80gb|A100-SXM4-80GB|A100-SXM4-40GB",
     ),
+    ("nvidia-a100-pcie", "nvidia", "ampere", 6, None, "A100 PCIe|A100-80GB-PCIe|A100 80GB PCIe"),
+    ("nvidia-a100-pcie-40gb", "nvidia", "ampere", 6, None, "A100-PCIE-40GB|A100 40GB PCIe"),
     ("nvidia-a10g", "nvidia", "ampere", 6, "NVIDIA A10G", "A10G"),
     ("nvidia-a10", "nvidia", "ampere", 6, "NVIDIA A10 PCIe", "A10|A10 PCIe"),
     ("nvidia-a40", "nvidia", "ampere", 6, "NVIDIA A40 PCIe", "A40"),
@@ -337,15 +347,16 @@ ACCELERATORS: list[tuple[str, str, str, int | None, str | None, str]] = [
         "hopper",
         8,
         "NVIDIA H100 SXM5 80GB",
-        "H100|H100-SXM5|H100 PCIe|H100-MEGA|nvidia-h100-80gb|nvidia-h100-mega-80gb|H100-80GB-HBM3",
+        "H100|H100-SXM5|H100-MEGA|nvidia-h100-80gb|nvidia-h100-mega-80gb|H100-80GB-HBM3",
     ),
+    ("nvidia-h100-pcie", "nvidia", "hopper", 8, "NVIDIA H100 PCIe", "H100 PCIe|H100-PCIe-80GB"),
     ("nvidia-h100-nvl", "nvidia", "hopper", 8, "NVIDIA H100 NVL", "H100 NVL|H100-NVL"),
     ("nvidia-h200", "nvidia", "hopper", 8, "NVIDIA H200 SXM", "H200|H200-SXM|nvidia-h200-141gb"),
     ("nvidia-h20", "nvidia", "hopper", 8, "NVIDIA HGX H20", "H20|HGX H20"),
-    ("nvidia-h800", "nvidia", "hopper", 8, "NVIDIA H800 SXM5", "H800"),
+    ("nvidia-h800", "nvidia", "hopper", 8, "NVIDIA H800 SXM5", "H800|H800-SXM5"),
     ("nvidia-gh200", "nvidia", "hopper", 8, "NVIDIA GH200", "GH200"),
     ("nvidia-b100", "nvidia", "blackwell", 9, "NVIDIA B100", "B100"),
-    ("nvidia-b200", "nvidia", "blackwell", 9, "NVIDIA B200", "B200"),
+    ("nvidia-b200", "nvidia", "blackwell", 9, "NVIDIA B200", "B200|B200-SXM"),
     ("nvidia-gb200", "nvidia", "blackwell", 9, "NVIDIA GB200", "GB200"),
     ("nvidia-b300", "nvidia", "blackwell-ultra", 9, "NVIDIA B300 (Blackwell Ultra)", "B300"),
     ("nvidia-gb300", "nvidia", "blackwell-ultra", 9, "NVIDIA GB300 (Blackwell Ultra)", "GB300"),
@@ -405,7 +416,8 @@ ACCELERATORS: list[tuple[str, str, str, int | None, str | None, str]] = [
 # Curated release years (accelerator_generations_curated.csv) take precedence over Epoch dates.
 CURATED_YEARS = {
     "nvidia-k80": 2014, "nvidia-m60": 2015, "nvidia-p4": 2016, "nvidia-p40": 2016, "nvidia-p100": 2016,
-    "nvidia-v100": 2017, "nvidia-t4": 2018, "nvidia-a100": 2020, "nvidia-a10g": 2021, "nvidia-a10": 2021,
+    "nvidia-v100": 2017, "nvidia-v100-pcie": 2017, "nvidia-t4": 2018, "nvidia-a100": 2020,
+    "nvidia-a100-pcie": 2020, "nvidia-a100-pcie-40gb": 2020, "nvidia-h100-pcie": 2022, "nvidia-a10g": 2021, "nvidia-a10": 2021,
     "nvidia-l4": 2023, "nvidia-l40": 2022, "nvidia-l40s": 2023, "nvidia-h100": 2022, "nvidia-h200": 2024,
     "nvidia-b200": 2024, "nvidia-b300": 2025, "google-tpu-v2": 2017, "google-tpu-v3": 2018,
     "google-tpu-v4": 2021, "google-tpu-v5e": 2023, "google-tpu-v5p": 2023, "google-tpu-v6e": 2024,
@@ -414,7 +426,7 @@ CURATED_YEARS = {
 }  # fmt: skip
 
 # Facts for accelerators missing from the Epoch extract, each with its own source.
-NON_EPOCH: dict[str, tuple[float | None, float | None, str]] = {  # id: (tdp W, memory GB, source)
+NON_EPOCH: dict[str, tuple[object, object, str]] = {  # id: (tdp W, memory GB, source)
     "nvidia-k520": (None, None, CCF.format(file="AWSInstanceTypes.ts") + ", 2022: GPU of AWS g2"),
     "nvidia-l40s": (
         350,
@@ -442,6 +454,46 @@ NON_EPOCH: dict[str, tuple[float | None, float | None, str]] = {  # id: (tdp W, 
         None,
         CCF.format(file="VirtualMachineTypes.ts") + ", 2022: FPGA of Azure NP",
     ),
+}
+# PCIe A100s from Green Algorithms TDP_gpu.csv, whose rows cite NVIDIA's datasheets:
+# id -> (row, memory GB as the product name states it, datasheet year). Epoch's single
+# "NVIDIA A100 PCIe" row (40 GB) says 300 W where the 40 GB datasheet says 250 W; the
+# datasheet-cited figure is used (SOURCES.md records the disagreement).
+GREEN_ALGORITHMS_GPUS: dict[str, tuple[str, int, int]] = {
+    "nvidia-a100-pcie": ("NVIDIA A100 80GB PCIe", 80, 2021),
+    "nvidia-a100-pcie-40gb": ("NVIDIA A100 40GB PCIe", 40, 2020),
+}
+GREEN_ALGORITHMS_TDP = (
+    "Green Algorithms TDP_gpu.csv @353cb91 (CC BY 4.0), row '{row}', citing NVIDIA's A100 "
+    "datasheet {url}, {year}"
+)
+# Chips whose power nobody publishes: the vendor gives no per-chip TDP and no paper
+# measures one (Epoch leaves the TDP empty; press figures are estimates, not used).
+NO_POWER_FIGURE = {
+    "aws-neuron": "no power figure: the Neuron device's generation is not known",
+    "aws-inferentia": "no power figure: AWS publishes no per-chip TDP of Inferentia and no paper"
+    " measures one",
+    "aws-inferentia2": "no power figure: AWS publishes no per-chip TDP of Inferentia2 and no"
+    " paper measures one (Epoch leaves it empty)",
+    "aws-trainium": "no power figure: AWS publishes no per-chip TDP of Trainium1 and no paper"
+    " measures one (Epoch leaves it empty)",
+    "google-tpu-v5p": "no power figure: Google publishes no per-chip power of TPU v5p and no"
+    " paper measures one (Epoch leaves it empty)",
+    "google-tpu-v6e": "no power figure: Google publishes no per-chip power of TPU v6e and no"
+    " paper measures one (Epoch leaves it empty)",
+}
+NO_POWER_YEAR = 2025
+# PCIe cards whose SXM sibling has CCF's per-GPU idle/max: CCF's figures are the SXM
+# module's (max above the card's TDP), so the card has none and W(u) falls back to TDP.
+NO_IDLE_MAX_TEXT = (
+    "idle/max W: none published for the PCIe card (Cloud Carbon Footprint's per-GPU figures"
+    " describe the SXM module); the TDP is used"
+)
+NO_IDLE_MAX = ("nvidia-v100-pcie", "nvidia-a100-pcie", "nvidia-a100-pcie-40gb", "nvidia-h100-pcie")
+# TDP known, measured average not: say so where the average would be.
+NO_AVERAGE = {
+    "google-tpu-v4": "average W: none in a shippable source (Patterson et al. 2021 measure no"
+    " TPU v4 run); the TDP is used",
 }
 # Epoch leaves H200 memory blank; 141 GB HBM3e is the curated note (NVIDIA H200 datasheet).
 MEMORY_OVERRIDES = {"nvidia-h200": Decimal(141)}
@@ -490,12 +542,25 @@ def ccf_gpu_watts(data: Path) -> dict[str, tuple[Decimal, Decimal, str]]:
     return found
 
 
+def green_algorithms_gpus(data: Path) -> dict[str, tuple[object, object, str]]:
+    """The PCIe A100 rows of Green Algorithms' TDP_gpu.csv: id -> (TDP W, memory GB, source)."""
+    lines = (data / "green-algorithms" / "TDP_gpu.csv").read_text(encoding="utf-8").splitlines()
+    table = {r["model"].strip(): r for r in csv.DictReader(lines[1:])}
+    found: dict[str, tuple[object, object, str]] = {}
+    for acc_id, (row, memory, year) in GREEN_ALGORITHMS_GPUS.items():
+        record = table[row]
+        source = GREEN_ALGORITHMS_TDP.format(row=row, url=record["source"].strip(), year=year)
+        found[acc_id] = (record["TDP"].strip(), memory, source + "; memory from the product name")
+    return found
+
+
 def accelerators(data: Path) -> list[list[object]]:
     ccf_watts = ccf_gpu_watts(data)
     epoch = {
         row["hardware_name"]: row
         for row in read_csv(data / "epoch-ml-hardware" / "accelerators_extract.csv")
     }
+    non_epoch = {**NON_EPOCH, **green_algorithms_gpus(data)}
     rows: list[list[object]] = []
     for acc_id, vendor, architecture, generation, epoch_name, aliases in ACCELERATORS:
         year: int | None = CURATED_YEARS.get(acc_id)
@@ -509,7 +574,7 @@ def accelerators(data: Path) -> list[list[object]]:
                 memory = decimal_text(Decimal(record["memory_bytes"]) / 10**9)
             source = EPOCH.format(year=record["epoch_last_modified"][:4], row=epoch_name)
         else:
-            tdp, memory, source = NON_EPOCH[acc_id]
+            tdp, memory, source = non_epoch[acc_id]
         if acc_id in MEMORY_OVERRIDES:
             memory = decimal_text(MEMORY_OVERRIDES[acc_id])
         idle: object = None
@@ -523,6 +588,16 @@ def accelerators(data: Path) -> list[list[object]]:
         if acc_id in MEASURED_AVERAGE:
             average, average_source = MEASURED_AVERAGE[acc_id]
             power_sources.append(f"average W: {average_source}, 2021")
+        if acc_id in NO_IDLE_MAX:
+            power_sources.append(f"{NO_IDLE_MAX_TEXT}, {NO_POWER_YEAR}")
+        if acc_id in NO_AVERAGE:
+            power_sources.append(f"{NO_AVERAGE[acc_id]}, {NO_POWER_YEAR}")
+        if acc_id in NO_POWER_FIGURE:
+            if tdp is not None:
+                raise SystemExit(f"{acc_id} has a TDP now: drop it from NO_POWER_FIGURE")
+            power_sources.append(
+                f"{NO_POWER_FIGURE[acc_id]}, checked {NO_POWER_YEAR}; declare hardware.powerWatts"
+            )
         rows.append(
             [
                 acc_id,
@@ -580,7 +655,7 @@ CCF_PROCESSORS = {
     "XILINX_ALVEO_U250": "amd-alveo-u250",
 }  # fmt: skip
 
-AWS_NEWER: list[tuple[str, str, int]] = [
+AWS_NEWER: list[tuple[str, str, int | str]] = [
     ("p4de.24xlarge", "nvidia-a100", 8),
     ("p5.48xlarge", "nvidia-h100", 8),
     ("p5e.48xlarge", "nvidia-h200", 8),
@@ -622,7 +697,7 @@ SKYPILOT_ACCELERATORS = {
     "H100-MEGA": "nvidia-h100", "H200": "nvidia-h200", "B200": "nvidia-b200",
 }  # fmt: skip
 
-GCP_NEWER: list[tuple[str, str, int]] = [
+GCP_NEWER: list[tuple[str, str, int | str]] = [
     ("a3-edgegpu-8g", "nvidia-h100", 8),
     ("ct4p-hightpu-4t", "google-tpu-v4", 4),
     ("ct5lp-hightpu-1t", "google-tpu-v5e", 1),
@@ -635,18 +710,18 @@ GCP_NEWER: list[tuple[str, str, int]] = [
     ("tpu7x-standard-4t", "google-tpu-v7", 4),
 ]
 
-AZURE_NEWER: list[tuple[str, str, int]] = [
-    ("Standard_NC24ads_A100_v4", "nvidia-a100", 1),
-    ("Standard_NC48ads_A100_v4", "nvidia-a100", 2),
-    ("Standard_NC96ads_A100_v4", "nvidia-a100", 4),
+AZURE_NEWER: list[tuple[str, str, int | str]] = [
+    ("Standard_NC24ads_A100_v4", "nvidia-a100-pcie", 1),
+    ("Standard_NC48ads_A100_v4", "nvidia-a100-pcie", 2),
+    ("Standard_NC96ads_A100_v4", "nvidia-a100-pcie", 4),
     ("Standard_ND96isr_H100_v5", "nvidia-h100", 8),
     ("Standard_ND96isr_H200_v5", "nvidia-h200", 8),
     ("Standard_NC40ads_H100_v5", "nvidia-h100-nvl", 1),
     ("Standard_NC80adis_H100_v5", "nvidia-h100-nvl", 2),
-    # NVadsA10 v5 sizes below NV36 get a fraction of one A10; counted as one GPU.
-    ("Standard_NV6ads_A10_v5", "nvidia-a10", 1),
-    ("Standard_NV12ads_A10_v5", "nvidia-a10", 1),
-    ("Standard_NV18ads_A10_v5", "nvidia-a10", 1),
+    # NVadsA10 v5 sizes below NV36 get a fraction of one A10, written exactly.
+    ("Standard_NV6ads_A10_v5", "nvidia-a10", "1/6"),
+    ("Standard_NV12ads_A10_v5", "nvidia-a10", "1/3"),
+    ("Standard_NV18ads_A10_v5", "nvidia-a10", "1/2"),
     ("Standard_NV36ads_A10_v5", "nvidia-a10", 1),
     ("Standard_NV36adms_A10_v5", "nvidia-a10", 1),
     ("Standard_NV72ads_A10_v5", "nvidia-a10", 2),
@@ -655,6 +730,37 @@ AZURE_NEWER: list[tuple[str, str, int]] = [
 
 # CCF names the ND A100 v4 size by its series; the ARM size name has no "A100".
 AZURE_RENAMES = {"ND96asr A100 v4": "Standard_ND96asr_v4"}
+
+# The variant each GPU instance family really has (CCF names one processor per chip):
+# family prefix -> (accelerator id, what the provider's documentation says). Checked
+# against the providers' instance documentation, 2025; a family not listed keeps the
+# accelerator its source names.
+VARIANTS: dict[tuple[str, str], tuple[str, str]] = {
+    ("aws", "p3."): ("nvidia-v100", "V100 SXM2 16 GB (AWS EC2 P3 instance documentation, 2025)"),
+    ("aws", "p3dn."): ("nvidia-v100", "V100 SXM2 32 GB (AWS EC2 P3 instance documentation, 2025)"),
+    ("aws", "p4d."): ("nvidia-a100", "A100 SXM4 40 GB (AWS EC2 P4 instance documentation, 2025)"),
+    ("aws", "p4de."): ("nvidia-a100", "A100 SXM4 80 GB (AWS EC2 P4 instance documentation, 2025)"),
+    ("aws", "p5."): ("nvidia-h100", "H100 SXM 80 GB (AWS EC2 P5 instance documentation, 2025)"),
+    ("aws", "p5e."): ("nvidia-h200", "H200 SXM (AWS EC2 P5 instance documentation, 2025)"),
+    ("aws", "p5en."): ("nvidia-h200", "H200 SXM (AWS EC2 P5 instance documentation, 2025)"),
+    ("azure", "Standard_NC6s_v3"): ("nvidia-v100-pcie", "V100 PCIe 16 GB (Azure NCv3-series documentation, 2025)"),
+    ("azure", "Standard_NC12s_v3"): ("nvidia-v100-pcie", "V100 PCIe 16 GB (Azure NCv3-series documentation, 2025)"),
+    ("azure", "Standard_NC24s_v3"): ("nvidia-v100-pcie", "V100 PCIe 16 GB (Azure NCv3-series documentation, 2025)"),
+    ("azure", "Standard_NC24rs_v3"): ("nvidia-v100-pcie", "V100 PCIe 16 GB (Azure NCv3-series documentation, 2025)"),
+    ("azure", "Standard_ND40rs_v2"): ("nvidia-v100", "V100 SXM2 32 GB (Azure NDv2-series documentation, 2025)"),
+    **{("azure", f"Standard_NC{n}ads_A100_v4"): ("nvidia-a100-pcie", "A100 80 GB PCIe (Azure NC A100 v4-series documentation, 2025)")
+       for n in (24, 48, 96)},
+    ("azure", "Standard_ND96asr_v4"): ("nvidia-a100", "A100 SXM4 40 GB (Azure ND A100 v4-series documentation, 2025)"),
+    ("azure", "Standard_ND96amsr_A100_v4"): ("nvidia-a100", "A100 SXM4 80 GB (Azure NDm A100 v4-series documentation, 2025)"),
+    ("azure", "Standard_ND96isr_H100_v5"): ("nvidia-h100", "H100 SXM 80 GB (Azure ND H100 v5-series documentation, 2025)"),
+    ("azure", "Standard_NC40ads_H100_v5"): ("nvidia-h100-nvl", "H100 NVL 94 GB (Azure NCads H100 v5-series documentation, 2025)"),
+    ("azure", "Standard_NC80adis_H100_v5"): ("nvidia-h100-nvl", "H100 NVL 94 GB (Azure NCads H100 v5-series documentation, 2025)"),
+    ("gcp", "a2-highgpu-"): ("nvidia-a100", "A100 SXM4 40 GB (Google Cloud A2 machine type documentation, 2025)"),
+    ("gcp", "a2-megagpu-"): ("nvidia-a100", "A100 SXM4 40 GB (Google Cloud A2 machine type documentation, 2025)"),
+    ("gcp", "a2-ultragpu-"): ("nvidia-a100", "A100 SXM4 80 GB (Google Cloud A2 machine type documentation, 2025)"),
+    **{("gcp", f"a3-{kind}gpu-"): ("nvidia-h100", "H100 SXM 80 GB (Google Cloud A3 machine type documentation, 2025)")
+       for kind in ("high", "mega", "edge")},
+}  # fmt: skip
 
 
 def ts_object(text: str, name: str) -> str:
@@ -680,21 +786,59 @@ def ccf_instances(path: Path, counts_name: str, mapping_name: str) -> list[tuple
     return [(name, CCF_PROCESSORS[processors[name]], count) for name, count in counts.items()]
 
 
+def ccf_host_sizes(data: Path) -> dict[tuple[str, str], tuple[object, object, str]]:
+    """vCPUs and memory GB per instance type from CCF's tables: (provider, name) -> (vcpus, GB, table).
+
+    AWS ``EC2_INSTANCE_TYPES`` and Azure ``VIRTUAL_MACHINE_TYPE_SERIES_MAPPING`` give
+    ``[vcpus, memory, embodied]``; GCP ``MACHINE_FAMILY_TO_MACHINE_TYPE_MAPPING`` gives
+    ``[vcpus, embodied]`` only, so GCP memory stays unknown.
+    """
+    sizes: dict[tuple[str, str], tuple[object, object, str]] = {}
+    entry = r"(?:'([^']+)'|(\w+)): \[([\d.]+), ([\d.]+)(?:, [\d.]+)?\]"
+    aws = (data / "ccf" / "AWSInstanceTypes.ts").read_text(encoding="utf-8")
+    table = ts_object(aws, "EC2_INSTANCE_TYPES")
+    for family, body in re.findall(r"^  '?([\w.-]+)'?: \{(.*?)^  \},", table, re.M | re.S):
+        for quoted, bare, vcpus, memory in re.findall(entry, body):
+            sizes[("aws", f"{family}.{quoted or bare}")] = (vcpus, memory, "AWSInstanceTypes.ts")
+    azure = (data / "ccf" / "VirtualMachineTypes.ts").read_text(encoding="utf-8")
+    for quoted, bare, vcpus, memory in re.findall(
+        r"^    " + entry, ts_object(azure, "VIRTUAL_MACHINE_TYPE_SERIES_MAPPING"), re.M
+    ):
+        name = quoted or bare
+        size = AZURE_RENAMES.get(name, "Standard_" + name.replace(" ", "_"))
+        sizes[("azure", size)] = (vcpus, memory, "VirtualMachineTypes.ts")
+    gcp = (data / "ccf" / "MachineTypes.ts").read_text(encoding="utf-8")
+    for name, vcpus in re.findall(
+        r"^    '([\w-]+)': \[(\d+), [\d.]+\]",
+        ts_object(gcp, "MACHINE_FAMILY_TO_MACHINE_TYPE_MAPPING"),
+        re.M,
+    ):
+        sizes[("gcp", name)] = (vcpus, None, "MachineTypes.ts")
+    return sizes
+
+
+def variant_of(provider: str, name: str) -> tuple[str, str] | None:
+    found = [v for (p, prefix), v in VARIANTS.items() if p == provider and name.startswith(prefix)]
+    if len(found) > 1:
+        raise SystemExit(f"instance type {name} matches several VARIANTS entries")
+    return found[0] if found else None
+
+
 def instance_types(data: Path, accelerator_ids: set[str]) -> list[list[object]]:
     ccf = data / "ccf"
-    rows: list[list[object]] = []
+    listed: list[tuple[str, str, str, int | str, str]] = []
     aws_source = CCF.format(file="AWSInstanceTypes.ts") + ", 2022"
     for name, acc, count in ccf_instances(
         ccf / "AWSInstanceTypes.ts", "GPU_INSTANCES_TYPES", "INSTANCE_TYPE_GPU_PROCESSOR_MAPPING"
     ):
-        rows.append(["aws", name, acc, count, aws_source])
-    rows += [["aws", name, acc, count, AWS_DOCS] for name, acc, count in AWS_NEWER]
+        listed.append(("aws", name, acc, count, aws_source))
+    listed += [("aws", name, acc, count, AWS_DOCS) for name, acc, count in AWS_NEWER]
     for record in read_csv(data / "skypilot" / "gcp_acc_instance_types_from_gcp_catalog_py.csv"):
         acc = SKYPILOT_ACCELERATORS[record["accelerator_name"]]
-        rows.append(
-            ["gcp", record["instance_type"], acc, int(record["accelerator_count"]), SKYPILOT]
+        listed.append(
+            ("gcp", record["instance_type"], acc, int(record["accelerator_count"]), SKYPILOT)
         )
-    rows += [["gcp", name, acc, count, GCP_DOCS] for name, acc, count in GCP_NEWER]
+    listed += [("gcp", name, acc, count, GCP_DOCS) for name, acc, count in GCP_NEWER]
     azure_source = CCF.format(file="VirtualMachineTypes.ts") + ", 2022"
     for name, acc, count in ccf_instances(
         ccf / "VirtualMachineTypes.ts",
@@ -702,8 +846,26 @@ def instance_types(data: Path, accelerator_ids: set[str]) -> list[list[object]]:
         "GPU_VIRTUAL_MACHINE_TYPE_PROCESSOR_MAPPING",
     ):
         size = AZURE_RENAMES.get(name, "Standard_" + name.replace(" ", "_"))
-        rows.append(["azure", size, acc, count, azure_source])
-    rows += [["azure", name, acc, count, AZURE_DOCS] for name, acc, count in AZURE_NEWER]
+        listed.append(("azure", size, acc, count, azure_source))
+    listed += [("azure", name, acc, count, AZURE_DOCS) for name, acc, count in AZURE_NEWER]
+    hosts = ccf_host_sizes(data)
+    used_variants: set[str] = set()
+    rows: list[list[object]] = []
+    for provider, name, acc, count, source in listed:
+        variant = variant_of(provider, name)
+        if variant is not None:
+            acc, what = variant
+            used_variants.add(what)
+            source += f"; variant: {what}"
+        vcpus: object = None
+        memory: object = None
+        if (provider, name) in hosts:
+            vcpus, memory, table = hosts[(provider, name)]
+            what = "vCPUs and memory" if memory is not None else "vCPUs (no memory figure)"
+            source += f"; {what}: {CCF.format(file=table)}, 2022"
+        rows.append([provider, name, acc, count, source, vcpus, memory])
+    if used_variants != {what for _, what in VARIANTS.values()}:
+        raise SystemExit("a VARIANTS entry matches no instance type")
     seen = set()
     for row in rows:
         if row[2] not in accelerator_ids:
@@ -986,7 +1148,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         ),
         "instance_types.csv": write_csv(
             out / "instance_types.csv",
-            ["provider", "instance_type", "accelerator", "count", "source"],
+            ["provider", "instance_type", "accelerator", "count", "source", "vcpus", "memory_gb"],
             instance_types(data, {str(row[0]) for row in accelerator_rows}),
         ),
         "models.csv": write_csv(

@@ -218,3 +218,38 @@ def test_missing_and_unsupported_files(tmp_path: Path) -> None:
 def test_empty_yaml_is_an_empty_extension(tmp_path: Path) -> None:
     path = write(tmp_path, "empty.yaml", "# nothing yet\n")
     assert len(Catalog.load([path]).regions()) == len(Catalog.builtin().regions())
+
+
+def test_user_instance_types_may_give_a_share_and_the_host(tmp_path: Path) -> None:
+    yaml_file = write(
+        tmp_path,
+        "catalog.yaml",
+        """
+        instance_types:
+          - {provider: onprem, instance_type: slice-3, accelerator: a10, count: "1/3", vcpus: 12, memory_gb: 110}
+        """,
+    )
+    csv_file = write(
+        tmp_path,
+        "team-instance_types.csv",
+        """
+        provider,instance_type,accelerator,count,source,vcpus,memory_gb
+        onprem,slice-4,a10,1/4,rack inventory 2025,8,
+        """,
+    )
+    catalog = Catalog.load([yaml_file, csv_file])
+    third, quarter = catalog.instance_type("slice-3"), catalog.instance_type("slice-4")
+    assert third is not None and quarter is not None
+    assert (third.count, third.vcpus, third.memory_gb) == (pytest.approx(1 / 3), 12, 110)
+    assert (quarter.count, quarter.vcpus, quarter.memory_gb) == (0.25, 8, None)
+
+
+@pytest.mark.parametrize("count", ["0/3", "1/0", "one third"])
+def test_a_bad_share_is_refused(tmp_path: Path, count: str) -> None:
+    path = write(
+        tmp_path,
+        "instance_types.csv",
+        f"provider,instance_type,accelerator,count\nonprem,s,a10,{count}\n",
+    )
+    with pytest.raises(ConfigError, match="count"):
+        Catalog.load([path])

@@ -114,13 +114,13 @@ def test_architecture_rank(catalog: Catalog) -> None:
         ("ct5lp-hightpu-4t", None, "ct5lp-hightpu-4t", "google-tpu-v5e", 4),
         ("ct5p-hightpu-4t", None, "ct5p-hightpu-4t", "google-tpu-v5p", 4),
         ("ct6e-standard-8t", None, "ct6e-standard-8t", "google-tpu-v6e", 8),
-        ("Standard_NC6s_v3", "azure", "Standard_NC6s_v3", "nvidia-v100", 1),
-        ("STANDARD_NC6s_v3", None, "Standard_NC6s_v3", "nvidia-v100", 1),
+        ("Standard_NC6s_v3", "azure", "Standard_NC6s_v3", "nvidia-v100-pcie", 1),
+        ("STANDARD_NC6s_v3", None, "Standard_NC6s_v3", "nvidia-v100-pcie", 1),
         ("standard_nc4as_t4_v3", None, "Standard_NC4as_T4_v3", "nvidia-t4", 1),
         ("Standard_ND96isr_H100_v5", None, "Standard_ND96isr_H100_v5", "nvidia-h100", 8),
-        ("Standard_NC48ads_A100_v4", None, "Standard_NC48ads_A100_v4", "nvidia-a100", 2),
+        ("Standard_NC48ads_A100_v4", None, "Standard_NC48ads_A100_v4", "nvidia-a100-pcie", 2),
         ("Standard_NV36ads_A10_v5", None, "Standard_NV36ads_A10_v5", "nvidia-a10", 1),
-        ("Standard_NV6ads_A10_v5", None, "Standard_NV6ads_A10_v5", "nvidia-a10", 1),
+        ("Standard_NV6ads_A10_v5", None, "Standard_NV6ads_A10_v5", "nvidia-a10", 1 / 6),
         ("Standard_ND96isr_MI300X_v5", None, "Standard_ND96isr_MI300X_v5", "amd-mi300x", 8),
         ("Standard_ND96asr_v4", None, "Standard_ND96asr_v4", "nvidia-a100", 8),
     ],
@@ -131,7 +131,7 @@ def test_instance_types(
     provider: str | None,
     found: str,
     accelerator: str,
-    count: int,
+    count: float,
 ) -> None:
     entry = catalog.instance_type(name, provider)
     assert entry is not None

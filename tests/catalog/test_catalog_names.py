@@ -4,6 +4,7 @@ import pytest
 
 from greengate.catalog import parse_parameter_count
 from greengate.catalog.names import (
+    accelerator_fallback_keys,
     accelerator_key,
     active_count_in_name,
     model_reference_segments,
@@ -114,8 +115,31 @@ def test_model_reference_segments(reference: str, segments: list[str]) -> None:
         "NVIDIA A100-SXM4-80GB",
         "nvidia-a100-80gb",
         "a100_80gb",
-        "A100 PCIe",
+        "NVIDIA-A100-SXM4-40GB",
     ],
 )
 def test_accelerator_key_strips_vendor_and_variant(name: str) -> None:
     assert accelerator_key(name) == "a100"
+
+
+@pytest.mark.parametrize(
+    ("name", "key"),
+    [
+        # A PCIe card keeps its form factor and memory wherever the name writes them.
+        ("A100 PCIe", "a100-pcie"),
+        ("NVIDIA-A100-PCIE-40GB", "a100-pcie-40gb"),
+        ("NVIDIA-A100-80GB-PCIe", "a100-pcie-80gb"),
+        ("A100 40GB PCIe", "a100-pcie-40gb"),
+        ("Tesla-V100-PCIE-16GB", "v100-pcie-16gb"),
+        ("NVIDIA-H100-PCIe", "h100-pcie"),
+        ("nvidia_h100_pcie", "h100-pcie"),
+    ],
+)
+def test_accelerator_key_keeps_pcie(name: str, key: str) -> None:
+    assert accelerator_key(name) == key
+
+
+def test_accelerator_fallback_keys() -> None:
+    assert accelerator_fallback_keys("a100-pcie-40gb") == ("a100-pcie", "a100")
+    assert accelerator_fallback_keys("h100-pcie") == ("h100-pcie", "h100")
+    assert accelerator_fallback_keys("a100") == ()

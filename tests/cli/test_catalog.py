@@ -45,7 +45,7 @@ def test_accelerator_and_instance_type(run: Run) -> None:
         "instance-type", "STANDARD_NC6s_v3", "--provider", "azure", "--format", "json"
     )
     data = json.loads(out)
-    assert code == 0 and (data["accelerator"], data["count"]) == ("nvidia-v100", 1)
+    assert code == 0 and (data["accelerator"], data["count"]) == ("nvidia-v100-pcie", 1)
 
 
 def test_model_json_says_how_it_was_found(run: Run) -> None:

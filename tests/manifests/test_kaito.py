@@ -154,7 +154,8 @@ def test_the_catalog_resolves_the_vm_size() -> None:
     (deployment,), findings = read_deployments(discover([path]), Catalog.builtin())
     assert findings == []
     assert_facts(
-        deployment, {"hardware.accelerator": "nvidia-a100", "hardware.count": 2, "replicas.max": 2}
+        deployment,
+        {"hardware.accelerator": "nvidia-a100-pcie", "hardware.count": 2, "replicas.max": 2},
     )
     assert deployment.facts["hardware.accelerator"].location.line == 28
 

@@ -12,6 +12,7 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Literal
 
 from greengate.errors import ConfigError
@@ -122,6 +123,19 @@ def _number(
         return number
 
     return parse
+
+
+_FRACTION = re.compile(r"\s*\d{1,6}\s*/\s*\d{1,6}\s*")
+
+
+def _share(value: object) -> float:
+    """Accelerators per instance: a number, or an exact fraction such as ``1/6`` of one GPU."""
+    if isinstance(value, str) and _FRACTION.fullmatch(value):
+        top, bottom = (int(part) for part in value.split("/"))
+        if bottom == 0 or top == 0:
+            raise FieldError(f"must be a fraction above 0, got {_shown(value)}")
+        return float(Fraction(top, bottom))
+    return _number(0, above=True)(value)
 
 
 def _aliases(value: object) -> tuple[str, ...]:
@@ -235,8 +249,15 @@ FIELDS: dict[Kind, tuple[Field, ...]] = {
         Field("provider", _text, True, "name the cloud provider, e.g. aws"),
         Field("instance_type", _text, True, "write the instance type, e.g. g5.2xlarge"),
         Field("accelerator", _text, True, "name a catalog accelerator, e.g. nvidia-a10g"),
-        Field("count", _number(0, above=True), True, "write the accelerators per instance, e.g. 1"),
+        Field(
+            "count",
+            _share,
+            True,
+            "write the accelerators per instance, e.g. 1, or the share of one, e.g. 1/6",
+        ),
         Field("source", _text),
+        Field("vcpus", _whole(1), False, "write the instance's vCPUs as a whole number, e.g. 8"),
+        Field("memory_gb", _number(0, above=True), False, "write the instance's memory in GB"),
     ),
     "models": (
         Field("id", _text, True, "write the model id, e.g. my-org/my-model"),

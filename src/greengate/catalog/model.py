@@ -81,8 +81,13 @@ class InstanceType:
     provider: str
     instance_type: str
     accelerator: str  # an Accelerator.id
-    count: float  # accelerators per instance (fractional GPU sizes count as 1)
+    count: float
+    """Accelerators per instance; a fractional-GPU size has its share (1/6 is 0.1666...)."""
     source: str
+    vcpus: int | None = None
+    """vCPUs of the instance, for the host's power (Cloud Carbon Footprint's method)."""
+    memory_gb: float | None = None
+    """Memory of the instance in GB, for the host's power."""
 
 
 @dataclass(frozen=True)

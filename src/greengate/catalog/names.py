@@ -14,6 +14,7 @@ from greengate.records.units import parse_parameter_count
 from greengate.records.units import region_of_zone as zone_region
 
 __all__ = [
+    "accelerator_fallback_keys",
     "accelerator_key",
     "accelerator_key_without_topology",
     "active_count_in_name",
@@ -31,9 +32,13 @@ __all__ = [
 # --- accelerators -----------------------------------------------------------
 
 _VENDOR_PREFIXES = ("nvidia-", "amd-", "google-", "aws-", "amazon-", "intel-", "habana-")
-# Suffixes that name a variant of the same chip, not a different chip: memory
-# size, form factor, memory type, virtual-workstation licensing.
-_VARIANT_SUFFIX = re.compile(r"-(?:\d+(?:\.\d+)?gb|sxm\d?|pcie|hbm\d?e?|nvlink|vws)$")
+# Suffixes that name a variant of the same chip at the same power, not a different
+# part: memory size, SXM form factor, memory type, virtual-workstation licensing.
+_VARIANT_SUFFIX = re.compile(r"-(?:sxm\d?|hbm\d?e?|nvlink|vws)$")
+_MEMORY_SUFFIX = re.compile(r"-(\d+(?:\.\d+)?gb)$")
+# A PCIe card is another part than the SXM module of the same chip (H100 PCIe 350 W
+# against SXM 700 W), so "pcie" stays in the key wherever the name writes it.
+_PCIE = re.compile(r"-pcie(?=-|$)")
 _TOPOLOGY_SUFFIX = re.compile(r"-\d+$")
 
 
@@ -41,7 +46,11 @@ def accelerator_key(name: str) -> str:
     """Normalise an accelerator name for lookup.
 
     ``"NVIDIA A100-SXM4-80GB"``, ``"nvidia-tesla-a100"``, ``"a100_80gb"`` and
-    ``"A100"`` all give ``"a100"``.
+    ``"A100"`` all give ``"a100"``. A PCIe part keeps its form factor and its
+    memory, which set its power: ``"NVIDIA-A100-PCIE-40GB"`` and
+    ``"A100 40GB PCIe"`` give ``"a100-pcie-40gb"``, ``"H100 PCIe"`` gives
+    ``"h100-pcie"``; :func:`accelerator_fallback_keys` says what to try when
+    the catalog has no such entry.
     """
     key = re.sub(r"[\s_]+", "-", name.strip().lower())
     key = re.sub(r"-{2,}", "-", key).strip("-")
@@ -53,11 +62,33 @@ def accelerator_key(name: str) -> str:
         if key.startswith(prefix) and len(key) > len(prefix):
             key = key[len(prefix) :]
             break
+    chip = _PCIE.sub("", key)
+    pcie = bool(chip) and chip != key
+    memory = ""
     while True:
-        shorter = _VARIANT_SUFFIX.sub("", key)
-        if shorter == key or not shorter:
-            return key
-        key = shorter
+        found = _MEMORY_SUFFIX.search(chip)
+        if found is not None and found.start() > 0:
+            memory = memory or found.group(1)
+            chip = chip[: found.start()]
+            continue
+        shorter = _VARIANT_SUFFIX.sub("", chip)
+        if shorter == chip or not shorter:
+            break
+        chip = shorter
+    if not pcie:
+        return chip
+    return f"{chip}-pcie-{memory}" if memory else f"{chip}-pcie"
+
+
+def accelerator_fallback_keys(key: str) -> tuple[str, ...]:
+    """The keys to try when no entry has ``key``: for a PCIe key, without its memory, then the chip.
+
+    ``"a100-pcie-40gb"`` gives ``("a100-pcie", "a100")``. The catalog takes the
+    chip's entry only when it is no SXM module (a T4 or an A10 is a PCIe card
+    anyway), so a PCIe name never resolves to the SXM part.
+    """
+    chip, pcie, _ = key.partition("-pcie")
+    return (f"{chip}-pcie", chip) if pcie else ()
 
 
 def accelerator_key_without_topology(name: str) -> str | None:

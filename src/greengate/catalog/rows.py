@@ -123,6 +123,8 @@ def build(row: Row, *, builtin: bool) -> Entry:
             accelerator=v["accelerator"],
             count=v["count"],
             source=v["source"],
+            vcpus=v.get("vcpus"),
+            memory_gb=v.get("memory_gb"),
         )
     if row.kind == "models":
         active = v["active_parameters"]

@@ -28,6 +28,7 @@ from greengate.catalog.model import (
     Region,
 )
 from greengate.catalog.names import (
+    accelerator_fallback_keys,
     accelerator_key,
     accelerator_key_without_topology,
     active_count_in_name,
@@ -70,6 +71,10 @@ class Catalog:
         for acc in self._accelerators:
             for name in (acc.id, *acc.aliases):
                 self._accelerator_index[accelerator_key(name)] = acc
+        # Entries that are SXM modules (an alias says so): a PCIe name never resolves to one.
+        self._sxm_parts = {
+            acc.id for acc in self._accelerators if any("sxm" in n.lower() for n in acc.aliases)
+        }
 
         instance_types = []
         for it, row in entries(InstanceType):
@@ -154,8 +159,18 @@ class Catalog:
         return provider_of_region_id(region)
 
     def accelerator(self, name: str) -> Accelerator | None:
-        """An accelerator by id or alias, ignoring case, memory and form-factor suffixes."""
-        found = self._accelerator_index.get(accelerator_key(name))
+        """An accelerator by id or alias, ignoring case and variant suffixes (a PCIe part is its own)."""
+        key = accelerator_key(name)
+        found = self._accelerator_index.get(key)
+        fallbacks = accelerator_fallback_keys(key)
+        if found is None and fallbacks:
+            # A PCIe name: the PCIe entry of another memory size, else the chip itself
+            # unless that entry is an SXM module (T4, A10 and P100 are PCIe cards anyway).
+            pcie, chip = fallbacks
+            found = self._accelerator_index.get(pcie)
+            if found is None:
+                found = self._accelerator_index.get(chip)
+                found = None if found is None or found.id in self._sxm_parts else found
         if found is None:
             # TPU accelerator types carry a chip count: v5litepod-8, tpu7x-8.
             shorter = accelerator_key_without_topology(name)

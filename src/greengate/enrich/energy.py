@@ -18,15 +18,67 @@ Inference is a yearly range, from ``replicas.min`` to ``replicas.max``::
 with W(u) = idle + u x (max - idle) where the catalog has both (Cloud Carbon
 Footprint's method; u = ``usage.utilisation``, else 0.5), else the declared
 measured average, else the TDP. Every figure states its inputs in its detail.
+
+The host of an accelerated instance (its CPUs and memory) is added to the
+inference range and shown on its own (``estimate.hostWatts``,
+``estimate.hostKWhPerYear*``), as Cloud Carbon Footprint counts it::
+
+    host W   = vCPUs x (min + u x (max - min)) + memory GB x 0.392
+    per accelerator = host W / accelerators per instance
+
+with the provider's average watts per vCPU (:data:`HOST_WATTS_PER_VCPU`). It
+needs the instance's vCPUs and memory (the catalog's instance type, or a
+declaration); when they are unknown the detail says the host is not counted.
+Training adds no host: the published measured averages (Patterson et al. 2021)
+are system power per processor, host included.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from greengate.records.deployment import Fact, FactSource
 
 DEFAULT_UTILISATION = 0.5
 """Cloud Carbon Footprint's default average utilisation of hyperscale data centres when
 usage is unknown (methodology, 2022)."""
+MEMORY_WATTS_PER_GB = 0.392
+"""Cloud Carbon Footprint's MEMORY_COEFFICIENT, 0.000392 kWh per GB-hour (the same in its AWS,
+Azure and GCP constants @b7a049c, Apache-2.0, 2022)."""
+
+
+@dataclass(frozen=True)
+class HostCoefficients:
+    """Watts per vCPU at idle and at full load, averaged over a provider's CPUs, and their source."""
+
+    idle: float
+    full: float
+    source: str
+
+
+_CCF_CONSTANTS = "Cloud Carbon Footprint {file} @b7a049c (Apache-2.0), 2022"
+HOST_WATTS_PER_VCPU: dict[str, HostCoefficients] = {
+    "aws": HostCoefficients(
+        0.74,
+        3.5,
+        _CCF_CONSTANTS.format(file="AwsFootprintEstimationConstants.ts")
+        + ": MIN_WATTS_AVG 0.74, MAX_WATTS_AVG 3.5",
+    ),
+    "azure": HostCoefficients(
+        0.74,
+        3.54,
+        _CCF_CONSTANTS.format(file="AzureFootprintEstimationConstants.ts")
+        + ": MIN_WATTS_AVG 0.74, MAX_WATTS_AVG 3.54",
+    ),
+    "gcp": HostCoefficients(
+        0.68,
+        4.11,
+        _CCF_CONSTANTS.format(file="GcpFootprintEstimationConstants.ts")
+        + ": MIN_WATTS_MEDIAN 0.68, MAX_WATTS_MEDIAN 4.11",
+    ),
+}
+"""Cloud Carbon Footprint's per-provider figures for a vCPU of unknown microarchitecture."""
+
 HOURS_PER_DAY = 24.0
 DAYS_PER_YEAR = 365.0
 WEEKS_PER_YEAR = DAYS_PER_YEAR / 7.0
@@ -83,6 +135,16 @@ def training_watts(facts: dict[str, Fact]) -> tuple[float, str] | None:
     return None
 
 
+def utilisation(facts: dict[str, Fact]) -> tuple[float, str]:
+    """The utilisation W(u) uses: declared (or a config default), else CCF's 0.5, and which."""
+    u = _number(facts, "usage.utilisation")
+    if u is None:
+        return DEFAULT_UTILISATION, (
+            f"utilisation {_n(DEFAULT_UTILISATION)} assumed (Cloud Carbon Footprint's default)"
+        )
+    return u, f"utilisation {_n(u)} {_how(facts, 'usage.utilisation')}"
+
+
 def inference_watts(facts: dict[str, Fact]) -> tuple[float, str] | None:
     """W(utilisation) per accelerator for inference, and how it was found."""
     declared = _number(facts, "hardware.powerWatts")
@@ -90,11 +152,7 @@ def inference_watts(facts: dict[str, Fact]) -> tuple[float, str] | None:
         return declared, f"{_n(declared)} W {_how(facts, 'hardware.powerWatts')} average"
     idle, peak = _number(facts, "hardware.idleWatts"), _number(facts, "hardware.maxWatts")
     if idle is not None and peak is not None:
-        u = _number(facts, "usage.utilisation")
-        stated = f"utilisation {_n(u)} {_how(facts, 'usage.utilisation')}" if u is not None else ""
-        if u is None:
-            u = DEFAULT_UTILISATION
-            stated = f"utilisation {_n(u)} assumed (Cloud Carbon Footprint's default)"
+        u, stated = utilisation(facts)
         watts = idle + u * (peak - idle)
         return (
             watts,
@@ -104,6 +162,40 @@ def inference_watts(facts: dict[str, Fact]) -> tuple[float, str] | None:
     if tdp is not None:
         return tdp, f"{_n(tdp)} W TDP (no idle/max figures known; utilisation not applied)"
     return None
+
+
+def host_watts(facts: dict[str, Fact], count: float) -> tuple[float | None, str]:
+    """The host's watts per accelerator and how they were found, or None and why not."""
+    vcpus, memory = _number(facts, "hardware.vcpus"), _number(facts, "hardware.memoryGB")
+    provider = facts.get("cloud.provider")
+    name = str(provider.value).lower() if provider is not None else ""
+    if vcpus is None or memory is None:
+        lacking = " and ".join(
+            what for what, value in (("vCPUs", vcpus), ("memory", memory)) if value is None
+        )
+        return None, (
+            f"host not counted: no {lacking} known; give hardware.instanceType a type the catalog"
+            " lists with vCPUs and memory, or declare hardware.vcpus and hardware.memoryGB"
+        )
+    coefficients = HOST_WATTS_PER_VCPU.get(name)
+    if coefficients is None:
+        return None, (
+            f"host not counted: Cloud Carbon Footprint publishes no watts per vCPU for provider"
+            f" '{name or 'unknown'}' (it has aws, azure and gcp figures)"
+        )
+    if count <= 0:
+        return None, "host not counted: no accelerators per instance"
+    u, stated = utilisation(facts)
+    cpu = vcpus * (coefficients.idle + u * (coefficients.full - coefficients.idle))
+    ram = memory * MEMORY_WATTS_PER_GB
+    per_accelerator = (cpu + ram) / count
+    return per_accelerator, (
+        f"host {_n(_figure(per_accelerator))} W per accelerator = ({_n(vcpus)} vCPUs x"
+        f" ({_n(coefficients.idle)} + {_n(u)} x ({_n(coefficients.full)} -"
+        f" {_n(coefficients.idle)})) W + {_n(memory)} GB x {_n(MEMORY_WATTS_PER_GB)} W/GB)"
+        f" / {_n(count)} accelerators, {stated} ({coefficients.source}; memory:"
+        " MEMORY_COEFFICIENT 0.000392 kWh/GB-hour)"
+    )
 
 
 def hours_per_year(facts: dict[str, Fact]) -> tuple[float, str]:
@@ -168,11 +260,35 @@ def estimate_inference(facts: dict[str, Fact]) -> None:
     low, high, replicas_text = replica_range(facts)
     per_replica = count * watts[0] * pue * hours / 1000.0
     inputs = f"{_n(count)} accelerators x {watts[1]} x {pue_text} x {hours_text}"
+    host, host_text = host_watts(facts, count)
+    host_per_replica = count * host * pue * hours / 1000.0 if host is not None else 0.0
+    if host is not None:
+        _put(facts, "estimate.hostWatts", _figure(host), origin, host_text)
     intensity = _number(facts, "cloud.gridIntensity")
     for bound, replicas in (("Low", low), ("High", high)):
-        kwh = replicas * per_replica
+        accelerators_kwh = replicas * per_replica
         which = "replicas.min" if bound == "Low" else "replicas.max"
         detail = f"{_n(replicas)} replicas ({which}; {replicas_text}) x {inputs} / 1000"
+        if host is None:
+            kwh = accelerators_kwh
+            detail = f"{detail}; {host_text}"
+        else:
+            host_kwh = replicas * host_per_replica
+            kwh = accelerators_kwh + host_kwh
+            _put(
+                facts,
+                f"estimate.hostKWhPerYear{bound}",
+                _figure(host_kwh),
+                origin,
+                f"{_n(replicas)} replicas ({which}) x {_n(count)} accelerators x"
+                f" {_n(_figure(host))} W host per accelerator (estimate.hostWatts) x {pue_text}"
+                f" x {hours_text} / 1000",
+            )
+            detail = (
+                f"accelerators {_n(_figure(accelerators_kwh))} + host {_n(_figure(host_kwh))}"
+                f" kWh/year (Cloud Carbon Footprint's host method, estimate.hostKWhPerYear{bound});"
+                f" accelerators: {detail}"
+            )
         _put(facts, f"estimate.kWhPerYear{bound}", _figure(kwh), origin, detail)
         if intensity is not None:
             _put(

@@ -9,6 +9,8 @@ declared fact is never overwritten; a catalog match only makes it canonical
 
 from __future__ import annotations
 
+from dataclasses import replace
+from fractions import Fraction
 from typing import Any
 
 from greengate.catalog import Catalog
@@ -17,16 +19,38 @@ from greengate.records.deployment import Deployment, Fact, FactSource
 
 KNOWN_PROVIDERS = ("aws", "gcp", "azure")
 
+POWER_FACTS = (
+    "hardware.tdpWatts",
+    "estimate.powerWatts",
+    "estimate.gramsCO2ePerHour",
+    "estimate.kWhPerYearLow",
+    "estimate.kWhPerYearHigh",
+    "estimate.tCO2ePerYearLow",
+    "estimate.tCO2ePerYearHigh",
+    "estimate.trainingKWh",
+    "estimate.trainingTCO2e",
+)
+"""Facts a power figure is needed for: when none is known, their hint says how to declare one."""
+
 
 def enrich(deployment: Deployment, catalog: Catalog) -> Deployment:
     facts = dict(deployment.facts)
     _instance_type(facts, catalog)
-    _accelerator(facts, catalog)
+    no_power = _accelerator(facts, catalog)
     _model(facts, catalog)
     _region(facts, catalog)
     _estimate(facts)
     energy.estimate(facts)
-    return deployment.with_facts(facts)
+    enriched = deployment.with_facts(facts)
+    if no_power is None:
+        return enriched
+    # Nothing passes by omission: a chip with no published power gets no estimate, and
+    # every finding about a missing estimate says which figure to declare.
+    hint = (
+        f"{no_power}; {deployment.hint('hardware.powerWatts')} (measured average W per accelerator)"
+    )
+    hints = {name: hint for name in POWER_FACTS if name not in facts}
+    return replace(enriched, hints={**deployment.hints, **hints})
 
 
 def _put(
@@ -55,9 +79,14 @@ def _instance_type(facts: dict[str, Fact], catalog: Catalog) -> None:
     if entry is None:
         return
     count = int(entry.count) if float(entry.count).is_integer() else entry.count
-    detail = f"instance type {origin.value} has {count} x {entry.accelerator} ({entry.source})"
+    detail = (
+        f"instance type {origin.value} has {_share(entry.count)} x {entry.accelerator}"
+        f" ({entry.source})"
+    )
+    declared = _number(facts, "hardware.count")
     _put(facts, "hardware.accelerator", entry.accelerator, origin, detail)
     _put(facts, "hardware.count", count, origin, detail)
+    _host(facts, entry.vcpus, entry.memory_gb, entry.count, declared, origin)
     _put(
         facts,
         "cloud.provider",
@@ -67,13 +96,54 @@ def _instance_type(facts: dict[str, Fact], catalog: Catalog) -> None:
     )
 
 
-def _accelerator(facts: dict[str, Fact], catalog: Catalog) -> None:
+def _share(count: float) -> str:
+    """Accelerators per instance as the catalog writes them: 8, or 1/6 of one GPU."""
+    if float(count).is_integer():
+        return str(int(count))
+    return str(Fraction(count).limit_denominator(1000))
+
+
+def _host(
+    facts: dict[str, Fact],
+    vcpus: int | None,
+    memory: float | None,
+    per_instance: float,
+    declared: float | None,
+    origin: Fact,
+) -> None:
+    """The instance's vCPUs and memory, or the share of them serving the declared accelerators."""
+    if vcpus is None and memory is None:
+        return
+    share = 1.0 if declared is None or declared == per_instance else declared / per_instance
+    has = " and ".join(
+        text
+        for text in (
+            f"{vcpus} vCPUs" if vcpus is not None else "",
+            f"{memory:g} GB memory" if memory is not None else "",
+        )
+        if text
+    )
+    detail = f"instance type {origin.value} has {has} for {_share(per_instance)} accelerators"
+    if share != 1.0:
+        detail += f"; {declared:g} accelerators declared, so their share {share:g}"
+    if vcpus is not None:
+        _put(facts, "hardware.vcpus", _whole(vcpus * share), origin, detail)
+    if memory is not None:
+        _put(facts, "hardware.memoryGB", _whole(memory * share), origin, detail)
+
+
+def _whole(value: float) -> float | int:
+    return int(value) if float(value).is_integer() else value
+
+
+def _accelerator(facts: dict[str, Fact], catalog: Catalog) -> str | None:
+    """Add the accelerator's catalog facts; return why no power figure is known, if none is."""
     origin = facts.get("hardware.accelerator")
     if origin is None or not isinstance(origin.value, str):
-        return
+        return None
     entry = catalog.accelerator(origin.value)
     if entry is None:
-        return
+        return None
     if entry.id != origin.value:
         note = f"'{origin.value}' is {entry.id} in the catalog"
         detail = f"{origin.detail}; {note}" if origin.detail else note
@@ -88,6 +158,12 @@ def _accelerator(facts: dict[str, Fact], catalog: Catalog) -> None:
     _put(facts, "hardware.idleWatts", entry.idle_watts, origin, power)
     _put(facts, "hardware.maxWatts", entry.max_watts, origin, power)
     _put(facts, "hardware.averageWatts", entry.average_watts, origin, power)
+    figures = (entry.tdp_watts, entry.idle_watts, entry.max_watts, entry.average_watts)
+    if entry.id == "cpu" or "hardware.powerWatts" in facts or any(v is not None for v in figures):
+        return None
+    stated = entry.power_source.split(";")[0].strip()
+    why = stated.removeprefix("no power figure:").strip() or "the catalog entry gives none"
+    return f"no power figure for {entry.id} ({why})"
 
 
 def _model(facts: dict[str, Fact], catalog: Catalog) -> None:

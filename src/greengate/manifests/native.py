@@ -35,6 +35,8 @@ _SPEC_FACTS = {
     "hardware.count": ("hardware", "count"),
     "hardware.instanceType": ("hardware", "instanceType"),
     "hardware.powerWatts": ("hardware", "powerWatts"),
+    "hardware.vcpus": ("hardware", "vcpus"),
+    "hardware.memoryGB": ("hardware", "memoryGB"),
     "replicas.min": ("replicas", "min"),
     "replicas.max": ("replicas", "max"),
     "rateLimits.requestsPerMinute": ("rateLimits", "requestsPerMinute"),

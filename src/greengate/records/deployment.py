@@ -68,6 +68,8 @@ FIELDS: dict[str, str] = {
     "hardware.powerWatts": "spec.hardware.powerWatts",
     "hardware.count": "spec.hardware.count",
     "hardware.instanceType": "spec.hardware.instanceType",
+    "hardware.vcpus": "spec.hardware.vcpus (else the catalog entry of spec.hardware.instanceType)",
+    "hardware.memoryGB": "spec.hardware.memoryGB (else the catalog entry of spec.hardware.instanceType)",
     "replicas.min": "spec.replicas.min",
     "replicas.max": "spec.replicas.max",
     "rateLimits.requestsPerMinute": "spec.rateLimits.requestsPerMinute",
@@ -79,8 +81,11 @@ FIELDS: dict[str, str] = {
     "training.acceleratorHours": "spec.training.acceleratorHours",
     "estimate.powerWatts": "derived from hardware, replicas and PUE",
     "estimate.gramsCO2ePerHour": "derived from estimate.powerWatts and the region's grid intensity",
-    "estimate.kWhPerYearLow": "derived from hardware, replicas.min, usage and PUE",
-    "estimate.kWhPerYearHigh": "derived from hardware, replicas.max, usage and PUE",
+    "estimate.hostWatts": "derived from hardware.vcpus, hardware.memoryGB and usage (per accelerator)",
+    "estimate.hostKWhPerYearLow": "derived from estimate.hostWatts, replicas.min, usage and PUE",
+    "estimate.hostKWhPerYearHigh": "derived from estimate.hostWatts, replicas.max, usage and PUE",
+    "estimate.kWhPerYearLow": "derived from hardware, host, replicas.min, usage and PUE",
+    "estimate.kWhPerYearHigh": "derived from hardware, host, replicas.max, usage and PUE",
     "estimate.tCO2ePerYearLow": "derived from estimate.kWhPerYearLow and cloud.gridIntensity",
     "estimate.tCO2ePerYearHigh": "derived from estimate.kWhPerYearHigh and cloud.gridIntensity",
     "estimate.trainingKWh": "derived from training.acceleratorHours, average W and PUE",
@@ -135,6 +140,9 @@ DERIVED_FROM: dict[str, str] = {
     "model.activeParameters": "model.name",
     "estimate.powerWatts": "hardware.accelerator",
     "estimate.gramsCO2ePerHour": "cloud.region",
+    "estimate.hostWatts": "hardware.instanceType",
+    "estimate.hostKWhPerYearLow": "hardware.instanceType",
+    "estimate.hostKWhPerYearHigh": "hardware.instanceType",
     "estimate.kWhPerYearLow": "hardware.accelerator",
     "estimate.kWhPerYearHigh": "hardware.accelerator",
     "estimate.tCO2ePerYearLow": "cloud.region",
@@ -206,8 +214,14 @@ class Deployment:
         return self.anchors.get("", self.location)
 
     def root_cause(self, name: str) -> str:
-        """The field to declare for a missing ``name``: itself, or what it is derived from."""
+        """The field to declare for a missing ``name``: itself, or what it is derived from.
+
+        A field with its own hint is its own cause (an estimate that is missing because
+        the chip has no published power says so, whatever else is missing).
+        """
         base = DERIVED_FROM.get(name)
+        if name in self.hints:
+            return name
         if base is not None and name not in _DECLARABLE and base not in self.facts:
             return self.root_cause(base)
         return name
