@@ -106,7 +106,7 @@ def _parse_reports(
 @settings_options
 @format_option(
     [f.value for f in AuditFormat],
-    default=AuditFormat.JSON.value,
+    default=AuditFormat.TEXT.value,
     what="the audit on stdout (or in --output)",
 )
 @click.option(
@@ -189,7 +189,7 @@ def run(
     "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
 )
 @format_option(
-    [f.value for f in AuditFormat], default=AuditFormat.JSON.value, what="the merged audit"
+    [f.value for f in AuditFormat], default=AuditFormat.TEXT.value, what="the merged audit"
 )
 @click.option(
     "--output", "-o", type=REPORT_PATH, help="Write the merged audit to FILE instead of stdout."
