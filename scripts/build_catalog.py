@@ -257,9 +257,9 @@ def region_rows(data: Path) -> list[list[object]]:
         if match:
             sub = match.group(1)
             other = [round1(Decimal(str(egrid[sub]))), "direct", 2022, EGRID.format(sub=sub)]
+        continent = CONTINENT[country]
         rows.append(
-            [*key, record["location"], round1(value), BASIS, "", year, source, *other]
-            + [CONTINENT[country]]
+            [*key, record["location"], round1(value), BASIS, "", year, source, *other, continent]
         )
     gcp: dict[str, dict[str, str]] = {}
     gcp_year: dict[str, int] = {}

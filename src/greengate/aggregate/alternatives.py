@@ -228,7 +228,7 @@ def model_alternative(
         f"<= {size}",
         high,
         ratio,
-        f"use a model of at most {size} parameters: {needed} x {current.id} instead of {_n(count)}",
+        f"use a <= {size} model: {needed} x {current.id}, not {_n(count)}",
         f"{_n(high)} tCO2e/year x {needed} / {_n(count)} accelerators per replica: a dense model"
         f" at the {size} limit for {task} (model-size) needs {_n(limit / 1e9)}e9 parameters x"
         f" {stated} / {_n(current.memory_gb)} GB of {current.id} = {needed} accelerators"

@@ -155,11 +155,11 @@ def _savings(report: AuditReport) -> list[str]:
         ]
     columns = [
         Column("#", number=True),
-        Column("deployment", floor=16),
+        Column("deployment", floor=14),
         Column("where", path=True, floor=16),
-        Column("change", floor=30),
-        Column("saves t/year", number=True),
-        Column("saves", number=True),
+        Column("change", floor=44),
+        Column("t/year", number=True),
+        Column("%", number=True),
     ]
     rows = [
         [
@@ -174,8 +174,8 @@ def _savings(report: AuditReport) -> list[str]:
     ]
     return [
         *table(columns, rows),
-        f"{_INDENT}each deployment's best change; how it is computed: --format json"
-        " (alternatives[].detail)",
+        f"{_INDENT}each deployment's best change, saving tCO2e/year and %; how each is computed:",
+        f"{_INDENT}{_INDENT}--format json (rows[].alternatives[].detail)",
     ]
 
 
