@@ -157,7 +157,9 @@ def run(
     .greengate.yaml; every deployment is listed with its owner (metadata,
     labels, CODEOWNERS), place, facts, failing rules and its estimated
     energy and emissions per year, with totals and shares by owner,
-    repository, provider, region, accelerator, task and policy.
+    repository, provider, region, accelerator, task and policy, and the
+    greener region, accelerator or model that would save the most (the top
+    10 savings).
     """
     source = click.get_current_context().get_parameter_source("output_format")
     fmt = AuditFormat(output_format)
