@@ -162,6 +162,23 @@ ISO2_TO_3 = {
     "ZA": "ZAF",
 }  # fmt: skip
 
+# ISO 3166-1 alpha-3 -> continent, for "the lowest-carbon region on the same continent".
+# UN M49 regions (UN Statistics Division, Standard country or area codes for statistical
+# use, public domain facts), with the Americas split as M49's sub-regions split them:
+# North America = Northern America + Central America (Mexico); South America.
+CONTINENT = {
+    "ZAF": "Africa",
+    "ARE": "Asia", "BHR": "Asia", "CHN": "Asia", "HKG": "Asia", "IDN": "Asia", "IND": "Asia",
+    "ISR": "Asia", "JPN": "Asia", "KOR": "Asia", "MYS": "Asia", "QAT": "Asia", "SAU": "Asia",
+    "SGP": "Asia", "THA": "Asia", "TWN": "Asia",
+    "AUT": "Europe", "BEL": "Europe", "CHE": "Europe", "DEU": "Europe", "DNK": "Europe",
+    "ESP": "Europe", "FIN": "Europe", "FRA": "Europe", "GBR": "Europe", "IRL": "Europe",
+    "ITA": "Europe", "NLD": "Europe", "NOR": "Europe", "POL": "Europe", "SWE": "Europe",
+    "CAN": "North America", "MEX": "North America", "USA": "North America",
+    "BRA": "South America", "CHL": "South America",
+    "AUS": "Oceania", "NZL": "Oceania",
+}  # fmt: skip
+
 Figure = tuple[Decimal, int, str]  # value (g/kWh), year it describes, source
 
 
@@ -233,15 +250,17 @@ def region_rows(data: Path) -> list[list[object]]:
     rows: list[list[object]] = []
     for record in read_csv(data / "curated" / "aws_azure_region_grid.csv"):
         key = (record["provider"], record["region"])
-        value, year, source = lifecycle_figure(
-            key, ISO2_TO_3[record["country_iso"]], countries, zones
-        )
+        country = ISO2_TO_3[record["country_iso"]]
+        value, year, source = lifecycle_figure(key, country, countries, zones)
         other: list[object] = ["", "", "", ""]
         match = re.search(r"eGRID=(\w+)", record["subnational"])
         if match:
             sub = match.group(1)
             other = [round1(Decimal(str(egrid[sub]))), "direct", 2022, EGRID.format(sub=sub)]
-        rows.append([*key, record["location"], round1(value), BASIS, "", year, source, *other])
+        continent = CONTINENT[country]
+        rows.append(
+            [*key, record["location"], round1(value), BASIS, "", year, source, *other, continent]
+        )
     gcp: dict[str, dict[str, str]] = {}
     gcp_year: dict[str, int] = {}
     for file_year in (2025, 2024):  # latest year wins; 2024 only fills regions absent in 2025
@@ -252,9 +271,8 @@ def region_rows(data: Path) -> list[list[object]]:
     for region in sorted(gcp):
         record, file_year = gcp[region], gcp_year[region]
         key = ("gcp", region)
-        value, year, source = lifecycle_figure(
-            key, GCP_COUNTRY.get(region, "USA"), countries, zones
-        )
+        country = GCP_COUNTRY.get(region, "USA")
+        value, year, source = lifecycle_figure(key, country, countries, zones)
         location = record["Location"].strip()
         rows.append(
             [
@@ -269,6 +287,7 @@ def region_rows(data: Path) -> list[list[object]]:
                 "operational",
                 file_year,
                 GCP_CARBON.format(year=file_year) + ", Google's own hourly figure",
+                CONTINENT[country],
             ]
         )
     return sorted(rows, key=lambda row: (str(row[0]), str(row[1])))
@@ -287,6 +306,7 @@ REGION_COLUMNS = [
     "other_basis",
     "other_year",
     "other_source",
+    "continent",
 ]
 
 
@@ -566,12 +586,15 @@ def accelerators(data: Path) -> list[list[object]]:
         year: int | None = CURATED_YEARS.get(acc_id)
         tdp: object = None
         memory: object = None
+        tflops: object = None
         if epoch_name is not None:
             record = epoch[epoch_name]
             year = year or int(record["release_date"][:4])
             tdp = record["tdp_w"] or None
             if record["memory_bytes"] and acc_id not in MEMORY_DROPPED:
                 memory = decimal_text(Decimal(record["memory_bytes"]) / 10**9)
+            if record["tensor_fp16_bf16_flops"]:  # dense tensor FP16/BF16 peak
+                tflops = decimal_text(Decimal(record["tensor_fp16_bf16_flops"]) / 10**12)
             source = EPOCH.format(year=record["epoch_last_modified"][:4], row=epoch_name)
         else:
             tdp, memory, source = non_epoch[acc_id]
@@ -613,11 +636,12 @@ def accelerators(data: Path) -> list[list[object]]:
                 peak,
                 average,
                 "; ".join(power_sources) or None,
+                tflops,
             ]
         )
     rows.append(["cpu", "none|cpu|cpu-only", "cpu", "cpu", None, None, None, None,
                  "greengate: CPU-only deployments (no accelerator), 2025",
-                 None, None, None, None])  # fmt: skip
+                 None, None, None, None, None])  # fmt: skip
     seen: dict[str, str] = {}
     for row in rows:
         for name in [str(row[0]), *str(row[1]).split("|")]:
@@ -1138,6 +1162,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "max_watts",
                 "average_watts",
                 "power_source",
+                "fp16_tflops",
             ],
             accelerator_rows,
         ),

@@ -313,3 +313,13 @@ def test_the_json_validates_against_the_shipped_schema(tmp_path: Path) -> None:
         _, data = audit_json(*args)
         errors = sorted(validator.iter_errors(data), key=lambda e: e.json_path)
         assert not errors, [f"{e.json_path}: {e.message}" for e in errors[:5]]
+
+
+def test_files_are_relative_to_a_folder_outside_git(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "team" / "deploy").mkdir(parents=True)
+    (tmp_path / "team" / "deploy" / "a.yaml").write_text(native("a"))
+    monkeypatch.chdir(tmp_path)
+    report, _ = run_audit(AuditOptions([tmp_path / "team"]))
+    assert [r.file for r in report.rows] == ["deploy/a.yaml"]

@@ -21,13 +21,18 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from greengate.aggregate.alternatives import SizeLimits, alternatives
 from greengate.aggregate.savings import top_savings
 from greengate.aggregate.totals import summarise
-from greengate.app.check import prepared, run_check
+from greengate.app.check import CheckOptions, load_all_policies, prepared, run_check
 from greengate.app.rule_choice import RuleChoice
+from greengate.catalog import Catalog
+from greengate.config.select import select
 from greengate.config.settings import Flags
 from greengate.errors import ConfigError
 from greengate.load import MAX_FILE_BYTES
+from greengate.policy.engine import deep_merge
+from greengate.policy.load import builtin_pack
 from greengate.records.audit import (
     AuditError,
     AuditReport,
@@ -171,9 +176,11 @@ def audit_target(target: Target, options: AuditOptions) -> Part:
         if options.fail_on is not None:
             check_options = replace(check_options, fail_on=options.fail_on)
         report = run_check(check_options)
+        catalog = Catalog.load(check_options.catalog_files)
+        limits = size_limits(check_options)
     source, commit = _source(target, options.ref)
     owners = codeowners.read(source, target.root)
-    rows = tuple(rows_of(report, target.name, owners))
+    rows = tuple(rows_of(report, target, owners, catalog, limits))
     errors = tuple(
         AuditError(
             target.name,
@@ -188,6 +195,21 @@ def audit_target(target: Target, options: AuditOptions) -> Part:
     gating = len(report.failures) if options.fail_on is not None else 0
     repository = Repository(target.name, str(target.path), options.ref, commit)
     return Part(repository, rows, errors, tuple(tallies(report)), gating)
+
+
+SIZE_POLICY = "model-size"
+"""The built-in policy whose limits the model alternative stays within."""
+
+
+def size_limits(options: CheckOptions) -> SizeLimits | None:
+    """The model-size limits the check ran with (its params after config); None when it did not run."""
+    policies = load_all_policies(options)
+    selection = select(policies, options.config, also_known=builtin_pack)
+    policy = next((p for p in selection.policies if p.name == SIZE_POLICY), None)
+    if policy is None:
+        return None
+    params = deep_merge(selection.params.get(SIZE_POLICY, {}), options.params.get(SIZE_POLICY, {}))
+    return SizeLimits.from_params(deep_merge(policy.params, params))
 
 
 def _source(target: Target, ref: str | None) -> tuple[FileSource, str | None]:
@@ -216,7 +238,11 @@ def _relative(display: str, root: Path) -> str:
 
 
 def rows_of(
-    report: Report, repository: str, owners: codeowners.CodeOwners | None
+    report: Report,
+    target: Target,
+    owners: codeowners.CodeOwners | None,
+    catalog: Catalog,
+    limits: SizeLimits | None,
 ) -> Iterable[AuditRow]:
     failing: dict[tuple[str, str], set[str]] = {}
     for finding in report.findings:
@@ -225,8 +251,10 @@ def rows_of(
             failing.setdefault(key, set()).add(finding.rule_id)
     for deployment in report.deployments:
         rules = failing.get((deployment.file, deployment.name), ())
-        file = deployment.path or deployment.file
-        yield row_of(deployment, repository, file, tuple(sorted(rules)), owners)
+        # Relative to the audited repository (or folder), wherever greengate runs from.
+        file = _relative(deployment.file, target.root)
+        row = row_of(deployment, target.name, file, tuple(sorted(rules)), owners)
+        yield replace(row, alternatives=alternatives(deployment, row, catalog, limits))
 
 
 def row_of(

@@ -213,6 +213,7 @@ FIELDS: dict[Kind, tuple[Field, ...]] = {
         Field("other_basis", _text, False, "write the other figure's basis, e.g. direct"),
         Field("other_year", _YEAR, False, "write the year the other figure describes"),
         Field("other_source", _text, False, "say where the other figure comes from"),
+        Field("continent", _text, False, "name the continent, e.g. Europe, or leave it empty"),
     ),
     "accelerators": (
         Field("id", _text, True, "give the accelerator a lowercase id, e.g. nvidia-a100"),
@@ -236,6 +237,12 @@ FIELDS: dict[Kind, tuple[Field, ...]] = {
         ),
         Field(
             "power_source", _text, False, "say where the power figures come from, and their year"
+        ),
+        Field(
+            "fp16_tflops",
+            _number(0, above=True),
+            False,
+            "write the dense FP16/BF16 tensor peak in TFLOPS, e.g. 312",
         ),
     ),
     "architectures": (

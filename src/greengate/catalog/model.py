@@ -38,6 +38,8 @@ class Region:
     other_basis: str | None = None
     other_year: int | None = None
     other_source: str | None = None
+    continent: str = ""
+    """UN M49 continent (Americas split North/South); empty when a user row omits it."""
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,8 @@ class Accelerator:
     """A published measured average per accelerator while training (Patterson et al. 2021)."""
     power_source: str = ""
     """Source and year of ``idle_watts``, ``max_watts`` and ``average_watts``."""
+    fp16_tflops: float | None = None
+    """Dense tensor FP16/BF16 peak in TFLOPS (Epoch AI), for performance per watt."""
 
 
 @dataclass(frozen=True)

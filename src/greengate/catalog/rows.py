@@ -91,6 +91,7 @@ def build(row: Row, *, builtin: bool) -> Entry:
             other_basis=v["other_basis"],
             other_year=v["other_year"],
             other_source=v["other_source"],
+            continent=v.get("continent") or "",
         )
     if row.kind == "accelerators":
         return Accelerator(
@@ -107,6 +108,7 @@ def build(row: Row, *, builtin: bool) -> Entry:
             max_watts=v.get("max_watts"),
             average_watts=v.get("average_watts"),
             power_source=v.get("power_source") or "",
+            fp16_tflops=v.get("fp16_tflops"),
         )
     if row.kind == "architectures":
         return Architecture(

@@ -109,7 +109,7 @@ def _parse_reports(
 @rule_options
 @format_option(
     [f.value for f in AuditFormat],
-    default=AuditFormat.JSON.value,
+    default=AuditFormat.TEXT.value,
     what="the audit on stdout (or in --output)",
 )
 @click.option(
@@ -161,7 +161,9 @@ def run(
     .greengate.yaml; every deployment is listed with its owner (metadata,
     labels, CODEOWNERS), place, facts, failing rules and its estimated
     energy and emissions per year, with totals and shares by owner,
-    repository, provider, region, accelerator, task and policy.
+    repository, provider, region, accelerator, task and policy, and the
+    greener region, accelerator or model that would save the most (the top
+    10 savings).
     """
     source = click.get_current_context().get_parameter_source("output_format")
     fmt = AuditFormat(output_format)
@@ -194,7 +196,7 @@ def run(
     "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
 )
 @format_option(
-    [f.value for f in AuditFormat], default=AuditFormat.JSON.value, what="the merged audit"
+    [f.value for f in AuditFormat], default=AuditFormat.TEXT.value, what="the merged audit"
 )
 @click.option(
     "--output", "-o", type=REPORT_PATH, help="Write the merged audit to FILE instead of stdout."

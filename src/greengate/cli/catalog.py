@@ -62,6 +62,7 @@ _UNITS = {
     "max_watts": " W",
     "average_watts": " W",
     "memory_gb": " GB",
+    "fp16_tflops": " TFLOPS",
 }
 
 

@@ -11,12 +11,13 @@ import enum
 from collections.abc import Callable
 
 from greengate.records.audit import AuditReport
-from greengate.reporters.audit import json_audit
+from greengate.reporters.audit import json_audit, text_audit
 
 Renderer = Callable[[AuditReport], str]
 
 
 class AuditFormat(str, enum.Enum):
+    TEXT = "text"
     JSON = "json"
 
     def render(self, report: AuditReport) -> str:
@@ -32,9 +33,11 @@ class AuditFormat(str, enum.Enum):
 
 
 _RENDERERS: dict[AuditFormat, Renderer] = {
+    AuditFormat.TEXT: text_audit.render,
     AuditFormat.JSON: json_audit.render,
 }
 
 _DESCRIPTIONS: dict[AuditFormat, str] = {
+    AuditFormat.TEXT: "tables for a terminal (100 columns): totals, groups, top savings, the top deployments",
     AuditFormat.JSON: "versioned JSON, one record per deployment plus totals (docs/audit-json.md); `audit merge` reads it",
 }
