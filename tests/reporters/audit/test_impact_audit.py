@@ -61,16 +61,19 @@ def test_a_deployment_without_an_estimate_is_listed_with_no_inputs(
     assert missing["name"] == "unknown-one"
     assert "could not estimate" in missing["why"] and "accelerator" in missing["why"]
     assert "unknown-one" not in data["tree"]["children"]
-    assert "1 deployment is not estimated" in data["description"]
+    assert "1 deployment has no emissions estimate" in data["description"]
 
 
-def test_without_a_grid_intensity_carbon_is_not_aggregated(
+def test_energy_without_emissions_is_listed_with_what_greengate_knows(
     make_row: Callable[..., AuditRow], make_audit: Callable[..., AuditReport]
 ) -> None:
-    data = loaded(make_audit([make_row("a"), make_row("b", grid_intensity=None)]))
-    assert data["aggregation"]["metrics"] == ["energy"]
-    assert "no grid intensity for b" in data["description"]
-    assert "grid/carbon-intensity" not in data["tree"]["children"]["b"]["inputs"][0]
+    data = loaded(make_audit([make_row("a"), make_row("b", grid_intensity=None, region="")]))
+    assert data["aggregation"]["metrics"] == ["energy", "carbon"]
+    assert list(data["tree"]["children"]) == ["a"]
+    (missing,) = data["tree"]["not-estimated"]
+    assert missing["name"] == "b"
+    assert "no grid intensity known for its region (aws)" in missing["why"]
+    assert "1666.67 to 5000 kWh/year but no emissions" in missing["why"]
 
 
 def test_names_are_safe_and_unique_and_text_cannot_start_a_line(

@@ -10,9 +10,11 @@ plugins (Sum, Copy, Multiply, Divide) recomputes greengate's own figures from
 them, so ``if-run`` reproduces ``energy`` (kWh) and ``carbon`` (gCO2e) per
 component and aggregates them over the tree.
 
-A deployment greengate could not estimate gets no component (IF cannot
-aggregate a component without the metrics) and no invented inputs: it is
-listed under ``tree.not-estimated`` with why. docs/audit-formats.md gives
+A deployment without an emissions estimate (no accelerator or power figure
+known, or no grid intensity for its region) gets no component, since IF
+aggregates a metric only when every component has it, and no invented
+inputs: it is listed under ``tree.not-estimated`` with why and what greengate
+does know. docs/audit-formats.md gives
 the mapping; the test runs the real ``if-run`` on this output.
 """
 
@@ -226,58 +228,53 @@ def manifest(report: AuditReport) -> dict[str, Any]:
             continue
         children[name] = component
         used.update(component["pipeline"]["compute"])
-    metrics = ["energy"]
-    no_carbon = sorted(
-        name
-        for name, component in children.items()
-        if not any(step.startswith("carbon-of-") for step in component["pipeline"]["compute"])
-    )
-    if not no_carbon:
-        metrics.append("carbon")
     tree: dict[str, Any] = {"children": children}
-    if missing:
-        tree["not-estimated"] = missing
+    repositories = len(report.repositories)
     description = (
-        f"greengate {report.tool_version} audit of {len(report.repositories)} repositories:"
-        f" {len(report.rows)} deployments, {len(children)} estimated. Each component is one"
+        f"greengate {report.tool_version} audit of {repositories}"
+        f" {'repository' if repositories == 1 else 'repositories'}: {len(report.rows)}"
+        f" deployments, {len(children)} with an emissions estimate. Each component is one"
         " deployment over a nominal year (duration 31,536,000 s from timestamp"
         f" {NOMINAL_START}); its pipeline recomputes greengate's estimates from the factors"
         " greengate used, whose sources are in the component's sources. energy and carbon"
         " are a year at the high replica bound plus the training run."
     )
-    if no_carbon:
-        description += (
-            " carbon is not aggregated: greengate knows no grid intensity for "
-            + ", ".join(no_carbon)
-        )
     if missing:
-        many = "deployments are" if len(missing) != 1 else "deployment is"
-        description += f" {len(missing)} {many} not estimated: see tree.not-estimated."
+        tree["not-estimated"] = missing
+        many = "deployments have" if len(missing) != 1 else "deployment has"
+        description += f" {len(missing)} {many} no emissions estimate: see tree.not-estimated."
     return {
         "name": "greengate audit",
         "description": description,
         "tags": {"kind": "ai-deployments", "category": "cloud"},
-        "aggregation": {"metrics": metrics, "type": "both"},
+        "aggregation": {"metrics": ["energy", "carbon"], "type": "both"},
         "initialize": {"plugins": {name: PLUGINS[name] for name in sorted(used)}},
         "tree": tree,
     }
 
 
 def _component(row: AuditRow) -> dict[str, Any] | None:
+    """The row as a component, or None when greengate has no emissions figure for it.
+
+    IF aggregates ``carbon`` only when every component has it, so a row with
+    energy but no grid intensity is listed under ``not-estimated`` instead.
+    """
     inputs = row.inputs
-    observation: dict[str, Any] = {"timestamp": NOMINAL_START, "duration": YEAR_SECONDS}
-    sources: dict[str, str] = {}
-    pipeline: list[str] = []
     yearly = inputs.accelerator_watts is not None and inputs.hours_per_year is not None
     training = inputs.training_watts is not None and inputs.accelerator_hours is not None
-    if not (yearly or training) or inputs.pue is None:
+    if not (yearly or training) or inputs.pue is None or row.grid_intensity is None:
         return None
-    carbon = row.grid_intensity is not None
-    observation["pue"] = inputs.pue
-    sources["pue"] = inputs.how.get("pue", "")
-    if carbon:
-        observation["grid/carbon-intensity"] = row.grid_intensity
-        sources["grid/carbon-intensity"] = inputs.how.get("grid_intensity", "")
+    observation: dict[str, Any] = {
+        "timestamp": NOMINAL_START,
+        "duration": YEAR_SECONDS,
+        "pue": inputs.pue,
+        "grid/carbon-intensity": row.grid_intensity,
+    }
+    sources = {
+        "pue": inputs.how.get("pue", ""),
+        "grid/carbon-intensity": inputs.how.get("grid_intensity", ""),
+    }
+    pipeline: list[str] = []
     if yearly:
         assert inputs.hours_per_year is not None
         low, high = _replicas(row)
@@ -299,21 +296,19 @@ def _component(row: AuditRow) -> dict[str, Any] | None:
         else:
             pipeline.append("power-without-host")
         for bound in ("high", "low"):
-            pipeline += [f"yearly-joules-{bound}", f"yearly-energy-{bound}"]
-            if carbon:
-                pipeline.append(f"yearly-carbon-{bound}")
+            pipeline += [
+                f"yearly-joules-{bound}",
+                f"yearly-energy-{bound}",
+                f"yearly-carbon-{bound}",
+            ]
     if training:
         observation["training/power"] = inputs.training_watts
         observation["training/accelerator-hours"] = inputs.accelerator_hours
         sources["training/power"] = inputs.how.get("training_watts", "")
         sources["training/accelerator-hours"] = inputs.how.get("accelerator_hours", "")
-        pipeline += ["training-watt-hours", "training-energy"]
-        if carbon:
-            pipeline.append("training-carbon")
+        pipeline += ["training-watt-hours", "training-energy", "training-carbon"]
     which = "both" if yearly and training else "yearly" if yearly else "training"
-    pipeline.append(f"energy-of-{which}")
-    if carbon:
-        pipeline.append(f"carbon-of-{which}")
+    pipeline += [f"energy-of-{which}", f"carbon-of-{which}"]
     return {
         "description": printable(
             f"{row.repository} {row.where}: {row.kind} {row.name}"
@@ -348,6 +343,20 @@ def _identity(row: AuditRow) -> dict[str, str]:
 
 
 def _why_not(row: AuditRow) -> str:
+    e = row.estimate
+    if e.kwh_year_high is not None or e.training_kwh is not None:
+        where = " ".join(part for part in (row.provider, row.region) if part) or "none stated"
+        known = (
+            f"{e.kwh_year_low:g} to {e.kwh_year_high:g} kWh/year"
+            if e.kwh_year_low is not None and e.kwh_year_high is not None
+            else f"{e.training_kwh:g} kWh of training"
+        )
+        return printable(
+            f"no grid intensity known for its region ({where}): greengate estimates {known}"
+            " but no emissions; give it a region the catalog lists (greengate catalog list"
+            " regions) or declare spec.cloud.gridIntensity (or the gridIntensity default of"
+            " .greengate.yaml)"
+        )
     lacking = [
         what
         for what, value in (
