@@ -169,8 +169,8 @@ def _deployments(rows: Sequence[AuditRow], budget: int) -> str:
     left_out = len(rows) - len(lines)
     if left_out:
         table += (
-            f"\n\n_{left_out} more deployment{'' if left_out == 1 else 's'} with less tCO2e/year left out to keep"
-            f" this under {MAX_BYTES:,} bytes; {FULL_LIST}._"
+            f"\n\n_{left_out} more deployment{'' if left_out == 1 else 's'} (less tCO2e/year, or none known) left out"
+            f" to keep this under {MAX_BYTES:,} bytes; {FULL_LIST}._"
         )
     return table + "\n"
 
