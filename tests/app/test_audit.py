@@ -235,7 +235,7 @@ def test_shards_merge_into_exactly_the_unsharded_report(tmp_path: Path) -> None:
         files.append(str(out))
     held = [len(json.loads(Path(f).read_text())["repositories"]) for f in files]
     assert sum(held) == 3
-    code, merged, err = run("audit", "merge", *files)
+    code, merged, err = run("audit", "merge", "--format", "json", *files)
     assert (code, err) == (0, "")
     assert merged == whole  # byte for byte
 

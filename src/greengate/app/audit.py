@@ -29,6 +29,7 @@ from greengate.app.rule_choice import RuleChoice
 from greengate.catalog import Catalog
 from greengate.config.select import select
 from greengate.config.settings import Flags
+from greengate.enrich import energy
 from greengate.errors import ConfigError
 from greengate.load import MAX_FILE_BYTES
 from greengate.policy.engine import deep_merge
@@ -37,12 +38,13 @@ from greengate.records.audit import (
     AuditError,
     AuditReport,
     AuditRow,
+    EnergyInputs,
     Estimate,
     Repository,
     RuleTally,
     sorted_rows,
 )
-from greengate.records.deployment import Deployment
+from greengate.records.deployment import Deployment, Fact
 from greengate.records.finding import Severity, Status
 from greengate.records.report import Report
 from greengate.sources import codeowners
@@ -309,7 +311,70 @@ def row_of(
         instance_type=text("hardware.instanceType"),
         failing=failing,
         estimate=Estimate(**figures, how=how),
+        inputs=inputs_of(deployment, figures),
     )
+
+
+def _power_facts(facts: dict[str, Fact], *, training: bool) -> tuple[str, ...]:
+    """The facts a power figure was made of, in the order ``enrich/energy.py`` prefers them."""
+    if "hardware.powerWatts" in facts:
+        return ("hardware.powerWatts",)
+    if training and "hardware.averageWatts" in facts:
+        return ("hardware.averageWatts",)
+    if not training and "hardware.idleWatts" in facts and "hardware.maxWatts" in facts:
+        return ("hardware.idleWatts", "hardware.maxWatts", "usage.utilisation")
+    return ("hardware.tdpWatts",)
+
+
+def inputs_of(deployment: Deployment, figures: dict[str, float | None]) -> EnergyInputs:
+    """The factors of the row's estimates, chosen by the functions that made them.
+
+    Only the estimates that were made get their factors, each with how it was
+    found and the source of the facts it was made of; the host's watts are the
+    ``estimate.hostWatts`` fact, present when the yearly figures count it.
+    """
+    facts = dict(deployment.facts)
+    yearly = figures["kwh_year_high"] is not None
+    training = figures["training_kwh"] is not None
+    if not (yearly or training):
+        return EnergyInputs()
+    pue, pue_how = energy.pue_of(facts)
+    how = {"pue": _sourced(pue_how, facts, ("cloud.pue",))}
+    if "cloud.gridIntensity" in facts:
+        how["grid_intensity"] = _sourced("", facts, ("cloud.gridIntensity",))
+    watts = energy.inference_watts(facts) if yearly else None
+    hours: tuple[float, str] | None = None
+    host: float | None = None
+    if watts is not None:
+        how["accelerator_watts"] = _sourced(watts[1], facts, _power_facts(facts, training=False))
+        hours = energy.hours_per_year(facts)
+        how["hours_per_year"] = hours[1]
+        fact = facts.get("estimate.hostWatts")
+        if fact is not None and isinstance(fact.value, int | float):
+            host, how["host_watts"] = float(fact.value), fact.detail
+    trained = energy.training_watts(facts) if training else None
+    accelerator_hours = deployment.value("training.acceleratorHours")
+    if not isinstance(accelerator_hours, int | float) or isinstance(accelerator_hours, bool):
+        trained = None
+    if trained is not None:
+        how["training_watts"] = _sourced(trained[1], facts, _power_facts(facts, training=True))
+        source = facts["training.acceleratorHours"].source.value
+        how["accelerator_hours"] = f"training.acceleratorHours ({source})"
+    return EnergyInputs(
+        accelerator_watts=None if watts is None else watts[0],
+        host_watts=host,
+        hours_per_year=None if hours is None else hours[0],
+        pue=pue,
+        training_watts=None if trained is None else trained[0],
+        accelerator_hours=None if trained is None else float(accelerator_hours),
+        how=how,
+    )
+
+
+def _sourced(text: str, facts: dict[str, Fact], names: Sequence[str]) -> str:
+    """``text`` followed by the details (catalog source and year) of the facts ``names``."""
+    details = dict.fromkeys(facts[n].detail for n in names if n in facts and facts[n].detail)
+    return "; ".join([text, *details] if text else details)
 
 
 def owner_of(

@@ -51,6 +51,29 @@ class Estimate:
 
 
 @dataclass(frozen=True)
+class EnergyInputs:
+    """The figures greengate multiplied for a row's estimates, so another tool can redo them.
+
+    The Impact Framework export (``reporters/audit/impact_audit.py``) gives
+    them to ``if-run`` as observations and coefficients. ``None``: that
+    estimate was not made. ``how`` holds, per field name, where the figure
+    came from (``catalog``, ``declared``, an assumption and its source).
+    """
+
+    accelerator_watts: float | None = None
+    """W per accelerator of the yearly (inference) estimate."""
+    host_watts: float | None = None
+    """W of the host (CPUs, memory) per accelerator, when the yearly estimate counts it."""
+    hours_per_year: float | None = None
+    pue: float | None = None
+    """The PUE the estimates used: 1 when none is known, which ``how`` then says."""
+    training_watts: float | None = None
+    """Average W per accelerator of the training estimate."""
+    accelerator_hours: float | None = None
+    how: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Alternative:
     """A greener choice for one deployment, with what it would save per year.
 
@@ -101,6 +124,8 @@ class AuditRow:
     failing: tuple[str, ...] = ()
     """Ids of the rules the deployment fails (status fail, not waived or existing), sorted."""
     estimate: Estimate = field(default_factory=Estimate)
+    inputs: EnergyInputs = field(default_factory=EnergyInputs)
+    """What ``estimate`` was computed from."""
     alternatives: tuple[Alternative, ...] = ()
     """Greener choices, largest saving first."""
 
@@ -290,6 +315,8 @@ _SHAPES: dict[tuple[type, str], tuple[str, type]] = {
     (Estimate, "how"): ("map", dict),
     (AuditRow, "failing"): ("many", str),
     (AuditRow, "estimate"): ("one", Estimate),
+    (AuditRow, "inputs"): ("one", EnergyInputs),
+    (EnergyInputs, "how"): ("map", dict),
     (AuditRow, "alternatives"): ("many", Alternative),
     (Saving, "alternative"): ("one", Alternative),
     (HistoryPoint, "commits"): ("map", dict),
