@@ -46,7 +46,7 @@ def test_an_unknown_field_is_rejected(report: Report) -> None:
 
 def test_waivers_and_the_baseline_are_in_the_output(baseline_report: Report) -> None:
     document = json.loads(json_report.render(baseline_report))
-    assert document["schemaVersion"] == "1.1"
+    assert document["schemaVersion"] == "1.2"
     assert document["baseline"] == ".greengate-baseline.json"
     assert document["summary"]["byStatus"]["existing"] == 1
     assert document["fixedSinceBaseline"] == [

@@ -39,6 +39,7 @@ def render(report: Report, *, color: bool = False) -> str:
         lines.append(style(printable(file), bold=True, underline=True))
         for finding in group:
             lines.append(_line(finding, style))
+            lines.extend(f"    note: {printable(note)}" for note in finding.notes)
         lines.append("")
     fixes = _fixes(problems)
     if fixes:
@@ -106,6 +107,9 @@ def _summary(report: Report, paint: Style) -> str:
         parts.append(f"{status['waived']} waived")
     if report.baseline is not None:
         parts.append(f"{status['existing']} in baseline")
+    noted = len(report.noted)
+    if noted:
+        parts.append(f"{noted} with a failed messageExpression")
     scope = f"{len(report.deployments)} deployment{'s' if len(report.deployments) != 1 else ''} in {len(report.files)} file{'s' if len(report.files) != 1 else ''}"
     if report.failures:
         verdict = paint("FAIL", fg="red", bold=True)
