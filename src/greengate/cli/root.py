@@ -44,6 +44,7 @@ from greengate.cli.options import (
     today_option,
 )
 from greengate.cli.policies import policies
+from greengate.cli.test import test
 from greengate.config.settings import Flags
 from greengate.errors import ExitCode, GreengateError
 from greengate.records.text import printable
@@ -247,3 +248,4 @@ main.add_command(init)
 main.add_command(baseline_group)
 main.add_command(catalog_group)
 main.add_command(audit)
+main.add_command(test)
