@@ -179,7 +179,7 @@ class TestFiles:
                 files.append(file)
             case = Case(
                 name=name,
-                group=document.file,
+                group=path.name,
                 location=location,
                 policies=policies,
                 expected=(),
