@@ -18,7 +18,7 @@ from greengate.reporters.policy_test import render_json, render_junit, render_te
 TEST_EXIT_CODES = """\b
 Exit codes:
   0  every case passed (and, with --require-tests, every rule has a failing case)
-  1  a case failed, or --require-tests found a policy or rule no case makes fail
+  1  a case failed, no case ran, or --require-tests found a policy or rule no case makes fail
   2  greengate could not run: bad arguments, a policy or test file that does not validate"""
 
 
