@@ -55,7 +55,8 @@ class Example:
     message: str = ""
     """A text the failing finding's message must contain."""
     line: int | None = None
-    """The line the failing finding must point at (in the manifest's file)."""
+    """The line the failing finding must point at: in ``file``, or in the policy file for
+    an inline manifest."""
 
 
 @dataclass(frozen=True)
