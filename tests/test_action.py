@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -151,9 +153,37 @@ def test_example_workflow_is_least_privilege_pull_request() -> None:
 
 
 def test_pre_commit_hook() -> None:
-    (hook,) = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())
+    hook, _ = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())
     assert (
         hook["id"] == "greengate"
         and hook["entry"] == "greengate check"
         and hook["language"] == "python"
     )
+
+
+def test_pre_commit_test_hook_runs_the_config_s_policy_tests(tmp_path: Path) -> None:
+    """As pre-commit runs it: the entry, no file names, in the repository's root."""
+    _, hook = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())
+    assert (hook["id"], hook["language"], hook["pass_filenames"]) == (
+        "greengate-test",
+        "python",
+        False,
+    )
+    files = re.compile(hook["files"])
+    assert files.search("policies/gpu.yaml") and files.search("policies/gpu.greengate-test.yaml")
+    shutil.copytree(REPO / "docs" / "policy-tests", tmp_path / "policies")
+    (tmp_path / ".greengate.yaml").write_text("policies:\n  paths: [policies]\n")
+    program, command = hook["entry"].split()
+    assert program == "greengate"
+    (tmp_path / "policies" / "manifests").rename(tmp_path / "manifests")
+    test_file = tmp_path / "policies" / "small-model-few-gpus.greengate-test.yaml"
+    test_file.write_text(test_file.read_text().replace("manifests/", "../manifests/"))
+    ran = subprocess.run(
+        [sys.executable, "-m", "greengate", command],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+    assert ran.stdout.splitlines()[-1] == "PASS  5 passed  (5 cases, 1 policy, 1 rule)"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -63,3 +64,45 @@ def test_the_editor_snippet_names_schemas_that_exist() -> None:
         assert (REPO / path).is_file(), path
     for name in ("policy", "config", "aideployment", "report", "audit"):
         assert (REPO / "src" / "greengate" / "schemas" / f"{name}.schema.json").is_file()
+
+
+def _testing_section() -> str:
+    return README.split("## Testing your policies\n", 1)[1].split("\n## ", 1)[0]
+
+
+def test_the_worked_policy_test_shows_the_files_as_they_are() -> None:
+    blocks = re.findall(r"```yaml\n(.+?)```", _testing_section(), re.S)
+    folder = REPO / "docs" / "policy-tests"
+    assert blocks == [
+        (folder / "small-model-few-gpus.yaml").read_text("utf-8"),
+        (folder / "small-model-few-gpus.greengate-test.yaml").read_text("utf-8"),
+    ]
+
+
+def _printed(section: str, command: str) -> str:
+    return section.split(f"$ {command}\n", 1)[1].split("\n```", 1)[0]
+
+
+def test_the_greengate_test_output_is_what_greengate_prints(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    command = "greengate test docs/policy-tests --coverage"
+    monkeypatch.chdir(REPO)
+    result = CliRunner().invoke(main, command.split()[1:])
+    assert result.exit_code == 0
+    assert result.stdout.rstrip("\n") == _printed(_testing_section(), command)
+
+
+def test_the_wrong_expectation_output_is_what_greengate_prints(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first `result: fail` written `pass`, in a copy laid out as the repository is."""
+    copy = tmp_path / "docs" / "policy-tests"
+    shutil.copytree(REPO / "docs" / "policy-tests", copy)
+    test_file = copy / "small-model-few-gpus.greengate-test.yaml"
+    test_file.write_text(test_file.read_text("utf-8").replace("result: fail", "result: pass", 1))
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["test", "docs/policy-tests", "--no-config"])
+    assert result.exit_code == 1
+    after = _testing_section().split("A wrong expectation", 1)[1]
+    assert result.stdout.rstrip("\n") == _printed(after, "greengate test docs/policy-tests")

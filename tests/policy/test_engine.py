@@ -136,3 +136,46 @@ def test_missing_fact_inside_a_ternary_is_still_named() -> None:
     (_, r2) = check(MANIFEST.replace("  workload: inference\n", ""), policy)
     assert r2[:2] == ("R2", "fail")
     assert "workload is not known" in r2[3]
+
+
+def _noted(message_expression: str, message: str = "message: too many") -> list[Any]:
+    policy = POLICY.replace(
+        """messageExpression: '"twice " + string(deployment.replicas.max) + " is above " + string(params.max)'
+      message: too many""",
+        f"messageExpression: '{message_expression}'\n      {message}".rstrip(),
+    )
+    (policy_doc,) = load_bytes(policy.encode(), "policy.yaml").documents
+    engine = Engine([parse_policy(policy_doc)], rules={"R2": RuleSettings(enabled=False)})
+    (document,) = load_bytes(MANIFEST.encode(), "m.yaml").documents
+    deployments, _ = adapt(document)
+    return engine.evaluate(deployments)
+
+
+def test_a_failing_message_expression_is_a_note_and_the_static_message_is_shown() -> None:
+    """string + int fails in CEL: the finding stands, with its static message and a note."""
+    (finding,) = _noted('"twice " + deployment.replicas.max')
+    assert (finding.status, finding.message) == (Status.FAIL, "too many")
+    (note,) = finding.notes
+    assert note.startswith("the messageExpression of R1 (policy.yaml:14:11) failed: ")
+    assert note.endswith("its static message is shown instead; fix the messageExpression")
+
+
+def test_without_a_static_message_the_title_is_shown() -> None:
+    (finding,) = _noted('"twice " + deployment.replicas.max', message="title: Replicas bounded")
+    assert finding.message == "Replicas bounded"
+    assert "its title is shown instead" in finding.notes[0]
+
+
+def test_a_message_expression_that_is_not_a_string_is_a_note() -> None:
+    (finding,) = _noted("deployment.replicas.max")
+    assert finding.message == "too many"
+    assert "returned int 8, not a string" in finding.notes[0]
+
+
+def test_an_empty_message_falls_back_without_a_note_as_in_kubernetes() -> None:
+    (finding,) = _noted('""')
+    assert (finding.message, finding.notes) == ("too many", ())
+
+
+def test_a_message_expression_that_works_leaves_no_note() -> None:
+    assert all(not f.notes for f in _noted('"twice " + string(deployment.replicas.max)'))

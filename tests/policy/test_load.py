@@ -362,3 +362,59 @@ def test_a_misspelt_fact_through_the_cli_is_exit_2_with_one_line(tmp_path: Path)
     assert result.exit_code == 2
     assert result.stdout == "" and result.stderr.count("\n") == 1
     assert "did you mean replicas.max" in result.stderr
+
+
+EXAMPLES = """\
+  examples:
+    - name: inline
+      expect: fail
+      message: is not a known team
+      line: 23
+      manifest:
+        apiVersion: greengate.dev/v1
+        kind: AIDeployment
+        metadata: {name: x, owner: z}
+    - name: from a file
+      expect: error
+      file: manifests/m.yaml
+"""
+
+
+def test_examples_keep_where_they_are_and_read_files_relative_to_the_policy(
+    tmp_path: Path,
+) -> None:
+    (policy,) = load_policies([write(tmp_path, POLICY + EXAMPLES)])
+    inline, from_file = policy.examples
+    assert (inline.location.line, inline.message, inline.line, inline.file) == (
+        16,
+        "is not a known team",
+        23,
+        None,
+    )
+    assert inline.manifest is not None
+    assert inline.manifest.location(("metadata", "owner")).line == 23  # in the policy file
+    assert (from_file.expect, from_file.manifest, from_file.file) == (
+        "error",
+        None,
+        tmp_path / "manifests" / "m.yaml",
+    )
+
+
+def test_an_example_needs_a_manifest_or_a_file_not_both(tmp_path: Path) -> None:
+    both = EXAMPLES.replace(
+        "      file: manifests/m.yaml\n", "      file: m.yaml\n      manifest: {}\n"
+    )
+    assert error_of(tmp_path, POLICY + both) == (
+        "p.yaml:24:7: spec.examples[1]: an example needs either a 'manifest' (inline) or a 'file';"
+        " give exactly one of them"
+    )
+    neither = EXAMPLES.replace("      file: manifests/m.yaml\n", "")
+    assert error_of(tmp_path, POLICY + neither).startswith(
+        "p.yaml:24:7: spec.examples[1]: an example needs"
+    )
+
+
+def test_a_folder_of_policies_leaves_test_files_out(tmp_path: Path) -> None:
+    write(tmp_path, POLICY)
+    write(tmp_path, "apiVersion: greengate.dev/v1\nkind: PolicyTest\n", "p.greengate-test.yaml")
+    assert [p.name for p in load_policies([tmp_path])] == ["owners"]

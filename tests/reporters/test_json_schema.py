@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from importlib import resources
 from typing import Any
 
@@ -46,7 +47,7 @@ def test_an_unknown_field_is_rejected(report: Report) -> None:
 
 def test_waivers_and_the_baseline_are_in_the_output(baseline_report: Report) -> None:
     document = json.loads(json_report.render(baseline_report))
-    assert document["schemaVersion"] == "1.1"
+    assert document["schemaVersion"] == "1.2"
     assert document["baseline"] == ".greengate-baseline.json"
     assert document["summary"]["byStatus"]["existing"] == 1
     assert document["fixedSinceBaseline"] == [
@@ -75,3 +76,15 @@ def test_rendering_piecewise_gives_the_same_json(report: Report, empty_report: R
     for r in (report, empty_report):
         expected = json.dumps(json_report.report_dict(r), indent=2, ensure_ascii=False) + "\n"
         assert json_report.render(r) == expected
+
+
+def test_a_finding_s_notes_are_in_the_output_and_counted(report: Report) -> None:
+    note = "the messageExpression of GG101 (p.yaml:9:11) failed: no such overload"
+    first = replace(report.findings[0], notes=(note,))
+    document = json.loads(
+        json_report.render(replace(report, findings=(first, *report.findings[1:])))
+    )
+    assert jsonschema.Draft202012Validator(SCHEMA).is_valid(document)
+    assert document["findings"][0]["notes"] == [note]
+    assert document["summary"]["noted"] == 1
+    assert json.loads(json_report.render(report))["summary"]["noted"] == 0

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+from greengate.records.finding import Status
 from greengate.records.report import Report
 from greengate.reporters import text
 
@@ -36,3 +39,18 @@ def test_findings_in_the_baseline_are_counted_and_fixed_ones_listed(
 
 def test_without_a_baseline_the_summary_says_nothing_of_it(report: Report) -> None:
     assert "baseline" not in text.render(report)
+
+
+def test_a_failed_message_expression_is_shown_under_its_finding_and_counted(
+    report: Report,
+) -> None:
+    failing = next(f for f in report.findings if f.status is Status.FAIL)
+    note = "the messageExpression of GG201 (p.yaml:9:11) failed: no such overload"
+    noted = replace(
+        report,
+        findings=tuple(replace(f, notes=(note,)) if f is failing else f for f in report.findings),
+    )
+    out = text.render(noted)
+    assert f"\n    note: {note}\n" in out
+    assert ", 1 with a failed messageExpression  (" in out.splitlines()[-1]
+    assert "messageExpression" not in text.render(report)

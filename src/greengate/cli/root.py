@@ -60,6 +60,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "greengate.cli.policies:policies",
         "Inspect the policies a check would run.",
     ),
+    "test": (
+        "greengate.cli.test:test",
+        "Run the tests of the policies in PATHS (default: the config's policies).",
+    ),
 }
 """Name -> (``module:attribute``, short help as ``greengate --help`` lists it)."""
 

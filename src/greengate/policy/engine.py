@@ -263,7 +263,7 @@ class _Run:
         if result:
             return self._finding(validation, severity, Status.PASS, validation.title)
         try:
-            message = self._message(validation)
+            message, notes = self._message(validation)
         except BudgetExceeded as exc:
             assert validation.message_program is not None
             over = self._over_budget(
@@ -274,7 +274,7 @@ class _Run:
             message = f"{message}; {self.deployment.hint(validation.field)}"
         elif validation.field:
             message += self._default_note(validation.field)
-        return self._finding(validation, severity, Status.FAIL, message)
+        return self._finding(validation, severity, Status.FAIL, message, notes)
 
     def _default_note(self, name: str) -> str:
         """Say so when the fact came from a config default: the finding points at the config."""
@@ -296,17 +296,29 @@ class _Run:
             return self.variable_errors[exc.missing_member]
         return None
 
-    def _message(self, validation: Validation) -> str:
-        if validation.message_program is not None:
-            try:
-                value = self._evaluate(validation.message_program)
-                if isinstance(value, str) and value.strip():
-                    return str(value).strip()
-            except BudgetExceeded:
-                raise
-            except EvaluationError:
-                pass  # fall back to the static message, as Kubernetes does
-        return validation.message.strip() or f"{validation.id} failed: {validation.title}"
+    def _message(self, validation: Validation) -> tuple[str, tuple[str, ...]]:
+        """The failure's message, and a note when its ``messageExpression`` could not give it.
+
+        A messageExpression that fails (``"x" + 1``) or returns something other
+        than a string is the policy's bug: the static ``message`` (else the
+        rule's title) is shown, as Kubernetes does, and the note says which
+        expression failed and why, so the run can count it and ``greengate
+        test`` can fail it. An empty string falls back without a note, as in
+        Kubernetes.
+        """
+        fallback = validation.message.strip() or validation.title
+        program = validation.message_program
+        if program is None:
+            return fallback, ()
+        try:
+            value = self._evaluate(program)
+        except BudgetExceeded:
+            raise
+        except EvaluationError as exc:
+            return fallback, (_message_note(validation, f"failed: {exc}"),)
+        if not isinstance(value, str):
+            return fallback, (_message_note(validation, f"returned {_show(value)}, not a string"),)
+        return (value.strip() or fallback), ()
 
     def _missing_field(self, program: Program, exc: EvaluationError) -> str | None:
         """The first ``deployment`` field the expression reads that the deployment lacks.
@@ -357,7 +369,12 @@ class _Run:
         return self._finding(validation, severity, Status.ERROR, message)
 
     def _finding(
-        self, validation: Validation, severity: Severity, status: Status, message: str
+        self,
+        validation: Validation,
+        severity: Severity,
+        status: Status,
+        message: str,
+        notes: tuple[str, ...] = (),
     ) -> Finding:
         location = (
             self.deployment.where(validation.field)
@@ -377,7 +394,17 @@ class _Run:
             title=validation.title,
             file=self.deployment.file,
             path=self.deployment.path or None,
+            notes=notes,
         )
+
+
+def _message_note(validation: Validation, what: str) -> str:
+    """``the messageExpression of GG303 (policy.yaml:40:7) failed: ...; the static message is shown``."""
+    shown = "its static message" if validation.message.strip() else "its title"
+    return (
+        f"the messageExpression of {validation.id} ({validation.location}) {what};"
+        f" {shown} is shown instead; fix the messageExpression"
+    )
 
 
 def deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:

@@ -29,6 +29,8 @@ from greengate.records.finding import Severity
 from greengate.records.location import Location
 
 POLICY_SUFFIXES = (".yaml", ".yml")
+TEST_SUFFIXES = (".greengate-test.yaml", ".greengate-test.yml")
+"""Test files of ``greengate test``: beside policies, never read as policies."""
 CEL_NAMES = ("deployment", "params", "variables", "catalog")
 
 
@@ -56,7 +58,13 @@ def policy_files(paths: Iterable[Path]) -> list[Path]:
     for path in paths:
         if path.is_dir():
             found.extend(
-                sorted(p for p in path.rglob("*") if p.suffix in POLICY_SUFFIXES and p.is_file())
+                sorted(
+                    p
+                    for p in path.rglob("*")
+                    if p.suffix in POLICY_SUFFIXES
+                    and not p.name.lower().endswith(TEST_SUFFIXES)
+                    and p.is_file()
+                )
             )
         elif path.is_file():
             found.append(path)
@@ -83,7 +91,9 @@ def load_policies(
         for document in loaded.documents:
             if document.data is None:
                 continue
-            policies.append(parse_policy(document, builtin=builtin, lines=lines))
+            policies.append(
+                parse_policy(document, builtin=builtin, lines=lines, folder=file.parent)
+            )
     check_unique(policies)
     return policies
 
@@ -115,8 +125,17 @@ def check_unique(policies: Sequence[Policy]) -> None:
             rules[validation.id] = validation.location
 
 
-def parse_policy(document: Document, *, builtin: bool = False, lines: Sequence[str] = ()) -> Policy:
-    """One policy from its document; ``lines`` (the file's text) locate CEL errors in block scalars."""
+def parse_policy(
+    document: Document,
+    *,
+    builtin: bool = False,
+    lines: Sequence[str] = (),
+    folder: Path | None = None,
+) -> Policy:
+    """One policy from its document; ``lines`` (the file's text) locate CEL errors in block scalars.
+
+    ``folder`` is the policy file's: examples name their ``file:`` relative to it.
+    """
     data = document.data
     error = best_match(_validator().iter_errors(data))
     if error is not None:
@@ -143,15 +162,7 @@ def parse_policy(document: Document, *, builtin: bool = False, lines: Sequence[s
         for i, item in enumerate(spec["validations"])
     )
     examples = tuple(
-        Example(
-            name=item["name"],
-            expect=item["expect"],
-            rules=tuple(item.get("rules", ())),
-            params=item.get("params", {}),
-            manifest=item["manifest"],
-            location=document.location(("spec", "examples", i)),
-        )
-        for i, item in enumerate(spec.get("examples", []))
+        _example(document, i, item, folder) for i, item in enumerate(spec.get("examples", []))
     )
     return Policy(
         name=meta["name"],
@@ -167,6 +178,31 @@ def parse_policy(document: Document, *, builtin: bool = False, lines: Sequence[s
         location=document.location(("metadata", "name")),
         builtin=builtin,
         source=data,
+    )
+
+
+def _example(
+    document: Document, index: int, item: Mapping[str, Any], folder: Path | None
+) -> Example:
+    """One example; an inline manifest keeps its positions, so findings point into the policy."""
+    path: PathKey = ("spec", "examples", index)
+    manifest = None
+    if "manifest" in item:
+        at = (*path, "manifest")
+        spans = {
+            key[len(at) :]: span for key, span in document.spans.items() if key[: len(at)] == at
+        }
+        manifest = Document(document.file, document.index, item["manifest"], spans)
+    return Example(
+        name=item["name"],
+        expect=item["expect"],
+        rules=tuple(item.get("rules", ())),
+        params=item.get("params", {}),
+        manifest=manifest,
+        location=document.location(path),
+        file=(folder or Path()) / item["file"] if "file" in item else None,
+        message=item.get("message", ""),
+        line=item.get("line"),
     )
 
 
@@ -364,6 +400,9 @@ def _validation_message(problem: SchemaProblem) -> Said | None:
     if problem.keyword == "anyOf" and len(path) >= 2 and path[-2] == "validations":
         what = f"{dotted(path)}: a validation needs a 'message' or a 'messageExpression'"
         return problem.location(), what, "add one"
+    if problem.keyword == "oneOf" and len(path) >= 2 and path[-2] == "examples":
+        what = f"{dotted(path)}: an example needs either a 'manifest' (inline) or a 'file'"
+        return problem.location(), what, "give exactly one of them"
     return None
 
 

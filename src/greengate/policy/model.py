@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+from greengate.load import Document
 from greengate.policy.cel.backend import Program
 from greengate.records.finding import Severity
 from greengate.records.location import Location
@@ -38,12 +40,23 @@ class Validation:
 
 @dataclass(frozen=True)
 class Example:
+    """A manifest with the outcome the policy must give it (run by ``greengate test``)."""
+
     name: str
     expect: str
+    """``pass``, ``fail``, ``skip`` or ``error``."""
     rules: tuple[str, ...]
     params: Mapping[str, Any]
-    manifest: Mapping[str, Any]
+    manifest: Document | None
+    """The inline manifest, its values still at their lines of the policy file."""
     location: Location
+    file: Path | None = None
+    """``file:``, the manifest read from a file instead, resolved against the policy's folder."""
+    message: str = ""
+    """A text the failing finding's message must contain."""
+    line: int | None = None
+    """The line the failing finding must point at: in ``file``, or in the policy file for
+    an inline manifest."""
 
 
 @dataclass(frozen=True)

@@ -87,6 +87,9 @@ class Finding:
     """For a waived finding: the waiver's reason, owner, expiry and where it is written."""
     manifest: str = ""
     """The manifest the finding is about, when ``location`` is elsewhere (a config default)."""
+    notes: tuple[str, ...] = ()
+    """What went wrong in the policy while the finding was made, though the finding stands:
+    a ``messageExpression`` that failed to evaluate (its static message is shown instead)."""
 
     @classmethod
     def make(
@@ -105,6 +108,7 @@ class Finding:
         identity: str | None = None,
         file: str | None = None,
         path: str | None = None,
+        notes: tuple[str, ...] = (),
     ) -> Finding:
         """Build a finding with its fingerprint; ``identity`` replaces ``field`` in it when given.
 
@@ -133,6 +137,7 @@ class Finding:
             title,
             fp,
             manifest=manifest,
+            notes=notes,
         )
 
     @property

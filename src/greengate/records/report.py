@@ -75,6 +75,11 @@ class Report:
             return ExitCode.FAILED
         return ExitCode.OK
 
+    @property
+    def noted(self) -> list[Finding]:
+        """Findings that carry a note: a policy's messageExpression failed while making them."""
+        return [f for f in self.findings if f.notes]
+
     def count_by_status(self) -> dict[str, int]:
         counts = Counter(f.status.value for f in self.findings)
         return {s.value: counts.get(s.value, 0) for s in Status}

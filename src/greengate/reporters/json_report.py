@@ -10,11 +10,11 @@ from greengate.records.finding import Finding
 from greengate.records.report import Report
 from greengate.records.text import dumps
 
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"
 """Bumped in its major part when a field changes meaning or disappears.
 
 1.1: ``justification`` on findings, status ``existing``, ``baseline`` and
-``fixedSinceBaseline``.
+``fixedSinceBaseline``. 1.2: ``notes`` on findings and ``summary.noted``.
 """
 
 
@@ -37,6 +37,7 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
         "endColumn": loc.end_column,
         "fingerprint": finding.fingerprint,
         "justification": finding.justification,
+        "notes": list(finding.notes),
     }
 
 
@@ -51,6 +52,7 @@ def report_dict(report: Report, *, with_findings: bool = True) -> dict[str, Any]
             "deployments": len(report.deployments),
             "findings": len(report.findings),
             "failing": len(report.failures),
+            "noted": len(report.noted),
             "byStatus": report.count_by_status(),
             "bySeverity": report.count_by_severity(),
         },

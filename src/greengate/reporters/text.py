@@ -59,6 +59,7 @@ def render(report: Report, *, color: bool = False, detail: Detail = Detail.FULL)
         lines.append(style(printable(file), bold=True, underline=True))
         for finding in group:
             lines.append(_line(finding, style))
+            lines.extend(f"    note: {printable(note)}" for note in finding.notes)
         lines.append("")
     fixes = _fixes(problems)
     if fixes:
@@ -126,6 +127,9 @@ def _summary(report: Report, paint: Style) -> str:
         parts.append(f"{status['waived']} waived")
     if report.baseline is not None:
         parts.append(f"{status['existing']} in baseline")
+    noted = len(report.noted)
+    if noted:
+        parts.append(f"{noted} with a failed messageExpression")
     scope = f"{len(report.deployments)} deployment{'s' if len(report.deployments) != 1 else ''} in {len(report.files)} file{'s' if len(report.files) != 1 else ''}"
     if report.exit_code is ExitCode.FAILED:
         verdict = paint("FAIL", fg="red", bold=True)
