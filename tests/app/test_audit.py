@@ -323,3 +323,26 @@ def test_files_are_relative_to_a_folder_outside_git(
     monkeypatch.chdir(tmp_path)
     report, _ = run_audit(AuditOptions([tmp_path / "team"]))
     assert [r.file for r in report.rows] == ["deploy/a.yaml"]
+
+
+def test_owner_budgets_are_listed_gate_and_survive_shards(tmp_path: Path) -> None:
+    paths = three_repos(tmp_path)
+    config = 'params:\n  carbon-budget:\n    ownerBudgets: {team0: 0.001, "*": 1000}\n'
+    for path in paths:
+        (Path(path) / ".greengate.yaml").write_text(config)
+    code, data = audit_json(*paths)
+    assert code == 0
+    budgets = {b["owner"]: b for b in data["budgets"]}
+    assert budgets["team0"]["budget"] == 0.001 and budgets["team1"]["budget"] == 1000
+    owners = {t["key"]: t["tco2e_year_high"] for t in data["totals"]["owner"]}
+    assert budgets["team0"]["tco2e_year_high"] == owners["team0"] > 0.001
+    assert audit_json(*paths, "--fail-on", "high")[0] == 1  # team0 is over its budget
+    (Path(paths[0]) / ".greengate.yaml").write_text("{}\n")
+    (Path(paths[2]) / ".greengate.yaml").write_text("{}\n")  # only repo1 sets budgets now
+    _, whole, _ = run("audit", "--format", "json", *paths)
+    files = []
+    for k in (1, 2):
+        out = tmp_path / f"s{k}.json"
+        run("audit", *paths, "--shard", f"{k}/2", "-o", str(out))
+        files.append(str(out))
+    assert run("audit", "merge", "--format", "json", *files)[1] == whole

@@ -17,11 +17,14 @@ from __future__ import annotations
 import datetime
 import hashlib
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from greengate.aggregate.alternatives import SizeLimits, alternatives
+from greengate.aggregate.budgets import merged as merged_budgets
+from greengate.aggregate.budgets import owner_budgets
 from greengate.aggregate.savings import top_savings
 from greengate.aggregate.totals import summarise
 from greengate.app.check import CheckOptions, load_all_policies, prepared, run_check
@@ -160,7 +163,9 @@ def run_audit(
             progress(part)
     notes = () if options.shard is None else (f"shard {options.shard} of the repositories",)
     report = assemble(parts, notes=notes, shard=str(options.shard) if options.shard else None)
-    return report, sum(p.gating for p in parts)
+    over = sum(1 for b in report.budgets if b.over)
+    gate_budgets = options.fail_on is not None and BUDGET_SEVERITY.at_least(options.fail_on)
+    return report, sum(p.gating for p in parts) + (over if gate_budgets else 0)
 
 
 def audit_target(target: Target, options: AuditOptions) -> Part:
@@ -179,7 +184,8 @@ def audit_target(target: Target, options: AuditOptions) -> Part:
             check_options = replace(check_options, fail_on=options.fail_on)
         report = run_check(check_options)
         catalog = Catalog.load(check_options.catalog_files)
-        limits = size_limits(check_options)
+        params = policy_params(check_options)
+        limits = size_limits(params)
     source, commit = _source(target, options.ref)
     owners = codeowners.read(source, target.root)
     rows = tuple(rows_of(report, target, owners, catalog, limits))
@@ -195,7 +201,9 @@ def audit_target(target: Target, options: AuditOptions) -> Part:
         if f.status is Status.ERROR
     )
     gating = len(report.failures) if options.fail_on is not None else 0
-    repository = Repository(target.name, str(target.path), options.ref, commit)
+    repository = Repository(
+        target.name, str(target.path), options.ref, commit, owner_budgets=budgets_of(params)
+    )
     return Part(repository, rows, errors, tuple(tallies(report)), gating)
 
 
@@ -203,15 +211,35 @@ SIZE_POLICY = "model-size"
 """The built-in policy whose limits the model alternative stays within."""
 
 
-def size_limits(options: CheckOptions) -> SizeLimits | None:
-    """The model-size limits the check ran with (its params after config); None when it did not run."""
+BUDGET_SEVERITY = Severity.HIGH
+"""An owner over its budget fails ``--fail-on`` at this severity or below (carbon-budget's own)."""
+BUDGET_POLICY = "carbon-budget"
+"""The built-in policy whose ``ownerBudgets`` param the audit compares owners with."""
+
+
+def policy_params(options: CheckOptions) -> dict[str, dict[str, Any]]:
+    """The params each selected policy ran with (its defaults, then the config's)."""
     policies = load_all_policies(options)
     selection = select(policies, options.config, also_known=builtin_pack)
-    policy = next((p for p in selection.policies if p.name == SIZE_POLICY), None)
-    if policy is None:
-        return None
-    params = deep_merge(selection.params.get(SIZE_POLICY, {}), options.params.get(SIZE_POLICY, {}))
-    return SizeLimits.from_params(deep_merge(policy.params, params))
+    out = {}
+    for policy in selection.policies:
+        given = deep_merge(
+            selection.params.get(policy.name, {}), options.params.get(policy.name, {})
+        )
+        out[policy.name] = deep_merge(policy.params, given)
+    return out
+
+
+def size_limits(params: Mapping[str, Mapping[str, Any]]) -> SizeLimits | None:
+    """The model-size limits the check ran with; None when the policy did not run."""
+    own = params.get(SIZE_POLICY)
+    return SizeLimits.from_params(own) if own is not None else None
+
+
+def budgets_of(params: Mapping[str, Mapping[str, Any]]) -> dict[str, float]:
+    """The ``ownerBudgets`` of ``carbon-budget`` (owner -> tCO2e/year); empty when none is set."""
+    given = (params.get(BUDGET_POLICY) or {}).get("ownerBudgets") or {}
+    return {str(k): float(v) for k, v in given.items() if isinstance(v, int | float)}
 
 
 def _source(target: Target, ref: str | None) -> tuple[FileSource, str | None]:
@@ -424,6 +452,7 @@ def assemble(
     rows = sorted_rows([r for p in parts for r in p.rows])
     errors = tuple(sorted((e for p in parts for e in p.errors), key=lambda e: e.sort_key))
     overall, totals = summarise(rows)
+    budgets, budget_notes = merged_budgets([p.repository.owner_budgets for p in parts])
     return AuditReport(
         repositories=tuple(sorted((p.repository for p in parts), key=lambda r: r.name)),
         rows=rows,
@@ -432,7 +461,8 @@ def assemble(
         overall=overall,
         totals=totals,
         top_savings=top_savings(rows),
-        notes=tuple(notes),
+        budgets=owner_budgets(totals["owner"], budgets),
+        notes=(*notes, *budget_notes),
         shard=shard,
     )
 

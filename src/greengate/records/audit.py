@@ -208,6 +208,25 @@ class Saving:
 
 
 @dataclass(frozen=True)
+class OwnerBudget:
+    """One owner's yearly emissions against the budget its config sets (``carbon-budget``).
+
+    ``tco2e_year_high`` sums the owner's deployments at ``replicas.max``;
+    ``unestimated`` counts its deployments without a figure, which the sum
+    cannot include (so an owner is never under budget by omission unseen).
+    """
+
+    owner: str
+    budget: float
+    tco2e_year_high: float
+    unestimated: int = 0
+
+    @property
+    def over(self) -> bool:
+        return self.tco2e_year_high > self.budget
+
+
+@dataclass(frozen=True)
 class HistoryPoint:
     """The audit's totals at one sampled date."""
 
@@ -228,6 +247,8 @@ class Repository:
     path: str
     ref: str | None = None
     commit: str | None = None
+    owner_budgets: Mapping[str, float] = field(default_factory=dict)
+    """Its config's ``ownerBudgets`` (carbon-budget): owner -> tCO2e/year."""
 
 
 @dataclass(frozen=True)
@@ -240,6 +261,8 @@ class AuditReport:
     totals: Mapping[str, tuple[Total, ...]] = field(default_factory=dict)
     """Dimension (``DIMENSIONS``) -> its groups, largest high tCO2e/year first."""
     top_savings: tuple[Saving, ...] = ()
+    budgets: tuple[OwnerBudget, ...] = ()
+    """Owners with a yearly budget (``carbon-budget`` param ``ownerBudgets``), most over first."""
     history: tuple[HistoryPoint, ...] = ()
     notes: tuple[str, ...] = ()
     shard: str | None = None
@@ -323,12 +346,14 @@ _SHAPES: dict[tuple[type, str], tuple[str, type]] = {
     (HistoryPoint, "total"): ("one", Total),
     (HistoryPoint, "drivers"): ("many", tuple),
     (AuditReport, "repositories"): ("many", Repository),
+    (Repository, "owner_budgets"): ("map", dict),
     (AuditReport, "rows"): ("many", AuditRow),
     (AuditReport, "errors"): ("many", AuditError),
     (AuditReport, "rules"): ("many", RuleTally),
     (AuditReport, "overall"): ("one", Total),
     (AuditReport, "totals"): ("groups", Total),
     (AuditReport, "top_savings"): ("many", Saving),
+    (AuditReport, "budgets"): ("many", OwnerBudget),
     (AuditReport, "history"): ("many", HistoryPoint),
     (AuditReport, "notes"): ("many", str),
 }

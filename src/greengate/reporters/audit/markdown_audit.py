@@ -45,6 +45,7 @@ def render_markdown(report: AuditReport, *, max_bytes: int = MAX_BYTES) -> str:
         for part in (
             _summary(report),
             *(_groups(report, dimension) for dimension in DIMENSIONS),
+            _budgets(report),
             _savings(report),
         )
         if part
@@ -52,6 +53,24 @@ def render_markdown(report: AuditReport, *, max_bytes: int = MAX_BYTES) -> str:
     tail = _errors(report) + _notes(report)
     budget = max_bytes - _size(head) - _size(tail) - 1_000  # the table's frame and its note
     return f"{head}\n\n{_deployments(report.rows, budget)}{tail}"
+
+
+def _budgets(report: AuditReport) -> str:
+    """Owners against their yearly budgets; empty when no config sets ``ownerBudgets``."""
+    if not report.budgets:
+        return ""
+    lines = [
+        "### Owner budgets",
+        "",
+        "| owner | budget (tCO2e/year) | tCO2e/year at replicas.max | | without an estimate |",
+        "| --- | ---: | ---: | --- | ---: |",
+    ]
+    lines += [
+        f"| {cell(b.owner)} | {b.budget:,.3f} | {b.tco2e_year_high:,.3f} |"
+        f" {'**over**' if b.over else 'within'} | {b.unestimated} |"
+        for b in report.budgets
+    ]
+    return "\n".join(lines)
 
 
 def _kwh(value: float | None) -> str:

@@ -45,6 +45,8 @@ def render(report: AuditReport) -> str:
         groups = report.totals.get(dimension, ())
         if groups:
             lines += ["", f"By {dimension}", *_groups(groups)]
+    if report.budgets:
+        lines += ["", "Owner budgets (carbon-budget ownerBudgets)", *_budgets(report)]
     if report.rules:
         lines += ["", "Rules", *_rules(report)]
     lines += ["", "Top savings", *_savings(report)]
@@ -56,6 +58,30 @@ def render(report: AuditReport) -> str:
     if report.notes:
         lines += ["", "Notes", *(f"{_INDENT}{printable(note)}" for note in report.notes)]
     return "\n".join(lines) + "\n"
+
+
+def _budgets(report: AuditReport) -> list[str]:
+    columns = [
+        Column("owner", floor=12),
+        Column("budget t/year", number=True),
+        Column("tCO2e/year", number=True),
+        Column("", floor=6),
+        Column("no est.", number=True),
+    ]
+    shown = [
+        [
+            printable(b.owner),
+            _num(b.budget),
+            _num(b.tco2e_year_high),
+            "OVER" if b.over else "within",
+            str(b.unestimated) if b.unestimated else "",
+        ]
+        for b in report.budgets
+    ]
+    return [
+        *table(columns, shown),
+        f"{_INDENT}tCO2e/year: the owner's deployments at replicas.max; no est.: not counted",
+    ]
 
 
 def _summary(report: AuditReport) -> list[str]:
