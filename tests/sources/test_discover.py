@@ -99,3 +99,44 @@ def test_every_entry_is_offered_and_only_regular_files_are_read(tmp_path: Path) 
     for name in ("fifo.yaml", "loop.yaml", "out.yaml", "zero.yaml"):
         with pytest.raises(NotRegularFile):
             found[name].read()
+
+
+def test_a_named_tfvars_brings_the_manifests_of_its_folder(tmp_path: Path) -> None:
+    from greengate.sources.discover import with_siblings
+
+    (tmp_path / "sub").mkdir()
+    for name in ("main.tf", "terraform.tfvars", "notes.txt", "sub/other.tf", "values.yaml"):
+        (tmp_path / name).write_text("")
+    got = with_siblings([tmp_path / "terraform.tfvars"])
+    assert got == [tmp_path / "terraform.tfvars", tmp_path / "main.tf", tmp_path / "values.yaml"]
+    assert with_siblings([tmp_path / "values.yaml"]) == [tmp_path / "values.yaml"]  # YAML: itself
+    assert with_siblings([tmp_path]) == [tmp_path]  # a folder is already whole
+
+
+def test_staging_only_the_tfvars_that_moves_the_region_fails_the_hook(tmp_path: Path) -> None:
+    """The pre-commit hook runs `greengate check --with-siblings FILES...` on the staged files."""
+    from click.testing import CliRunner
+
+    from greengate.cli import main
+
+    (tmp_path / "main.tf").write_text(
+        'variable "region" {\n  default = "eu-north-1"\n}\n\nprovider "aws" {\n  region = var.region\n}\n\n'
+        'resource "aws_sagemaker_endpoint_configuration" "llm" {\n  name = "llm"\n'
+        '  production_variants {\n    variant_name           = "main"\n    model_name             = "llama"\n'
+        '    instance_type          = "ml.g5.2xlarge"\n    initial_instance_count = 1\n  }\n}\n'
+    )
+    (tmp_path / "terraform.tfvars").write_text('region = "ap-south-1"\n')
+    staged = str(tmp_path / "terraform.tfvars")
+    alone = CliRunner().invoke(main, ["check", staged, "--rule", "GG201", "--format", "json"])
+    assert alone.exit_code == 0  # what the hook did before: the tfvars alone holds no deployment
+    hook = CliRunner().invoke(main, ["check", "--with-siblings", staged, "--rule", "GG201"])
+    assert hook.exit_code == 1 and "ap-south-1" in hook.stdout
+    import yaml
+
+    hooks = yaml.safe_load(
+        (Path(__file__).resolve().parents[2] / ".pre-commit-hooks.yaml").read_text()
+    )
+    assert (
+        next(h for h in hooks if h["id"] == "greengate")["entry"]
+        == "greengate check --with-siblings"
+    )

@@ -36,6 +36,7 @@ from greengate.config.settings import Flags
 from greengate.errors import ExitCode
 from greengate.reporters import Detail, OutputFormat
 from greengate.sources.changeset import GitOptions
+from greengate.sources.discover import with_siblings as siblings_of
 
 
 def _parse_reports(
@@ -94,6 +95,11 @@ def _output_options(func: F) -> F:
     "--fail-on-empty",
     is_flag=True,
     help="Fail (exit 1) when no deployment is found: a wrong path or include must not pass as a clean check.",
+)
+@click.option(
+    "--with-siblings",
+    is_flag=True,
+    help="A named .tf, .tfvars or .json file also checks the manifests of its folder, which can read its values (the pre-commit hook uses this: staging only terraform.tfvars re-checks its folder).",
 )
 @click.option("--quiet", "-q", is_flag=True, help="Text report: only the summary line.")
 @click.option(
@@ -168,6 +174,7 @@ def check(
     choice: RuleChoice,
     soft_fail: bool,
     fail_on_empty: bool,
+    with_siblings: bool,
     quiet: bool,
     compact: bool,
 ) -> None:
@@ -192,6 +199,8 @@ def check(
         (*reports, *format_outputs),
         annotate=os.environ.get("GITHUB_ACTIONS") == "true" and source is ParameterSource.DEFAULT,
     )
+    if with_siblings:
+        paths = tuple(siblings_of(paths))
     with prepared(
         paths,
         flags,

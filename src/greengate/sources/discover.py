@@ -59,6 +59,34 @@ def discover(
     return sorted(seen.values())
 
 
+FOLDER_INPUTS = (".tf", ".tfvars", ".json")
+"""Files whose values other files of their folder read: Terraform variables and
+modules, CloudFormation stage parameters (``--with-siblings``)."""
+
+
+def with_siblings(paths: Sequence[Path]) -> list[Path]:
+    """``paths``, each named ``.tf``, ``.tfvars`` or ``.json`` file joined by the manifests beside it.
+
+    A change to ``terraform.tfvars`` can move every deployment of its folder
+    to another region while no deployment file changes: a pre-commit hook
+    that checks only the staged files would pass it. With this, the staged
+    file stands for its folder (not its subfolders), as ``--changed-since``
+    already treats such a change.
+    """
+    out: list[Path] = []
+    for path in paths:
+        out.append(path)
+        if _named_file(path) and path.name.lower().endswith(FOLDER_INPUTS):
+            try:
+                beside = sorted(path.parent.iterdir())
+            except OSError:
+                continue
+            out.extend(
+                p for p in beside if p.name.lower().endswith(MANIFEST_SUFFIXES) and p != path
+            )
+    return list(dict.fromkeys(out))
+
+
 def _named_file(path: Path) -> bool:
     """A path given that is read as one file: anything but a folder (a link to one included)."""
     try:
