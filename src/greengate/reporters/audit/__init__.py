@@ -11,13 +11,14 @@ import enum
 from collections.abc import Callable
 
 from greengate.records.audit import AuditReport
-from greengate.reporters.audit import json_audit
+from greengate.reporters.audit import html_audit, json_audit
 
 Renderer = Callable[[AuditReport], str]
 
 
 class AuditFormat(str, enum.Enum):
     JSON = "json"
+    HTML = "html"
 
     def render(self, report: AuditReport) -> str:
         return _RENDERERS[self](report)
@@ -33,8 +34,10 @@ class AuditFormat(str, enum.Enum):
 
 _RENDERERS: dict[AuditFormat, Renderer] = {
     AuditFormat.JSON: json_audit.render,
+    AuditFormat.HTML: html_audit.render,
 }
 
 _DESCRIPTIONS: dict[AuditFormat, str] = {
     AuditFormat.JSON: "versioned JSON, one record per deployment plus totals (docs/audit-json.md); `audit merge` reads it",
+    AuditFormat.HTML: "one self-contained page (no network request): totals, SVG charts, a sortable, filterable deployment table",
 }
