@@ -220,8 +220,7 @@ def deployments(page: Page) -> list[list[str]]:
 
 
 def test_the_format_is_registered() -> None:
-    assert AuditFormat("html").render is not None
-    assert AuditFormat.HTML.render(AuditReport()) == render(AuditReport())
+    assert AuditFormat("html").render(AuditReport()) == render(AuditReport())
     assert "no network request" in AuditFormat.HTML.description
 
 
@@ -508,6 +507,19 @@ def test_the_examples_audit_in_chromium(
     assert visible_rows(browser) == len(examples_report.rows)
     Select(browser.find_element(By.ID, "filter-provider")).select_by_value("gcp")
     assert visible_rows(browser) == sum(1 for r in examples_report.rows if r.provider == "gcp")
+
+    # Printed: no controls, and the whole table (filtered-out rows too, nothing scrolled away).
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    try:
+        assert not browser.find_element(By.ID, "controls").is_displayed()
+        printed = browser.execute_script(
+            "return [Array.from(document.querySelectorAll('#deployments tbody tr')).filter("
+            "function (r) { return getComputedStyle(r).display !== 'none'; }).length,"
+            " getComputedStyle(document.querySelector('#inventory .wrap')).overflowX]"
+        )
+        assert printed == [len(examples_report.rows), "visible"]
+    finally:
+        browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
     assert problems(browser.get_log("browser")) == []
 
 
@@ -517,7 +529,12 @@ def test_screenshot_of_the_examples_audit(
     """The README's picture: `GREENGATE_SCREENSHOT=docs/images/audit-report.png pytest ... -k screenshot`."""
     path = write_page(examples_report, tmp_path, "examples.html")
     open_page(browser, path)
-    height = browser.execute_script("return document.documentElement.scrollHeight")
+    # Rows off screen are laid out only when scrolled to: lay them all out for the whole-page picture.
+    height = browser.execute_script(
+        "document.querySelectorAll('#deployments tbody tr').forEach("
+        "function (r) { r.style.contentVisibility = 'visible'; });"
+        "return document.documentElement.scrollHeight"
+    )
     browser.set_window_size(1600, int(height) + 120)
     try:
         shot = tmp_path / "audit-report.png"

@@ -175,7 +175,7 @@ svg .dot { fill: var(--bar2); }
 table { border-collapse: collapse; width: 100%; font-size: 13px; }
 #deployments { table-layout: fixed; min-width: 1200px; }
 #deployments td { overflow-wrap: anywhere; }
-#deployments th { overflow-wrap: break-word; }
+#deployments th { overflow-wrap: anywhere; font-size: 12px; }
 th, td { border-bottom: 1px solid var(--line); padding: .25rem .35rem; text-align: left;
   vertical-align: top; }
 thead th { background: var(--band); vertical-align: bottom; }
@@ -380,7 +380,9 @@ class _Bar:
 _WIDTH, _LABEL_W, _BAR_X, _BAR_W, _ROW = 680, 230, 238, 240, 22
 
 
-def _bar_chart(ident: str, title: str, summary: str, bars: Sequence[_Bar], scale: float) -> str:
+def _bar_chart(
+    ident: str, title: str, summary: str, bars: Sequence[_Bar], scale: float, css: str = "bar"
+) -> str:
     """Horizontal bars with their labels and values written out, so no colour is needed to read them."""
     height = _ROW * len(bars) + 8
     desc = summary + " " + "; ".join(f"{b.label}: {b.text}" for b in bars) + "."
@@ -399,8 +401,7 @@ def _bar_chart(ident: str, title: str, summary: str, bars: Sequence[_Bar], scale
             f"<g><title>{_e(tip)}</title>",
             f'<text x="{_LABEL_W}" y="{y + 13}" text-anchor="end">{_e(label)}</text>',
             f'<rect class="track" x="{_BAR_X}" y="{y + 2}" width="{_BAR_W}" height="14"/>',
-            f'<rect class="{"rate" if ident == "chart-rules" else "bar"}" x="{_BAR_X}" '
-            f'y="{y + 2}" width="{width:.1f}" height="14"/>',
+            f'<rect class="{css}" x="{_BAR_X}" y="{y + 2}" width="{width:.1f}" height="14"/>',
             f'<text x="{_BAR_X + _BAR_W + 6}" y="{y + 13}">{_e(bar.text)}</text>',
             "</g>",
         ]
@@ -483,7 +484,10 @@ def _rules(rules: Sequence[RuleTally]) -> list[str]:
         "Share of the deployments judged by each rule that pass it "
         "(waived and baseline failures count as failing; skipped ones are not judged)."
     )
-    out += [_figure(caption, _bar_chart("chart-rules", caption, summary, bars, 1.0)), "</section>"]
+    out += [
+        _figure(caption, _bar_chart("chart-rules", caption, summary, bars, 1.0, "rate")),
+        "</section>",
+    ]
     return out
 
 
@@ -601,14 +605,14 @@ _COLUMNS = (
     ("Repository", "text", "", 6),
     ("File:line", "text", "", 10),
     ("Name", "text", "", 8),
-    ("Owner", "text", "", 7),
+    ("Owner", "text", "", 6),
     ("Task", "text", "", 8),
-    ("Model", "text", "", 9),
-    ("Parameters", "number", "n", 5),
+    ("Model", "text", "", 8),
+    ("Parameters", "number", "n", 6),
     ("Provider / region", "text", "", 7),
     ("Grid gCO2e/kWh", "number", "n", 6),
     (f"Accelerator {_TIMES} count", "text", "", 7),
-    ("Replicas", "number", "n", 4),
+    ("Replicas", "number", "n", 5),
     ("Failing rules", "number", "", 5),
     ("kWh / year", "number", "n", 7),
     ("tCO2e / year", "number", "n", 6),
@@ -616,12 +620,28 @@ _COLUMNS = (
 )
 """Header, sort type, class and width (in % of the table) of each column, in order.
 
-The script sorts by the header's position. The widths make the table's layout
-fixed: the browser lays out 10,000 rows without measuring every cell first.
+The script sorts by the header's position.
 """
 _COLUMN_STYLE = "\n".join(
-    f"#deployments col:nth-child({i}) {{ width: {width}%; }}"
-    for i, (*_, width) in enumerate(_COLUMNS, 1)
+    [
+        *(
+            f"#deployments col:nth-child({i}) {{ width: {width}%; }}"
+            for i, (*_, width) in enumerate(_COLUMNS, 1)
+        ),
+        # On screen every row is a grid of the same columns, which the browser lays out on its
+        # own and skips while it is off screen (content-visibility applies to no table row):
+        # a 10,000-row table otherwise takes seconds to lay out after each sort. Print keeps
+        # the table layout, with its header on every page.
+        "@media screen {",
+        "#deployments, #deployments caption, #deployments thead, #deployments tbody {",
+        "  display: block; }",
+        "#deployments tr { display: grid; border-bottom: 1px solid var(--line);",
+        "  grid-template-columns: " + " ".join(f"{w}fr" for *_, w in _COLUMNS) + "; }",
+        "#deployments tbody tr { content-visibility: auto; contain-intrinsic-size: auto 3em; }",
+        "#deployments tr[hidden] { display: none; }",
+        "#deployments th, #deployments td { border-bottom: 0; min-width: 0; }",
+        "}",
+    ]
 )
 
 
