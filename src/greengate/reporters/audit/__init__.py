@@ -13,6 +13,7 @@ from collections.abc import Callable
 from greengate.records.audit import AuditReport
 from greengate.reporters.audit import (
     csv_audit,
+    html_audit,
     impact_audit,
     json_audit,
     markdown_audit,
@@ -28,6 +29,7 @@ class AuditFormat(str, enum.Enum):
     CSV = "csv"
     MARKDOWN = "markdown"
     IMPACT = "impact"
+    HTML = "html"
 
     def render(self, report: AuditReport) -> str:
         return _RENDERERS[self](report)
@@ -47,6 +49,7 @@ _RENDERERS: dict[AuditFormat, Renderer] = {
     AuditFormat.CSV: csv_audit.render,
     AuditFormat.MARKDOWN: markdown_audit.render,
     AuditFormat.IMPACT: impact_audit.render,
+    AuditFormat.HTML: html_audit.render,
 }
 
 _DESCRIPTIONS: dict[AuditFormat, str] = {
@@ -55,4 +58,5 @@ _DESCRIPTIONS: dict[AuditFormat, str] = {
     AuditFormat.CSV: "one row per deployment for spreadsheets (docs/audit-formats.md lists the columns)",
     AuditFormat.MARKDOWN: "totals, groups, top savings and deployments for a wiki or a pull request, under 60,000 bytes",
     AuditFormat.IMPACT: "a Green Software Foundation Impact Framework manifest that `if-run` recomputes",
+    AuditFormat.HTML: "one self-contained page (no network request): totals, SVG charts, a sortable, filterable deployment table",
 }
