@@ -303,7 +303,8 @@ def test_every_row_is_in_the_table(which: str, request: pytest.FixtureRequest) -
 def test_unknown_figures_say_why(examples_report: AuditReport) -> None:
     text = render(examples_report)
     unknown = next(r for r in examples_report.rows if not r.accelerator)
-    html_row = next(line for line in text.splitlines() if f">{unknown.name}</td>" in line)
+    rows = [line for line in text.splitlines() if line.startswith("<tr data-owner=")]  # the table's
+    html_row = next(line for line in rows if f">{unknown.name}</td>" in line)
     cells = re.findall(r"<td([^>]*)>(.*?)</td>", html_row)
     kwh_attrs, kwh_text = cells[COLUMNS["kwh"]]
     assert kwh_text == "\u2014"
@@ -313,7 +314,7 @@ def test_unknown_figures_say_why(examples_report: AuditReport) -> None:
     assert (tco2e_text, "kWh / year" in tco2e_attrs) == ("\u2014", True)
     # A known figure carries its value for sorting and its detail for checking by hand.
     known = next(r for r in examples_report.rows if r.estimate.tco2e_year_high is not None)
-    known_row = next(line for line in text.splitlines() if f">{known.name}</td>" in line)
+    known_row = next(line for line in rows if f">{known.name}</td>" in line)
     attrs, _ = re.findall(r"<td([^>]*)>(.*?)</td>", known_row)[COLUMNS["tco2e"]]
     assert f'data-v="{known.estimate.tco2e_year_high!r}"' in attrs
     assert "gCO2e/kWh / 1e6" in attrs
@@ -322,7 +323,8 @@ def test_unknown_figures_say_why(examples_report: AuditReport) -> None:
 def test_charts_have_titles_descriptions_labels_and_values(examples_report: AuditReport) -> None:
     text = render(examples_report)
     page = parse(text)
-    assert set(page.svgs) == {"chart-owner", "chart-region", "chart-accelerator", "chart-rules"}
+    charts = {"chart-owner", "chart-region", "chart-accelerator", "chart-rules"}
+    assert set(page.svgs) == charts | ({"chart-savings"} if examples_report.top_savings else set())
     for ident in page.svgs:
         attrs = next(a for t, a in page.tags if t == "svg" and a.get("id") == ident)
         assert attrs["role"] == "img"
@@ -332,7 +334,11 @@ def test_charts_have_titles_descriptions_labels_and_values(examples_report: Audi
         assert group.key in page.svgs["chart-owner"]
     for rule in examples_report.rules:
         assert rule.rule_id in page.svgs["chart-rules"]
-    assert "No alternatives computed." in text
+    assert examples_report.top_savings  # the examples have greener choices
+    for saving in examples_report.top_savings:
+        assert saving.name in page.svgs["chart-savings"]
+    assert "No alternatives computed." not in text
+    assert "No alternatives computed." in render(replace(examples_report, top_savings=()))
     assert "chart-history" not in text
 
 
@@ -483,7 +489,8 @@ def test_the_examples_audit_in_chromium(
     console, requests = open_page(browser, path)
     assert problems(console) == []
     assert requests == [path.as_uri()]
-    assert len(browser.find_elements(By.CSS_SELECTOR, "svg[role=img]")) == 4
+    charts = 4 + (1 if examples_report.top_savings else 0)  # the savings chart when there are some
+    assert len(browser.find_elements(By.CSS_SELECTOR, "svg[role=img]")) == charts
     assert browser.find_element(By.ID, "controls").is_displayed()  # the script ran under the CSP
     assert visible_rows(browser) == len(examples_report.rows)
 
