@@ -156,7 +156,7 @@ def test_pre_commit_hook() -> None:
     hook, _ = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())
     assert (
         hook["id"] == "greengate"
-        and hook["entry"] == "greengate check"
+        and hook["entry"] == "greengate check --with-siblings"
         and hook["language"] == "python"
     )
 
