@@ -165,7 +165,7 @@ def _engine(budget: float) -> tuple[Engine, list[Any]]:
 
 
 def test_the_budget_holds_off_the_main_thread_too() -> None:
-    """No SIGALRM there: the fallback timer stops the evaluation."""
+    """No SIGPROF there: the fallback timer stops the evaluation."""
     engine, deployments = _engine(0.2)
     results: list[Any] = []
     worker = threading.Thread(target=lambda: results.extend(engine.evaluate(deployments)))
@@ -180,14 +180,26 @@ def test_the_budget_leaves_no_timer_or_handler_behind() -> None:
     def mine(signum: int, frame: Any) -> None:
         raise AssertionError("the budget's alarm reached the caller's handler")
 
-    previous = signal.signal(signal.SIGALRM, mine)
+    previous = signal.signal(signal.SIGPROF, mine)
     try:
         engine, deployments = _engine(0.2)
         engine.evaluate(deployments)
-        assert signal.getsignal(signal.SIGALRM) is mine
-        assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+        assert signal.getsignal(signal.SIGPROF) is mine
+        assert signal.getitimer(signal.ITIMER_PROF) == (0.0, 0.0)
     finally:
-        signal.signal(signal.SIGALRM, previous)
+        signal.signal(signal.SIGPROF, previous)
+
+
+def test_the_budget_is_cpu_time_so_a_busy_machine_does_not_change_the_verdict() -> None:
+    """A wall-clock budget turned ordinary rules into errors on a loaded runner."""
+    import time
+
+    from greengate.policy.cel.budget import run_within
+
+    # Sleeping uses no CPU: 0.3 s of wall-clock time stays within a 0.1 s CPU budget.
+    assert run_within(0.1, lambda: (time.sleep(0.3), "done")[1]) == "done"
+    with pytest.raises(BudgetExceeded):  # spinning does use it
+        run_within(0.1, lambda: [sum(range(1000)) for _ in range(10**7)])
 
 
 def test_the_backend_raises_budget_exceeded_an_evaluation_error() -> None:

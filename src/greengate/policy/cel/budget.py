@@ -2,18 +2,24 @@
 
 A CEL expression can be very expensive without being wrong (three nested
 ``all()`` over a 1,000-item list are a billion steps), and cel-python runs it
-as Python code, so a wall-clock timer is the one bound that holds for every
-expression. Static estimates cannot: greengate's inputs have no declared
-sizes, so an estimate would either refuse ordinary policies or let costly
-ones through.
+as Python code, so a timer is the one bound that holds for every expression.
+Static estimates cannot: greengate's inputs have no declared sizes, so an
+estimate would either refuse ordinary policies or let costly ones through.
+
+The budget is **CPU time** of the process (``ITIMER_PROF``: user and system
+time), not wall-clock time: an evaluation is pure computation, and on a busy
+CI runner (or with ``--jobs`` workers sharing the cores) a wall-clock budget
+would stop ordinary expressions and turn the same manifests' verdict into
+errors depending on the machine's load. The thread fallback below can only
+measure wall-clock time.
 
 :func:`run_within` runs a function and raises :class:`BudgetExceeded` when it
 takes longer than the budget:
 
-* On the main thread of a POSIX system, with no interval timer of the
-  caller's already running, a ``SIGALRM`` from ``signal.setitimer`` raises
-  inside the evaluation; the previous handler is restored afterwards.
-* Otherwise (Windows, a worker thread, a caller's own timer), a timer thread
+* On the main thread of a POSIX system, with no profiling timer of the
+  caller's already running, a ``SIGPROF`` from ``signal.setitimer(ITIMER_PROF)``
+  raises inside the evaluation; the previous handler is restored afterwards.
+* Otherwise (Windows, a worker thread, a caller's own timer), a wall-clock timer thread
   raises the same exception in the evaluating thread through CPython's
   ``PyThreadState_SetAsyncExc``. Both interrupt Python code between
   bytecodes; neither can interrupt one long call into C (a regular
@@ -38,6 +44,10 @@ from greengate.policy.cel.backend import BudgetExceeded
 
 T = TypeVar("T")
 
+_TIMER = getattr(signal, "ITIMER_PROF", None)
+"""The process's CPU time (user + system); None where the system has no such timer."""
+_SIGNAL = getattr(signal, "SIGPROF", None)
+
 
 class _OutOfTime(BaseException):
     """Raised inside the evaluation; becomes :class:`BudgetExceeded` at the boundary."""
@@ -57,10 +67,11 @@ def run_within(budget: float | None, function: Callable[[], T]) -> T:
 def _can_use_alarm() -> bool:
     if (
         not hasattr(signal, "setitimer")
+        or _TIMER is None
         or threading.current_thread() is not threading.main_thread()
     ):
         return False
-    delay, _ = signal.getitimer(signal.ITIMER_REAL)
+    delay, _ = signal.getitimer(_TIMER)
     return delay == 0.0  # a timer of the caller's own is running: do not touch it
 
 
@@ -80,26 +91,28 @@ def armed() -> Iterator[None]:
     if not _can_use_alarm():
         yield
         return
-    previous = signal.signal(signal.SIGALRM, _expire)
+    assert _SIGNAL is not None
+    previous = signal.signal(_SIGNAL, _expire)
     try:
         yield
     finally:
-        signal.signal(signal.SIGALRM, previous)
+        signal.signal(_SIGNAL, previous)
 
 
 def _with_alarm(budget: float, function: Callable[[], T]) -> T:
-    own = signal.getsignal(signal.SIGALRM) is not _expire  # else armed() installed it
-    previous = signal.signal(signal.SIGALRM, _expire) if own else None
+    assert _SIGNAL is not None and _TIMER is not None
+    own = signal.getsignal(_SIGNAL) is not _expire  # else armed() installed it
+    previous = signal.signal(_SIGNAL, _expire) if own else None
     try:
         try:
-            signal.setitimer(signal.ITIMER_REAL, budget)
+            signal.setitimer(_TIMER, budget)
             try:
                 return function()
             finally:
-                signal.setitimer(signal.ITIMER_REAL, 0)
+                signal.setitimer(_TIMER, 0)
         finally:
             if own:
-                signal.signal(signal.SIGALRM, previous)
+                signal.signal(_SIGNAL, previous)
     except _OutOfTime:
         raise BudgetExceeded(budget) from None
 
