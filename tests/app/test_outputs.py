@@ -304,3 +304,30 @@ def test_init_and_baseline_run_with_stdout_closed(tmp_path: Path) -> None:
         assert (child.returncode, child.stderr) == (0, ""), args
     assert (tmp_path / ".greengate.yaml").is_file()
     assert json.loads((tmp_path / "b.json").read_text("utf-8"))["version"] == 1
+
+
+@pytest.mark.parametrize(
+    ("environ", "tty", "expected"),
+    [
+        ({}, True, True),
+        ({}, False, False),
+        ({"NO_COLOR": "1"}, True, False),
+        ({"NO_COLOR": ""}, True, True),  # an empty NO_COLOR is no request (no-color.org)
+        ({"FORCE_COLOR": "1"}, False, True),
+        ({"FORCE_COLOR": "0"}, False, False),
+        ({"TERM": "dumb"}, True, False),
+        ({"NO_COLOR": "1", "FORCE_COLOR": "1"}, True, False),
+    ],
+)
+def test_colour_follows_the_conventions_of_the_environment(
+    environ: dict[str, str], tty: bool, expected: bool
+) -> None:
+    import io
+
+    from greengate.app.outputs import wants_color
+
+    class Out(io.StringIO):
+        def isatty(self) -> bool:
+            return tty
+
+    assert wants_color(Out(), environ) is expected

@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TextIO
 
 from greengate.atomic import write_atomically
 from greengate.errors import GreengateError, UsageError
@@ -83,12 +84,30 @@ def write_reports(
         out = sys.stdout
         if out is None:
             continue
-        paint = target.format.supports_color and (out.isatty() if color is None else color)
+        paint = target.format.supports_color and (wants_color(out) if color is None else color)
         try:
             target.format.write(report, out, color=paint, detail=detail)
             out.flush()
         except BrokenPipeError:
             silence_stdout()
+
+
+def wants_color(out: TextIO, environ: Mapping[str, str] | None = None) -> bool:
+    """Colour by default only on a terminal, as the conventions of the environment say.
+
+    ``NO_COLOR`` (any non-empty value, no-color.org) turns it off and
+    ``FORCE_COLOR`` (non-empty, not ``0``) on; ``TERM=dumb`` turns it off.
+    ``--color``/``--no-color`` win over all of them.
+    """
+    env = os.environ if environ is None else environ
+    if env.get("NO_COLOR"):
+        return False
+    force = env.get("FORCE_COLOR")
+    if force and force != "0":
+        return True
+    if env.get("TERM") == "dumb":
+        return False
+    return out.isatty()
 
 
 def refuse_manifests(report: Report, paths: Sequence[Path], what: str = "report") -> None:
