@@ -3,4 +3,4 @@ from __future__ import annotations
 from greengate.cli.root import main
 
 if __name__ == "__main__":
-    main()
+    main(prog_name="greengate")

@@ -51,3 +51,35 @@ def test_version_and_help_import_no_pipeline() -> None:
             check=True,
         )
         assert "HEAVY []" in done.stdout, (arg, done.stdout[-300:])
+
+
+def test_shell_completion_knows_the_commands_and_their_options() -> None:
+    import os
+
+    def complete(words: str, index: int) -> str:
+        env = {
+            **os.environ,
+            "COMP_WORDS": words,
+            "COMP_CWORD": str(index),
+            "_GREENGATE_COMPLETE": "bash_complete",
+        }
+        return subprocess.run(
+            [sys.executable, "-m", "greengate"],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout
+
+    assert "plain,audit" in complete("greengate au", 1)
+    assert "plain,--format" in complete("greengate audit --fo", 2)
+    for shell in ("bash", "zsh", "fish"):
+        env = {**os.environ, "_GREENGATE_COMPLETE": f"{shell}_source"}
+        script = subprocess.run(
+            [sys.executable, "-m", "greengate"],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout
+        assert "_GREENGATE_COMPLETE" in script, shell
