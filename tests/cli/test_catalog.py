@@ -120,3 +120,13 @@ def test_region_aws_us_west_2_shows_year_source_and_other_figure(run: Run) -> No
     assert data["year"] >= 2023 and "eGRID2023" in data["source"]
     assert f"year             {data['year']}" in out and data["source"] in out
     assert "basis            lifecycle" in out and "other basis      direct" in out
+
+
+def test_a_fractional_gpu_shows_as_a_fraction() -> None:
+    from click.testing import CliRunner
+
+    from greengate.cli import main
+
+    result = CliRunner().invoke(main, ["catalog", "instance-type", "Standard_NV12ads_A10_v5"])
+    assert result.exit_code == 0
+    assert "count          1/3 (0.333)" in result.stdout

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Sequence
+from fractions import Fraction
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
@@ -86,6 +87,10 @@ def _text_value(value: object) -> str:
         return ", ".join(map(str, value)) or "-"
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
+    if isinstance(value, float) and 0 < value < 1:  # a fractional GPU: 1/6 (0.167)
+        share = Fraction(value).limit_denominator(64)
+        if abs(float(share) - value) < 1e-9:
+            return f"{share} ({value:.3g})"
     return str(value)
 
 
