@@ -1,0 +1,100 @@
+"""Benchmark: time and peak memory of `greengate audit` with one and two worker processes.
+
+Generates N native manifests with the generator of ``bench_check.py``
+(varied providers, regions, accelerators, tasks; 50 team folders), makes
+them one git repository, then runs, for each N and each ``--jobs`` value,
+``greengate audit DIR --format json -o /dev/null`` in a fresh process, as a
+user runs it. Peak memory is the largest resident set of that process and of
+its worker processes (``ru_maxrss`` of the children, which covers the
+grandchildren a process waited for), per run. The JSON of every run is
+compared: the figures count only if ``--jobs 2`` wrote the same bytes as
+``--jobs 1``.
+
+Usage: python benchmarks/bench_audit.py [--sizes 10000] [--jobs 1 2] [--repeat 1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_check import generate  # noqa: E402  (the generator of the check benchmark)
+
+
+def make_repository(folder: Path, count: int) -> None:
+    generate(folder, count)
+    git = ["git", "-C", str(folder), "-c", "user.name=bench", "-c", "user.email=bench@example.com"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "-A"], check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "generated manifests"], check=True)
+
+
+def greengate_audit(folder: Path, jobs: int, output: Path) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MiB, the process or one of its workers) of one audit.
+
+    Each run is its own measuring process, so ``RUSAGE_CHILDREN`` there is
+    the peak of this audit alone, not of an earlier, larger one.
+    """
+    probe = (
+        "import resource, subprocess, sys, time\n"
+        "start = time.perf_counter()\n"
+        "done = subprocess.run(sys.argv[1:], capture_output=True, text=True)\n"
+        "elapsed = time.perf_counter() - start\n"
+        "if done.returncode != 0: sys.exit(done.stderr)\n"
+        "print(elapsed, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
+    )
+    command = [sys.executable, "-m", "greengate", "audit", str(folder), "--jobs", str(jobs)]
+    command += ["--format", "json", "--output", str(output)]
+    done = subprocess.run(
+        [sys.executable, "-c", probe, *command], capture_output=True, text=True, check=False
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"greengate audit --jobs {jobs} failed: {done.stderr}")
+    elapsed, peak = done.stdout.split()
+    return float(elapsed), int(peak) / 1024.0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10000])
+    parser.add_argument("--jobs", type=int, nargs="+", default=[1, 2])
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="runs per measurement; the median is reported"
+    )
+    args = parser.parse_args()
+    print(f"python {sys.version.split()[0]}, {os.cpu_count()} cpus")
+    print(f"{'files':>7} {'jobs':>5} {'audit s':>9} {'files/s':>9} {'peak MiB':>9}  json sha256")
+    for size in args.sizes:
+        with tempfile.TemporaryDirectory(prefix="greengate-bench-") as tmp:
+            folder = Path(tmp) / "repo"
+            make_repository(folder, size)
+            digests = set()
+            for jobs in args.jobs:
+                output = Path(tmp) / f"audit-{jobs}.json"
+                runs = [greengate_audit(folder, jobs, output) for _ in range(args.repeat)]
+                seconds = statistics.median(r[0] for r in runs)
+                peak = max(r[1] for r in runs)
+                digest = hashlib.sha256(output.read_bytes()).hexdigest()
+                digests.add(digest)
+                print(
+                    f"{size:>7} {jobs:>5} {seconds:>9.2f} {size / seconds:>9.0f} {peak:>9.0f}  {digest[:16]}",
+                    flush=True,
+                )
+            if len(digests) != 1:
+                raise SystemExit(f"the audits of {size} files differ between --jobs {args.jobs}")
+
+
+if __name__ == "__main__":
+    started = time.perf_counter()
+    main()
+    print(f"total {time.perf_counter() - started:.0f} s")
