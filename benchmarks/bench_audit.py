@@ -8,7 +8,8 @@ user runs it. Peak memory is the largest resident set of that process and of
 its worker processes (``ru_maxrss`` of the children, which covers the
 grandchildren a process waited for), per run. The JSON of every run is
 compared: the figures count only if ``--jobs 2`` wrote the same bytes as
-``--jobs 1``.
+``--jobs 1``. The one-minute load average after each run is printed too:
+on a shared machine it says how much of the time was other people's.
 
 Usage: python benchmarks/bench_audit.py [--sizes 10000] [--jobs 1 2] [--repeat 1]
 """
@@ -18,7 +19,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -26,9 +26,7 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from bench_check import generate  # noqa: E402  (the generator of the check benchmark)
+from bench_check import generate  # the generator of the check benchmark, beside this file
 
 
 def make_repository(folder: Path, count: int) -> None:
@@ -73,7 +71,9 @@ def main() -> None:
     )
     args = parser.parse_args()
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} cpus")
-    print(f"{'files':>7} {'jobs':>5} {'audit s':>9} {'files/s':>9} {'peak MiB':>9}  json sha256")
+    print(
+        f"{'files':>7} {'jobs':>5} {'audit s':>9} {'files/s':>9} {'peak MiB':>9} {'load':>5}  json sha256"
+    )
     for size in args.sizes:
         with tempfile.TemporaryDirectory(prefix="greengate-bench-") as tmp:
             folder = Path(tmp) / "repo"
@@ -87,7 +87,8 @@ def main() -> None:
                 digest = hashlib.sha256(output.read_bytes()).hexdigest()
                 digests.add(digest)
                 print(
-                    f"{size:>7} {jobs:>5} {seconds:>9.2f} {size / seconds:>9.0f} {peak:>9.0f}  {digest[:16]}",
+                    f"{size:>7} {jobs:>5} {seconds:>9.2f} {size / seconds:>9.0f} {peak:>9.0f}"
+                    f" {os.getloadavg()[0]:>5.1f}  {digest[:16]}",
                     flush=True,
                 )
             if len(digests) != 1:

@@ -223,3 +223,6 @@ def test_the_cli_fills_the_report_history_the_same_with_two_jobs(
     refused = runner.invoke(main, [*args, "--shard", "1/2"])
     assert refused.exit_code == 2
     assert "--history cannot be combined with --shard" in refused.output
+    alone = runner.invoke(main, ["audit", str(root), "--every", "week"])
+    assert alone.exit_code == 2
+    assert "add --history SINCE" in alone.output

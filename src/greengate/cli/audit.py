@@ -217,6 +217,8 @@ def run(
         today=day(today),
         jobs=jobs_of(jobs),
     )
+    if since is None and _given("every"):
+        raise ConfigError("--every sets how often --history samples; add --history SINCE")
     dates = history_dates(options, since, every, day(today)) if since is not None else None
     progress = ProgressLine.on(sys.stderr, quiet)
     try:
@@ -245,6 +247,12 @@ def run(
 def merge_command(files: tuple[Path, ...], output_format: str, output: Path | None) -> None:
     """Join the JSON files of `greengate audit --shard K/N` runs into the report of the whole audit."""
     _write(merge(read_shards(files)), AuditFormat(output_format), output)
+
+
+def _given(parameter: str) -> bool:
+    """Whether the command line gave ``parameter`` (not its default)."""
+    source = click.get_current_context().get_parameter_source(parameter)
+    return source is not None and source is not click.core.ParameterSource.DEFAULT
 
 
 def read_shards(files: Sequence[Path]) -> list[tuple[str, AuditReport]]:
