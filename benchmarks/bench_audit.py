@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import os
 import statistics
 import subprocess
@@ -62,6 +63,13 @@ def greengate_audit(folder: Path, jobs: int, output: Path) -> tuple[float, float
     return float(elapsed), int(peak) / 1024.0
 
 
+def differences(path: Path) -> str:
+    """What to compare when two runs differ: rows, and the errors (a CEL budget overrun under load?)."""
+    report = json.loads(path.read_text(encoding="utf-8"))
+    errors = sorted({f"{e['rule_id']}: {e['message'][:80]}" for e in report["errors"]})
+    return f"{len(report['rows'])} rows, {len(report['errors'])} errors {errors[:3]}"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10000])
@@ -92,6 +100,8 @@ def main() -> None:
                     flush=True,
                 )
             if len(digests) != 1:
+                for jobs in args.jobs:
+                    print(f"--jobs {jobs}: {differences(Path(tmp) / f'audit-{jobs}.json')}")
                 raise SystemExit(f"the audits of {size} files differ between --jobs {args.jobs}")
 
 

@@ -206,6 +206,24 @@ def test_a_date_before_the_first_commit_is_a_point_without_the_repository(
     )
 
 
+def test_a_manifest_a_past_commit_cannot_read_is_in_a_note(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    root.mkdir()
+    git(root, "init", "-q", "-b", "main")
+    (root / "svc.yaml").write_text(native("svc", 1))
+    (root / "broken.yaml").write_text("kind: [unclosed\n")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "one", when="2025-01-15T12:00:00Z")
+    sha = git(root, "rev-parse", "HEAD")
+    options = AuditOptions(paths=[root], today=D(2025, 1, 20))
+    found = history(options, history_dates(options, "2025-01-20", "month", D(2025, 1, 20)))
+    assert found.points[0].total.deployments == 1
+    assert found.notes == (
+        f"history: repo at {sha[:12]} (2025-01-20): 1 manifest or rule could not be read or"
+        " evaluated; what they hold is not in the total of that date",
+    )
+
+
 def test_the_cli_fills_the_report_history_the_same_with_two_jobs(
     year: tuple[Path, list[str]],
 ) -> None:

@@ -12,7 +12,8 @@ first point: nothing comes before it).
 
 A repository with no commit yet at a date (or no git history at all) is
 absent from that point's ``commits``, and a note says so: a smaller total
-there is not a drop in emissions.
+there is not a drop in emissions. Nor is a manifest that a past commit
+could not read: a note names the commit and how many.
 """
 
 from __future__ import annotations
@@ -169,6 +170,14 @@ def history(
     work = [(by_name[name], replace(options, ref=sha, shard=None)) for name, sha in wanted]
     audited = audit_parts(work, options.jobs, progress, ("history", "commits"))
     parts: dict[tuple[str, str], Part] = dict(zip(wanted, audited, strict=True))
+    for (name, sha), part in parts.items():
+        if part.errors:
+            days = [d for d, at in zip(dates, commits[name], strict=True) if at == sha]
+            notes.append(
+                f"history: {name} at {sha[:12]} ({_span(days)}):"
+                f" {_count(len(part.errors), 'manifest or rule')} could not be read or evaluated;"
+                " what they hold is not in the total of that date"
+            )
     points = []
     before: dict[str, float] = {}
     for i, day in enumerate(dates):
