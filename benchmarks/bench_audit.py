@@ -38,8 +38,12 @@ def make_repository(folder: Path, count: int) -> None:
     subprocess.run([*git, "commit", "-q", "-m", "generated manifests"], check=True)
 
 
-def greengate_audit(folder: Path, jobs: int, output: Path) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MiB, the process or one of its workers) of one audit.
+def greengate_audit(folder: Path, jobs: int, output: Path) -> tuple[float, float, float]:
+    """Wall seconds, peak RSS (MiB, the process or one of its workers) and CPU seconds of one audit.
+
+    CPU seconds (user + system, the workers' included) do not depend on what
+    else runs on the machine: on an idle one, ``--jobs 2`` takes about half
+    its CPU seconds of wall time.
 
     Each run is its own measuring process, so ``RUSAGE_CHILDREN`` there is
     the peak of this audit alone, not of an earlier, larger one.
@@ -50,7 +54,8 @@ def greengate_audit(folder: Path, jobs: int, output: Path) -> tuple[float, float
         "done = subprocess.run(sys.argv[1:], capture_output=True, text=True)\n"
         "elapsed = time.perf_counter() - start\n"
         "if done.returncode != 0: sys.exit(done.stderr)\n"
-        "print(elapsed, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
+        "use = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
+        "print(elapsed, use.ru_maxrss, use.ru_utime + use.ru_stime)\n"
     )
     command = [sys.executable, "-m", "greengate", "audit", str(folder), "--jobs", str(jobs)]
     command += ["--format", "json", "--output", str(output)]
@@ -59,8 +64,8 @@ def greengate_audit(folder: Path, jobs: int, output: Path) -> tuple[float, float
     )
     if done.returncode != 0:
         raise SystemExit(f"greengate audit --jobs {jobs} failed: {done.stderr}")
-    elapsed, peak = done.stdout.split()
-    return float(elapsed), int(peak) / 1024.0
+    elapsed, peak, cpu = done.stdout.split()
+    return float(elapsed), int(peak) / 1024.0, float(cpu)
 
 
 def differences(path: Path) -> str:
@@ -80,7 +85,7 @@ def main() -> None:
     args = parser.parse_args()
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} cpus")
     print(
-        f"{'files':>7} {'jobs':>5} {'audit s':>9} {'files/s':>9} {'peak MiB':>9} {'load':>5}  json sha256"
+        f"{'files':>7} {'jobs':>5} {'audit s':>9} {'files/s':>9} {'peak MiB':>9} {'cpu s':>8} {'load':>5}  json sha256"
     )
     for size in args.sizes:
         with tempfile.TemporaryDirectory(prefix="greengate-bench-") as tmp:
@@ -92,11 +97,12 @@ def main() -> None:
                 runs = [greengate_audit(folder, jobs, output) for _ in range(args.repeat)]
                 seconds = statistics.median(r[0] for r in runs)
                 peak = max(r[1] for r in runs)
+                cpu = statistics.median(r[2] for r in runs)
                 digest = hashlib.sha256(output.read_bytes()).hexdigest()
                 digests.add(digest)
                 print(
                     f"{size:>7} {jobs:>5} {seconds:>9.2f} {size / seconds:>9.0f} {peak:>9.0f}"
-                    f" {os.getloadavg()[0]:>5.1f}  {digest[:16]}",
+                    f" {cpu:>8.1f} {os.getloadavg()[0]:>5.1f}  {digest[:16]}",
                     flush=True,
                 )
             if len(digests) != 1:
