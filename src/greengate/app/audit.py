@@ -9,7 +9,8 @@ stage adds the totals, the alternatives and the ranked savings.
 
 ``--shard K/N`` audits a deterministic part of the repositories;
 :func:`merge` puts the shards' JSON back together into exactly the report of
-the unsharded run.
+the unsharded run. ``--jobs N`` runs the repositories, and the folder chunks
+of a large one, in worker processes (:mod:`greengate.app.audit_runner`).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,8 @@ from greengate.aggregate.budgets import merged as merged_budgets
 from greengate.aggregate.budgets import owner_budgets
 from greengate.aggregate.savings import top_savings
 from greengate.aggregate.totals import summarise
+from greengate.app import audit_runner
+from greengate.app.audit_runner import Chunk, Progress
 from greengate.app.check import CheckOptions, load_all_policies, prepared, run_check
 from greengate.app.rule_choice import RuleChoice
 from greengate.catalog import Catalog
@@ -104,6 +107,8 @@ class AuditOptions:
     today: datetime.date | None = None
     choice: RuleChoice = field(default_factory=RuleChoice)
     """``--rule``, ``--skip-rule``, ``--policy-name``, as for ``check``."""
+    jobs: int = 1
+    """Worker processes (``--jobs``; already resolved, 1: this process only)."""
 
 
 @dataclass(frozen=True)
@@ -148,19 +153,11 @@ def targets(paths: Sequence[Path]) -> list[Target]:
     return out
 
 
-def run_audit(
-    options: AuditOptions, progress: Callable[[Part], None] | None = None
-) -> tuple[AuditReport, int]:
+def run_audit(options: AuditOptions, progress: Progress | None = None) -> tuple[AuditReport, int]:
     """The audit of ``options.paths`` and the number of gating failures (for ``--fail-on``)."""
-    chosen = [
-        t for t in targets(options.paths) if options.shard is None or options.shard.holds(t.name)
-    ]
-    parts = []
-    for target in chosen:
-        part = audit_target(target, options)
-        parts.append(part)
-        if progress is not None:
-            progress(part)
+    chosen = chosen_targets(options)
+    unit = "files" if options.ref is None else "repositories"
+    parts = audit_parts([(t, options) for t in chosen], options.jobs, progress, ("audit", unit))
     notes = () if options.shard is None else (f"shard {options.shard} of the repositories",)
     report = assemble(parts, notes=notes, shard=str(options.shard) if options.shard else None)
     over = sum(1 for b in report.budgets if b.over)
@@ -168,8 +165,75 @@ def run_audit(
     return report, sum(p.gating for p in parts) + (over if gate_budgets else 0)
 
 
-def audit_target(target: Target, options: AuditOptions) -> Part:
-    """Check one repository as ``greengate check`` would, and list what it found."""
+def chosen_targets(options: AuditOptions) -> list[Target]:
+    """The targets of ``options.paths`` in this run's shard."""
+    return [
+        t for t in targets(options.paths) if options.shard is None or options.shard.holds(t.name)
+    ]
+
+
+@dataclass(frozen=True)
+class Unit:
+    """What one worker process audits: a repository, or a chunk of its folders (picklable)."""
+
+    target: Target
+    options: AuditOptions
+    chunk: Chunk
+
+
+def audit_unit(unit: Unit) -> Part:
+    return audit_target(unit.target, unit.options, unit.chunk)
+
+
+def audit_parts(
+    work: Sequence[tuple[Target, AuditOptions]],
+    jobs: int,
+    progress: Progress | None = None,
+    what: tuple[str, str] = ("audit", "files"),
+) -> list[Part]:
+    """One part per (target, options), their chunks run by ``jobs`` worker processes.
+
+    The chunks' parts are joined in the plan's order, so the parts are the
+    same whatever the number of jobs. ``what`` names the phase and what its
+    progress counts (``("history", "commits")``).
+    """
+    units = [
+        Unit(target, options, chunk)
+        for target, options in work
+        for chunk in audit_runner.plan(target.path, options.ref, jobs)
+    ]
+    done = None
+    if progress is not None:
+        progress.start(sum(u.chunk.count for u in units), *what)
+
+        def done(i: int, part: Part) -> None:
+            progress.advance(units[i].chunk.count, len(part.rows))
+
+    results = audit_runner.run(audit_unit, units, jobs, done)
+    joined: list[Part] = []
+    last: tuple[Target, AuditOptions] | None = None
+    for unit, part in zip(units, results, strict=True):
+        if last == (unit.target, unit.options):
+            joined[-1] = join(joined[-1], part)
+        else:
+            joined.append(part)
+        last = (unit.target, unit.options)
+    return joined
+
+
+def join(one: Part, other: Part) -> Part:
+    """One repository's part from the parts of two of its chunks."""
+    return Part(
+        one.repository,
+        one.rows + other.rows,
+        one.errors + other.errors,
+        sum_tallies([*one.tallies, *other.tallies]),
+        one.gating + other.gating,
+    )
+
+
+def audit_target(target: Target, options: AuditOptions, chunk: Chunk | None = None) -> Part:
+    """Check one repository (or one chunk of its folders) as ``greengate check`` would."""
     git = GitOptions(head=options.ref) if options.ref is not None else GitOptions()
     with prepared(
         [target.path],
@@ -182,6 +246,8 @@ def audit_target(target: Target, options: AuditOptions) -> Part:
         check_options = replace(check_options, choice=options.choice)
         if options.fail_on is not None:
             check_options = replace(check_options, fail_on=options.fail_on)
+        if chunk is not None and chunk.files is not None:
+            check_options = replace(check_options, files=chunk.files)
         report = run_check(check_options)
         catalog = Catalog.load(check_options.catalog_files)
         params = policy_params(check_options)

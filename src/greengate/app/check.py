@@ -40,6 +40,7 @@ from greengate.records.report import Report, RuleInfo
 from greengate.sources.changeset import ChangeSet, GitOptions
 from greengate.sources.changeset import describe as describe_changes
 from greengate.sources.discover import discover
+from greengate.sources.files import SourceFile
 from greengate.sources.git import work_tree_root
 
 
@@ -84,6 +85,9 @@ class CheckOptions:
     """``--rule``, ``--skip-rule``, ``--policy-name``: applied after the config's selection."""
     fail_on_empty: bool = False
     """``--fail-on-empty``: a run that finds no deployment fails."""
+    files: Sequence[SourceFile] | None = None
+    """The files found under ``paths``, when the caller found them already; None: find them.
+    ``audit --jobs`` hands each worker the files of whole folders of a work tree."""
 
 
 def options_from(
@@ -185,7 +189,10 @@ def _run(options: CheckOptions, root: Path | None) -> Report:
     catalog = Catalog.load(options.catalog_files)
     engine = build_engine(options, catalog)
     changes = ChangeSet(options.paths, options.git) if options.git.active else None
-    found = changes.files(options.paths) if changes is not None else discover(options.paths)
+    if options.files is not None:
+        found = list(options.files)
+    else:
+        found = changes.files(options.paths) if changes is not None else discover(options.paths)
     files, notes = select_files(found, options.config, options.paths)
     notes = [*options.notes, *(describe_changes(options.git, changes) if changes else ()), *notes]
     where = RepoPaths(options.config, files)

@@ -18,6 +18,8 @@ from typing import Any
 import click
 
 from greengate.app.audit import AuditOptions, Shard, merge, run_audit
+from greengate.app.audit_runner import jobs_of
+from greengate.app.history import EVERY, history, history_dates, with_history
 from greengate.app.rule_choice import RuleChoice
 from greengate.atomic import write_atomically
 from greengate.cli.options import (
@@ -30,6 +32,7 @@ from greengate.cli.options import (
     settings_options,
     today_option,
 )
+from greengate.cli.progress import ProgressLine
 from greengate.config.settings import Flags
 from greengate.errors import ConfigError, ExitCode, GreengateError
 from greengate.records.audit import AuditReport, from_dict
@@ -140,6 +143,34 @@ def _parse_reports(
     metavar="K/N",
     help="Audit only the K-th of N deterministic parts of the repositories (by a hash of their names) and write JSON for `greengate audit merge`.",
 )
+@click.option(
+    "--history",
+    "since",
+    metavar="SINCE",
+    help="Also sample every repository over time from SINCE (YYYY-MM-DD, or 'N months ago': days, weeks, months, years) to today (or --today): at each date the last first-parent commit at or before it is audited from git objects, and the report gets the totals per date and the deployments that changed them most.",
+)
+@click.option(
+    "--every",
+    type=click.Choice(EVERY),
+    default=EVERY[0],
+    show_default=True,
+    help="How often --history samples: every month (the same day, or the month's last) or every week.",
+)
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=0),
+    default=1,
+    show_default=True,
+    metavar="N",
+    help="Worker processes: repositories, and the folders of a large one, are audited in parallel with the same result as one process (0: one per CPU).",
+)
+@click.option(
+    "--quiet",
+    "-q",
+    is_flag=True,
+    help="No progress line on stderr (it is drawn only when stderr is a terminal).",
+)
 @today_option
 @max_file_size_option
 def run(
@@ -151,6 +182,10 @@ def run(
     ref: str | None,
     gate: str | None,
     shard: str | None,
+    since: str | None,
+    every: str,
+    jobs: int,
+    quiet: bool,
     today: datetime.datetime | None,
     max_file_size: int,
     choice: RuleChoice,
@@ -164,6 +199,10 @@ def run(
     repository, provider, region, accelerator, task and policy, and the
     greener region, accelerator or model that would save the most (the top
     10 savings).
+
+    With --history, the totals over time and what drove them. A progress
+    line (files, deployments, rate, time left) is drawn on stderr when it is
+    a terminal.
     """
     source = click.get_current_context().get_parameter_source("output_format")
     fmt = AuditFormat(output_format)
@@ -183,8 +222,19 @@ def run(
         max_file_bytes=max_file_size,
         today=day(today),
         choice=choice,
+        jobs=jobs_of(jobs),
     )
-    report, gating = run_audit(options)
+    if since is None and _given("every"):
+        raise ConfigError("--every sets how often --history samples; add --history SINCE")
+    dates = history_dates(options, since, every, day(today)) if since is not None else None
+    progress = ProgressLine.on(sys.stderr, quiet)
+    try:
+        report, gating = run_audit(options, progress)
+        if dates is not None:
+            report = with_history(report, history(options, dates, progress))
+    finally:
+        if progress is not None:
+            progress.close()
     for extra_format, path in reports:
         _write(report, extra_format, path)
     _write(report, fmt, output)
@@ -204,6 +254,12 @@ def run(
 def merge_command(files: tuple[Path, ...], output_format: str, output: Path | None) -> None:
     """Join the JSON files of `greengate audit --shard K/N` runs into the report of the whole audit."""
     _write(merge(read_shards(files)), AuditFormat(output_format), output)
+
+
+def _given(parameter: str) -> bool:
+    """Whether the command line gave ``parameter`` (not its default)."""
+    source = click.get_current_context().get_parameter_source(parameter)
+    return source is not None and source is not click.core.ParameterSource.DEFAULT
 
 
 def read_shards(files: Sequence[Path]) -> list[tuple[str, AuditReport]]:

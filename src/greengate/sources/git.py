@@ -116,6 +116,24 @@ class Repository:
             changes.extend(Change("A", name) for name in ls_files(self._repo, "--others"))
         return changes
 
+    def first_parents(self, ref: str = "HEAD") -> list[tuple[str, int]]:
+        """``ref`` and its first parents, newest first: (SHA, committer time in Unix seconds).
+
+        The line of a branch as its merges made it (``git log --first-parent``):
+        what ``audit --history`` samples. One ``git log`` for the whole line,
+        so sampling many dates costs one process.
+        """
+        sha = self.commit(ref)
+        try:
+            out = self._repo.git.log("--first-parent", "--format=%H %ct", sha)
+        except git.GitCommandError as exc:
+            raise GitError(f"git log {ref} failed: {exc.stderr.strip() or exc}") from None
+        line = []
+        for entry in out.splitlines():
+            commit, _, when = entry.partition(" ")
+            line.append((commit, int(when)))
+        return line
+
     def read(self, commit: str, path: str) -> bytes | None:
         """A file's bytes at ``commit`` (None when it does not exist there, or is a link)."""
         try:
