@@ -15,7 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from greengate.app.pipeline import MANIFEST_RULES, RepoPaths, read_deployments, select_files
+from greengate.app.policies_from import BasePolicies
 from greengate.app.policies_from import policies_from as policies_at
+from greengate.app.run_context import offending_lines
 from greengate.catalog import Catalog
 from greengate.config.model import BASE_ONLY, Config, InlineWaivers
 from greengate.config.select import select
@@ -39,7 +41,7 @@ from greengate.records.report import Report, RuleInfo
 from greengate.sources.changeset import ChangeSet, GitOptions
 from greengate.sources.changeset import describe as describe_changes
 from greengate.sources.discover import discover
-from greengate.sources.git import work_tree_root
+from greengate.sources.git import version_control, work_tree_root
 
 
 def utc_today() -> datetime.date:
@@ -234,6 +236,10 @@ def _run(options: CheckOptions, root: Path | None) -> Report:
     fixed: list[BaselineEntry] = []
     if options.baseline is not None:
         findings, fixed = baselines.apply(findings, options.baseline, expired)
+        if changes is not None:
+            # Only the changed files were checked: the others' entries are not fixed, just unseen.
+            checked = {f.display for f in files}
+            fixed = [entry for entry in fixed if entry.file in checked]
         if fixed:
             one = len(fixed) == 1
             notes.append(
@@ -251,6 +257,8 @@ def _run(options: CheckOptions, root: Path | None) -> Report:
         notes=tuple(notes),
         baseline=options.baseline.path if options.baseline is not None else None,
         fixed=tuple(fixed),
+        version_control=version_control(root) if root is not None else None,
+        lines=offending_lines(findings, files),
     )
 
 
@@ -367,6 +375,8 @@ def prepared(
         if base is not None:
             config = base.relocate(config)
             baseline = base.baseline()
+        if baseline_file is None and config is not None and config.baseline is not None:
+            baseline = _configured_baseline(config.baseline.value, base, Path(scratch))
         options = options_from(
             Settings.resolve(config, flags, pr_mode=base is not None),
             paths,
@@ -375,6 +385,16 @@ def prepared(
             today=today,
         )
         yield replace(options, git=git or GitOptions(), notes=tuple(notes), base_ref=policies_from)
+
+
+def _configured_baseline(path: Path, base: BasePolicies | None, scratch: Path) -> Baseline:
+    """The config's ``baseline:`` file; with ``--policies-from`` it was read at the base
+    into ``scratch``, and messages name it as ``<repository path> at <ref>``."""
+    loaded = baselines.load(path)
+    if base is None:
+        return loaded
+    shown = f"{path.resolve().relative_to(scratch.resolve()).as_posix()} at {base.ref}"
+    return replace(loaded, path=shown)
 
 
 def settings_for(flags: Flags, paths: Sequence[Path]) -> Settings:

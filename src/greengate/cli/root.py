@@ -17,6 +17,7 @@ import os
 import sys
 import traceback
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,7 @@ from click.core import ParameterSource
 from greengate import __version__
 from greengate.app.check import prepared, run_check
 from greengate.app.outputs import ReportTarget, report_targets, silence_stdout, write_reports
+from greengate.app.run_context import category
 from greengate.cli.audit import audit
 from greengate.cli.baseline import baseline_group
 from greengate.cli.catalog import catalog as catalog_group
@@ -189,6 +191,11 @@ def _output_options(func: F) -> F:
     metavar="REF",
     help="Read everything that decides the verdict as it is at REF: the config, the policy, catalog and baseline files it or --policy/--catalog/--baseline name, and which inline waivers count (inlineWaivers: base-only), so a change cannot weaken the gate that judges it.",
 )
+@click.option(
+    "--sarif-category",
+    metavar="NAME",
+    help="The SARIF run's category (automationDetails.id), so runs that upload to one repository keep their results apart (default: greengate/<workflow>/<job> in GitHub Actions, else greengate).",
+)
 def check(
     paths: tuple[Path, ...],
     flags: Flags,
@@ -204,6 +211,7 @@ def check(
     head_ref: str | None,
     new_only: bool,
     policies_from: str | None,
+    sarif_category: str | None,
 ) -> None:
     """Check the manifests in PATHS (files or folders; default: the current folder).
 
@@ -236,6 +244,7 @@ def check(
         max_file_bytes=max_file_size,
     ) as options:
         report = run_check(options)
+    report = replace(report, category=category(sarif_category, os.environ))
     write_reports(report, targets, color=color)
     sys.exit(int(report.exit_code))
 
