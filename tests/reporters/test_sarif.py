@@ -8,11 +8,11 @@ from urllib.parse import unquote, urlsplit
 
 import jsonschema
 import pytest
+from tests.reporters.conftest import ROOT
 
 from greengate.records.finding import Finding, Severity, Status
 from greengate.records.report import Report, RuleInfo, VersionControl
 from greengate.reporters import sarif
-from tests.reporters.conftest import ROOT
 
 SCHEMA = json.loads(
     (Path(__file__).parents[1] / "data" / "sarif-schema-2.1.0.json").read_text("utf-8")
