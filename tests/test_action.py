@@ -330,6 +330,29 @@ def test_the_baseline_input_is_read_at_the_base_on_a_pull_request(
     assert "does not exist at" in run.stdout  # the base has no baseline yet: said, not ignored
 
 
+def test_the_configs_baseline_is_read_at_the_base_on_a_pull_request(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    """Adoption: main records its findings; a pull request touching that manifest passes."""
+    workspace.repo.git.checkout("main")
+    workspace.commit({"deploy/legacy.yaml": UNDECLARED}, "legacy")
+    subprocess.run(
+        [Path(sys.executable).parent / "greengate", "baseline", "create", "deploy"],
+        cwd=workspace.root,
+        check=True,
+        capture_output=True,
+    )
+    workspace.base = workspace.commit(
+        {".greengate.yaml": "baseline: .greengate-baseline.json\n"}, "adopt"
+    )
+    workspace.repo.git.checkout("-b", "touch-legacy")
+    workspace.commit({"deploy/legacy.yaml": "# reviewed\n" + UNDECLARED}, "a comment")
+    run = run_action(workspace, tmp_path, pull_request_event(workspace))
+    assert run.code == 0, run.stdout
+    assert run.outputs["existing"] == "6" and run.outputs["failed"] == "0"
+    assert "no longer fail" not in run.stdout  # the unchanged files' entries are not "fixed"
+
+
 def test_soft_fail_reports_but_does_not_fail_the_job(workspace: Workspace, tmp_path: Path) -> None:
     run = run_action(workspace, tmp_path, pull_request_event(workspace), soft_fail="true")
     assert run.code == 0 and run.outputs["verdict"] == "fail" and run.outputs["failed"] == "1"
