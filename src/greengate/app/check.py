@@ -37,11 +37,11 @@ from greengate.records.finding import (
     Finding,
     Severity,
 )
-from greengate.records.report import Report, RuleInfo
+from greengate.records.report import Report, RuleInfo, VersionControl
 from greengate.sources.changeset import ChangeSet, GitOptions
 from greengate.sources.changeset import describe as describe_changes
 from greengate.sources.discover import discover
-from greengate.sources.git import version_control, work_tree_root
+from greengate.sources.git import Repository, version_control, work_tree_root
 
 
 def utc_today() -> datetime.date:
@@ -257,7 +257,7 @@ def _run(options: CheckOptions, root: Path | None) -> Report:
         notes=tuple(notes),
         baseline=options.baseline.path if options.baseline is not None else None,
         fixed=tuple(fixed),
-        version_control=version_control(root) if root is not None else None,
+        version_control=_version_control(root, options.git),
         lines=offending_lines(findings, files),
     )
 
@@ -385,6 +385,14 @@ def prepared(
             today=today,
         )
         yield replace(options, git=git or GitOptions(), notes=tuple(notes), base_ref=policies_from)
+
+
+def _version_control(root: Path | None, git: GitOptions) -> VersionControl | None:
+    """The repository and commit checked: ``HEAD``, or the ``--head`` commit (on no branch)."""
+    found = version_control(root) if root is not None else None
+    if found is None or git.head is None:
+        return found
+    return replace(found, revision=Repository.open(root or Path.cwd()).commit(git.head), branch="")
 
 
 def _configured_baseline(path: Path, base: BasePolicies | None, scratch: Path) -> Baseline:
