@@ -380,3 +380,30 @@ def test_a_run_that_could_not_check_is_a_valid_log_without_results() -> None:
     (invocation,) = run["invocations"]
     assert invocation["executionSuccessful"] is False and invocation["exitCode"] == 2
     assert invocation["toolExecutionNotifications"][0]["message"]["text"].endswith("bad")
+
+
+def test_the_category_comes_from_the_flag_else_the_github_job(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from click.testing import CliRunner
+
+    from greengate.cli import main
+
+    monkeypatch.chdir(Path(__file__).resolve().parents[2])
+    args = ["check", "examples/deployments/chat-mumbai.yaml", "--format", "sarif"]
+
+    def category(*extra: str) -> str:
+        result = CliRunner().invoke(main, [*args, *extra])
+        run = json.loads(result.stdout)["runs"][0]
+        return str(run["automationDetails"]["id"])
+
+    assert category() == "greengate/"
+    assert category("--sarif-category", "platform/eu") == "platform/eu/"
+    for name, value in {
+        "GITHUB_ACTIONS": "true",
+        "GITHUB_WORKFLOW": "ci",
+        "GITHUB_JOB": "gate",
+    }.items():
+        monkeypatch.setenv(name, value)
+    assert category() == "greengate/ci/gate/"
+    assert category("--sarif-category", "platform/eu") == "platform/eu/"
