@@ -9,17 +9,17 @@ from greengate.records.report import Report
 from greengate.reporters import github
 
 
-def test_annotations_are_grouped_per_file(report: Report) -> None:
+def test_annotations_come_most_severe_first_then_in_file_order(report: Report) -> None:
     lines = github.render(report).splitlines()
-    groups = [line for line in lines if line.startswith("::group::")]
-    assert groups == [
-        "::group::deploy/broken.yaml",
-        "::group::deploy/chat/bot.yaml",
-        "::group::deploy/summarizer.yaml",
+    assert [
+        (line.split(" ", 1)[0], line.split("title=", 1)[1].split(" ", 1)[0]) for line in lines
+    ] == [
+        ("::error", "GG001"),  # an error finding: the manifest was not read at all
+        ("::error", "GG201"),  # critical
+        ("::error", "GG101"),  # high
+        ("::warning", "GG301"),  # medium
+        ("::warning", "GG401"),  # low
     ]
-    assert lines.count("::endgroup::") == 3
-    assert lines[0] == "::group::deploy/broken.yaml"
-    assert lines[-1] == "::endgroup::"
 
 
 def test_an_annotation_has_position_title_message_and_fix(report: Report) -> None:
@@ -33,13 +33,9 @@ def test_an_annotation_has_position_title_message_and_fix(report: Report) -> Non
 
 
 def test_only_failing_and_erroring_findings_are_annotated(report: Report) -> None:
-    commands = [
-        line.split(" ", 1)[0]
-        for line in github.render(report).splitlines()
-        if "group::" not in line
-    ]
-    # error (GG001), low, medium, high, critical; no pass, skip or waived.
-    assert commands == ["::error", "::warning", "::warning", "::error", "::error"]
+    commands = [line.split(" ", 1)[0] for line in github.render(report).splitlines()]
+    # error (GG001), critical, high, medium, low; no pass, skip or waived.
+    assert commands == ["::error", "::error", "::error", "::warning", "::warning"]
 
 
 @pytest.mark.parametrize(
@@ -64,7 +60,6 @@ def test_the_command_follows_severity_and_status(
 
 def test_messages_paths_and_titles_are_escaped_like_the_toolkit(nasty_report: Report) -> None:
     lines = github.render(nasty_report).splitlines()
-    assert "::group::deploy/a,b:c%25d e#f.yaml" in lines
     assert (
         "::error file=deploy/a%2Cb%3Ac%25d e#f.yaml,line=2,col=3,endLine=2,endColumn=8,"
         "title=GG101 Model too large for its task::"
@@ -100,3 +95,38 @@ def test_columns_are_left_out_when_the_value_spans_lines(
 
 def test_a_clean_report_prints_nothing(empty_report: Report) -> None:
     assert github.render(empty_report) == ""
+
+
+def test_annotations_stop_at_githubs_limits_and_a_notice_counts_the_rest(
+    make_finding: Callable[..., Finding], build_report: Callable[..., Report]
+) -> None:
+    """GitHub shows 10 errors and 10 warnings per step: the most severe are shown, then a count."""
+    kinds_of_finding = [
+        ("GG201", Severity.CRITICAL),
+        ("GG101", Severity.HIGH),
+        ("GG301", Severity.MEDIUM),
+        ("GG301", Severity.INFO),
+    ]
+    findings = []
+    for i in range(5_000):
+        rule, severity = kinds_of_finding[i % 4]
+        findings.append(
+            make_finding(rule, Status.FAIL, "m", f"deploy/{i:04}.yaml", 3, 1, severity=severity)
+        )
+    lines = github.render(build_report(tuple(findings))).splitlines()
+    kinds = [line.split(" ", 1)[0] for line in lines]
+    assert kinds.count("::error") == 10 and kinds.count("::warning") == 10
+    assert kinds.count("::notice") == 10  # 9 info findings and the count of the rest
+    errors = [line for line in lines if line.startswith("::error")]
+    # Critical before high, each in file order.
+    assert all("GG201" in line for line in errors)
+    assert errors[0].startswith("::error file=deploy/0000.yaml")
+    assert errors[1].startswith("::error file=deploy/0004.yaml")
+    assert lines[-1] == (
+        "::notice title=greengate::4971 more findings are not annotated (GitHub shows 10 errors"
+        " and 10 warnings per step): see the code scanning results / job summary"
+    )
+
+
+def test_no_notice_when_every_finding_is_annotated(report: Report) -> None:
+    assert "more finding" not in github.render(report)

@@ -105,3 +105,30 @@ def test_shallow_clone_says_how_to_fetch(
         GitError, match=r"shallow clone; fetch the history it needs .*fetch-depth: 0"
     ):
         scope.merge_base(base)
+
+
+def test_version_control_names_the_remote_without_credentials(tmp_path: Path) -> None:
+    from greengate.sources.git import public_url, version_control
+
+    repo = git.Repo.init(tmp_path, initial_branch="main")
+    assert version_control(tmp_path) is None  # no commit yet
+    with repo.config_writer() as cfg:
+        cfg.set_value("user", "name", "t")
+        cfg.set_value("user", "email", "t@example.com")
+    (tmp_path / "a.yaml").write_text("a: 1\n")
+    repo.git.add("-A")
+    repo.index.commit("one")
+    local = version_control(tmp_path / "a.yaml")
+    assert local is not None and local.repository_uri == tmp_path.resolve().as_uri()
+    assert local.branch == "main" and local.root == tmp_path.resolve().as_posix()
+    repo.create_remote("origin", "https://x-access-token:ghs_secret@github.com/acme/platform.git")
+    found = version_control(tmp_path)
+    assert found is not None
+    assert found.repository_uri == "https://github.com/acme/platform.git"
+    assert found.revision == repo.head.commit.hexsha
+    repo.git.checkout("--detach")
+    detached = version_control(tmp_path)
+    assert detached is not None and detached.branch == ""
+    assert public_url("git@github.com:acme/platform.git") == "ssh://github.com/acme/platform.git"
+    assert public_url("ssh://git@host:2222/a/b") == "ssh://host:2222/a/b"
+    assert version_control(tmp_path.parent / "nowhere") is None

@@ -15,8 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from greengate.app.pipeline import MANIFEST_RULES, RepoPaths, read_deployments, select_files
+from greengate.app.policies_from import BasePolicies
 from greengate.app.policies_from import policies_from as policies_at
 from greengate.app.rule_choice import RuleChoice, choose
+from greengate.app.run_context import offending_lines
 from greengate.catalog import Catalog
 from greengate.config.model import BASE_ONLY, Config, InlineWaivers
 from greengate.config.select import select
@@ -36,12 +38,12 @@ from greengate.records.finding import (
     Finding,
     Severity,
 )
-from greengate.records.report import Report, RuleInfo
+from greengate.records.report import Report, RuleInfo, VersionControl
 from greengate.sources.changeset import ChangeSet, GitOptions
 from greengate.sources.changeset import describe as describe_changes
 from greengate.sources.discover import discover
 from greengate.sources.files import SourceFile
-from greengate.sources.git import work_tree_root
+from greengate.sources.git import Repository, version_control, work_tree_root
 
 
 def utc_today() -> datetime.date:
@@ -249,6 +251,10 @@ def _run(options: CheckOptions, root: Path | None) -> Report:
     fixed: list[BaselineEntry] = []
     if options.baseline is not None:
         findings, fixed = baselines.apply(findings, options.baseline, expired)
+        if changes is not None:
+            # Only the changed files were checked: the others' entries are not fixed, just unseen.
+            checked = {f.display for f in files}
+            fixed = [entry for entry in fixed if entry.file in checked]
         if fixed:
             one = len(fixed) == 1
             notes.append(
@@ -267,6 +273,8 @@ def _run(options: CheckOptions, root: Path | None) -> Report:
         baseline=options.baseline.path if options.baseline is not None else None,
         fixed=tuple(fixed),
         fail_on_empty=options.fail_on_empty,
+        version_control=_version_control(root, options.git),
+        lines=offending_lines(findings, files),
     )
 
 
@@ -389,6 +397,8 @@ def prepared(
         if base is not None:
             config = base.relocate(config)
             baseline = base.baseline()
+        if baseline_file is None and config is not None and config.baseline is not None:
+            baseline = _configured_baseline(config.baseline.value, base, Path(scratch))
         options = options_from(
             Settings.resolve(config, flags, pr_mode=base is not None),
             paths,
@@ -397,6 +407,24 @@ def prepared(
             today=today,
         )
         yield replace(options, git=git or GitOptions(), notes=tuple(notes), base_ref=policies_from)
+
+
+def _version_control(root: Path | None, git: GitOptions) -> VersionControl | None:
+    """The repository and commit checked: ``HEAD``, or the ``--head`` commit (on no branch)."""
+    found = version_control(root) if root is not None else None
+    if found is None or git.head is None:
+        return found
+    return replace(found, revision=Repository.open(root or Path.cwd()).commit(git.head), branch="")
+
+
+def _configured_baseline(path: Path, base: BasePolicies | None, scratch: Path) -> Baseline:
+    """The config's ``baseline:`` file; with ``--policies-from`` it was read at the base
+    into ``scratch``, and messages name it as ``<repository path> at <ref>``."""
+    loaded = baselines.load(path)
+    if base is None:
+        return loaded
+    shown = f"{path.resolve().relative_to(scratch.resolve()).as_posix()} at {base.ref}"
+    return replace(loaded, path=shown)
 
 
 def settings_for(flags: Flags, paths: Sequence[Path]) -> Settings:

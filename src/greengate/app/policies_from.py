@@ -149,7 +149,7 @@ def _config_at(repo: Repository, commit: str, flags: Flags, paths: Sequence[Path
 
 
 def _named_paths(text: bytes) -> list[str]:
-    """The policy and catalog paths a config names (it is validated properly when loaded)."""
+    """The policy, catalog and baseline paths a config names (it is validated properly when loaded)."""
     try:
         data: Any = yaml.safe_load(text)
     except yaml.YAMLError:
@@ -160,6 +160,8 @@ def _named_paths(text: bytes) -> list[str]:
     named = policies.get("paths") if isinstance(policies, dict) else None
     found = [p for p in (named or []) if isinstance(p, str)]
     found += [p for p in (data.get("catalog") or []) if isinstance(p, str)]
+    if isinstance(data.get("baseline"), str):
+        found.append(data["baseline"])
     return found
 
 

@@ -20,6 +20,7 @@ from click.core import ParameterSource
 from greengate.app.check import prepared, run_check
 from greengate.app.outputs import ReportTarget, report_targets, write_reports
 from greengate.app.rule_choice import RuleChoice
+from greengate.app.run_context import category
 from greengate.cli.help import EXIT_CODES
 from greengate.cli.options import (
     REPORT_PATH,
@@ -101,6 +102,11 @@ def _output_options(func: F) -> F:
     is_flag=True,
     help="A named .tf, .tfvars or .json file also checks the manifests of its folder, which can read its values (the pre-commit hook uses this: staging only terraform.tfvars re-checks its folder).",
 )
+@click.option(
+    "--sarif-category",
+    metavar="NAME",
+    help="The SARIF run's category (automationDetails.id), so runs that upload to one repository keep their results apart (default: greengate/<workflow>/<job> in GitHub Actions, else greengate).",
+)
 @click.option("--quiet", "-q", is_flag=True, help="Text report: only the summary line.")
 @click.option(
     "--compact",
@@ -175,6 +181,7 @@ def check(
     soft_fail: bool,
     fail_on_empty: bool,
     with_siblings: bool,
+    sarif_category: str | None,
     quiet: bool,
     compact: bool,
 ) -> None:
@@ -211,6 +218,7 @@ def check(
         max_file_bytes=max_file_size,
     ) as options:
         report = run_check(replace(options, choice=choice, fail_on_empty=fail_on_empty))
+    report = replace(report, category=category(sarif_category, os.environ))
     detail = Detail.QUIET if quiet else Detail.COMPACT if compact else Detail.FULL
     write_reports(report, targets, color=color, detail=detail)
     sys.exit(int(ExitCode.OK if soft_fail else report.exit_code))

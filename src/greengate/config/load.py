@@ -136,17 +136,23 @@ def parse_config(document: Document, path: Path) -> Config:
         inline_waivers=(
             at(data["inlineWaivers"], "inlineWaivers") if "inlineWaivers" in data else None
         ),
+        baseline=_paths(document, root, ("baseline",), "baseline file")[0]
+        if "baseline" in data
+        else None,
     )
 
 
 def _paths(document: Document, root: Path, keys: PathKey, what: str) -> tuple[Sourced[Path], ...]:
     found = []
-    for index, text in enumerate(document.get(keys) or ()):
-        where = document.location((*keys, index))
+    written = document.get(keys)
+    listed = not isinstance(written, str)
+    for index, text in enumerate(written or () if listed else (written,)):
+        key: PathKey = (*keys, index) if listed else keys
+        where = document.location(key)
         path = root / text
         if not path.exists():
             raise ConfigError(
-                f"{where}: {dotted((*keys, index))}: {what} '{text}' does not exist (paths are relative to the folder of {document.file}); correct the path or remove it"
+                f"{where}: {dotted(key)}: {what} '{text}' does not exist (paths are relative to the folder of {document.file}); correct the path or remove it"
             )
         found.append(Sourced.at(path, where))
     return tuple(found)

@@ -63,6 +63,8 @@ class Config:
     waivers: tuple[Waiver, ...] = ()
     inline_waivers: Sourced[InlineWaivers] | None = None
     """``inlineWaivers``: which waivers written in manifests count."""
+    baseline: Sourced[Path] | None = None
+    """``baseline``: the baseline file a check compares with when ``--baseline`` is not given."""
 
     @property
     def root(self) -> Path:

@@ -67,6 +67,11 @@ policies:
 # false, or base-only (only those the base commit already has; the default
 # with --policies-from, so a pull request cannot waive its own findings).
 # inlineWaivers: base-only
+
+# The baseline file of `greengate baseline create`: its findings are reported as
+# existing and do not fail the run (--baseline overrides; with --policies-from
+# it is read as it is at the base).
+# baseline: .greengate-baseline.json
 """
 
 

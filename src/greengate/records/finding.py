@@ -146,6 +146,17 @@ class Finding:
         return self.manifest or self.location.file
 
     @property
+    def priority(self) -> tuple[int, int, str, int, int, str, str]:
+        """Most severe first, then file order: the order of capped outputs (annotations,
+        SARIF), so what is left out is the least severe.
+
+        Failing and erroring findings come before waived and existing ones, and an
+        error (a manifest or rule that could not be read) before a failure of any severity.
+        """
+        rank = len(_SEVERITY_ORDER) if self.status is Status.ERROR else self.severity.rank
+        return (0 if self.status.is_problem else 1, -rank, *self.sort_key)
+
+    @property
     def sort_key(self) -> tuple[str, int, int, str, str]:
         return (
             self.location.file,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,6 +28,21 @@ class RuleInfo:
 
 
 @dataclass(frozen=True)
+class VersionControl:
+    """The commit a run checked (SARIF ``versionControlProvenance``): code scanning and
+    other viewers link a result to the file at this revision."""
+
+    repository_uri: str
+    """The remote's URL, without credentials (``https://github.com/owner/repo``)."""
+    revision: str
+    """The commit checked out (``HEAD``)."""
+    branch: str = ""
+    """The branch checked out; empty on a detached ``HEAD`` (a pull request's merge commit)."""
+    root: str = ""
+    """The work tree's absolute folder: where the repository's paths start."""
+
+
+@dataclass(frozen=True)
 class Report:
     findings: tuple[Finding, ...]
     rules: tuple[RuleInfo, ...]
@@ -41,6 +57,13 @@ class Report:
     """The baseline file the run compared against (``--baseline``), if any."""
     fixed: tuple[BaselineEntry, ...] = ()
     """Baseline entries with no failing finding any more: fixed since the baseline."""
+    version_control: VersionControl | None = None
+    """The repository and commit checked, when the run was in a git work tree."""
+    category: str = "greengate"
+    """What kind of run this is (SARIF ``automationDetails``): two runs in one repository with
+    different categories (two jobs, two folders) do not replace each other's results."""
+    lines: Mapping[tuple[str, int], str] = field(default_factory=dict)
+    """The text of each line a reported finding points at, by (file, line): SARIF snippets."""
     fail_on_empty: bool = False
     """``--fail-on-empty``: finding no deployment fails the run."""
 

@@ -1,7 +1,12 @@
 """GitHub Actions workflow commands: annotations on the lines of a pull request.
 
 One ``::error``/``::warning``/``::notice`` line per failing or erroring
-finding, grouped per file. Values are escaped exactly as the Actions toolkit
+finding, most severe first (then in file order), within what GitHub shows:
+at most 10 error and 10 warning annotations per step, 50 per job (GitHub
+docs, workflow commands and annotation limits, 2025); a step's further
+annotations are dropped without a word. So greengate stops at the limit
+itself and ends with one notice that says how many more findings there are
+and where they are (code scanning, the job summary). Values are escaped exactly as the Actions toolkit
 (``@actions/core``, ``command.ts``) does, so a message cannot end the command
 early or start a new one; before that, every other control character is
 shown as an escape (:func:`~greengate.records.text.escape_controls`), so no ANSI
@@ -9,8 +14,6 @@ escape or bell from a manifest reaches the log.
 """
 
 from __future__ import annotations
-
-from itertools import groupby
 
 from greengate.records.finding import Finding, Severity, Status
 from greengate.records.report import Report
@@ -25,17 +28,38 @@ _COMMANDS = {
 }
 
 
+PER_STEP = {"error": 10, "warning": 10, "notice": 9}
+"""Annotations of each kind GitHub shows per step; one notice is kept for the count of the rest."""
+
+
 def render(report: Report, *, color: bool = False) -> str:
     lines: list[str] = []
-    for file, group in groupby(report.problems, key=lambda f: f.location.file):
-        lines.append(f"::group::{escape_data(file)}")
-        lines.extend(annotation(finding, _title(report, finding)) for finding in group)
-        lines.append("::endgroup::")
+    shown = dict.fromkeys(PER_STEP, 0)
+    left = 0
+    for finding in sorted(report.problems, key=lambda f: f.priority):
+        kind = command(finding)
+        if shown[kind] >= PER_STEP[kind]:
+            left += 1
+            continue
+        shown[kind] += 1
+        lines.append(annotation(finding, _title(report, finding)))
+    if left:
+        lines.append(
+            f"::notice title=greengate::{left} more finding{'' if left == 1 else 's'}"
+            f" {'is' if left == 1 else 'are'} not annotated (GitHub shows {PER_STEP['error']}"
+            f" errors and {PER_STEP['warning']} warnings per step): see the code scanning results"
+            " / job summary"
+        )
     return "".join(line + "\n" for line in lines)
 
 
+def command(finding: Finding) -> str:
+    """``error``, ``warning`` or ``notice``: an error finding is always an error."""
+    return "error" if finding.status is Status.ERROR else _COMMANDS[finding.severity]
+
+
 def annotation(finding: Finding, title: str) -> str:
-    command = "error" if finding.status is Status.ERROR else _COMMANDS[finding.severity]
+    kind = command(finding)
     loc = finding.location
     props: dict[str, str] = {"file": loc.file, "line": str(loc.line)}
     # The toolkit refuses columns on an annotation that spans several lines.
@@ -52,7 +76,7 @@ def annotation(finding: Finding, title: str) -> str:
     if finding.remediation:
         message += f"\n\nHow to fix: {escape_controls(finding.remediation, keep=_KEPT)}"
     joined = ",".join(f"{key}={escape_property(value)}" for key, value in props.items())
-    return f"::{command} {joined}::{escape_data(message)}"
+    return f"::{kind} {joined}::{escape_data(message)}"
 
 
 _KEPT = "\r\n"

@@ -14,10 +14,12 @@ import stat
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from urllib.parse import urlsplit, urlunsplit
 
 import git
 
 from greengate.errors import GitError
+from greengate.records.report import VersionControl
 from greengate.sources.files import GitCommit, NotRegularFile, relative_posix
 
 _LINK_MODE = 0o120000
@@ -301,6 +303,54 @@ def work_tree_root(path: Path) -> Path | None:
     except (git.InvalidGitRepositoryError, git.NoSuchPathError, git.GitCommandNotFound):
         return None
     return Path(repo.working_tree_dir).resolve() if repo.working_tree_dir else None
+
+
+def version_control(path: Path) -> VersionControl | None:
+    """The repository, commit and branch of the work tree holding ``path``; None outside one.
+
+    The remote is ``origin`` (else the first remote, else the work tree's own
+    file URI), with any user name or token removed from its URL: a report is
+    uploaded and shared, a credential in a clone's URL must not be.
+    """
+    try:
+        repo = git.Repo(path if path.is_dir() else path.parent, search_parent_directories=True)
+        revision = repo.head.commit.hexsha
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError, git.GitCommandNotFound):
+        return None
+    except ValueError:  # a repository without a commit yet
+        return None
+    remotes = sorted(repo.remotes, key=lambda remote: remote.name != "origin")
+    uri = ""
+    for remote in remotes:
+        urls = list(remote.urls)
+        if urls:
+            uri = public_url(urls[0])
+            break
+    root = Path(repo.working_tree_dir).resolve() if repo.working_tree_dir else None
+    if not uri and root is not None:
+        uri = root.as_uri()
+    branch = "" if repo.head.is_detached else repo.active_branch.name
+    return VersionControl(
+        repository_uri=uri,
+        revision=revision,
+        branch=branch,
+        root=root.as_posix() if root is not None else "",
+    )
+
+
+def public_url(url: str) -> str:
+    """A remote's URL without credentials; ``git@host:path`` becomes ``ssh://host/path``,
+    a local path a file URI."""
+    if url.startswith("/"):
+        return Path(url).as_uri()
+    if "://" not in url and ":" in url and not url.startswith("/"):
+        host, _, rest = url.partition(":")
+        url = f"ssh://{host}/{rest.lstrip('/')}"
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if parts.port is not None:
+        host = f"{host}:{parts.port}"
+    return urlunsplit((parts.scheme, host, parts.path, "", ""))
 
 
 def _parse_name_status(out: str) -> list[Change]:
