@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime
 import json
-import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -27,6 +26,7 @@ from greengate.cli.options import (
     SEVERITIES,
     day,
     format_option,
+    format_paths,
     max_file_size_option,
     rule_options,
     settings_options,
@@ -92,18 +92,8 @@ def _write(report: AuditReport, fmt: AuditFormat, output: Path | None) -> None:
 def _parse_reports(
     ctx: click.Context, param: click.Parameter, values: tuple[str, ...]
 ) -> tuple[tuple[AuditFormat, Path], ...]:
-    formats = f"valid formats: {AuditFormat.names()}"
-    out = []
-    for value in values:
-        name, sep, path = value.partition("=")
-        if not sep or not name or not path:
-            raise click.BadParameter(
-                f"{value!r} is not FORMAT=PATH (e.g. html=audit.html); {formats}", ctx, param
-            )
-        if name not in {f.value for f in AuditFormat}:
-            raise click.BadParameter(f"unknown format {name!r} in {value!r}; {formats}", ctx, param)
-        out.append((AuditFormat(name), Path(os.fsdecode(REPORT_PATH.convert(path, param, ctx)))))
-    return tuple(out)
+    found = format_paths(ctx, param, values, [f.value for f in AuditFormat], "html=audit.html")
+    return tuple((AuditFormat(name), path) for name, path in found)
 
 
 @audit.command(_DEFAULT, epilog=AUDIT_EXIT_CODES, hidden=True)

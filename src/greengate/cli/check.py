@@ -28,6 +28,7 @@ from greengate.cli.options import (
     day,
     fail_on_option,
     format_option,
+    format_paths,
     max_file_size_option,
     rule_options,
     settings_options,
@@ -44,19 +45,8 @@ def _parse_reports(
     ctx: click.Context, param: click.Parameter, values: tuple[str, ...]
 ) -> tuple[ReportTarget, ...]:
     """``--report FORMAT=PATH`` values; a bad one is a usage error that names the formats."""
-    formats = f"valid formats: {OutputFormat.names()}"
-    targets = []
-    for value in values:
-        name, sep, path = value.partition("=")
-        if not sep or not name or not path:
-            raise click.BadParameter(
-                f"{value!r} is not FORMAT=PATH (e.g. sarif=results.sarif); {formats}", ctx, param
-            )
-        if name not in {f.value for f in OutputFormat}:
-            raise click.BadParameter(f"unknown format {name!r} in {value!r}; {formats}", ctx, param)
-        checked = REPORT_PATH.convert(path, param, ctx)
-        targets.append(ReportTarget(OutputFormat(name), Path(os.fsdecode(checked))))
-    return tuple(targets)
+    found = format_paths(ctx, param, values, [f.value for f in OutputFormat], "sarif=results.sarif")
+    return tuple(ReportTarget(OutputFormat(name), path) for name, path in found)
 
 
 def _output_options(func: F) -> F:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import functools
+import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
@@ -200,3 +201,25 @@ def rule_options(func: F) -> F:
     ):
         decorated = option(decorated)
     return decorated  # type: ignore[return-value]
+
+
+def format_paths(
+    ctx: click.Context,
+    param: click.Parameter,
+    values: Sequence[str],
+    formats: Sequence[str],
+    example: str,
+) -> list[tuple[str, Path]]:
+    """``--report FORMAT=PATH`` values as (format, path); a bad one is a usage error naming the formats."""
+    valid = f"valid formats: {', '.join(formats)}"
+    out = []
+    for value in values:
+        name, sep, path = value.partition("=")
+        if not sep or not name or not path:
+            raise click.BadParameter(
+                f"{value!r} is not FORMAT=PATH (e.g. {example}); {valid}", ctx, param
+            )
+        if name not in formats:
+            raise click.BadParameter(f"unknown format {name!r} in {value!r}; {valid}", ctx, param)
+        out.append((name, Path(os.fsdecode(REPORT_PATH.convert(path, param, ctx)))))
+    return out
