@@ -195,14 +195,7 @@ def compile_expression(
 ) -> Expression:
     """Parse ``source``; raise :class:`CompileError` with its position when it is not CEL."""
     functions = {**FUNCTIONS, **(extra_functions or {})}
-    try:
-        ast = _COMPILED_ENV.compile(source)
-    except CELParseError as exc:
-        line = getattr(exc, "line", None) or 1
-        column = getattr(exc, "column", None) or 1
-        raise CompileError(
-            f"CEL syntax error: {_describe_parse_error(source, line, column)}", line, column
-        ) from None
+    ast = parse_tree(source)
     slow = _INTERPRETED_ENV.program(ast, functions=functions)
     try:
         fast = _COMPILED_ENV.program(ast)
@@ -210,6 +203,18 @@ def compile_expression(
     except Exception:
         fast = None  # cel-python cannot transpile this one: the interpreter runs it.
     return Expression(source, fast, slow, ast)
+
+
+def parse_tree(source: str) -> Any:
+    """The lark parse tree of ``source``; :class:`CompileError` at its position when it is not CEL."""
+    try:
+        return _COMPILED_ENV.compile(source)
+    except CELParseError as exc:
+        line = getattr(exc, "line", None) or 1
+        column = getattr(exc, "column", None) or 1
+        raise CompileError(
+            f"CEL syntax error: {_describe_parse_error(source, line, column)}", line, column
+        ) from None
 
 
 MACROS = frozenset({"all", "exists", "exists_one", "map", "filter"})
