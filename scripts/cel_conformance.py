@@ -11,7 +11,8 @@ Only the cases that need no protobuf message type are run: a case is skipped
 when it builds or expects a message (``object_value``, ``TestAllTypes{...}``,
 ``google.protobuf.*``), needs a container, an enum, a type-checker-only
 result (``check_only``, ``deduced_type``) or unknowns, or declares a variable
-of a message type. The files that are about messages only (``proto2``,
+of a message type, or binds an input of a type greengate's inputs never have (a
+``uint``, bytes, a dotted name). The files that are about messages only (``proto2``,
 ``proto3``, ``proto2_ext``, ``enums``, ``wrappers``) are not run at all.
 :data:`CORE` names the files whose rate the 99% target counts.
 
@@ -318,6 +319,8 @@ def load_cases(path: Path) -> tuple[list[Case], int]:
                     _one(entry, "key").decode(): to_value(_one(_one(entry, "value"), "value"))
                     for entry in test.get("bindings", [])
                 }
+                if any("." in name for name in bindings):
+                    raise _NeedsProto("a qualified name: greengate binds plain names only")
                 if any(not _plain(v) for v in bindings.values()):
                     raise _NeedsProto("a uint or bytes input, outside the backend contract")
                 error = "eval_error" in test or "any_eval_errors" in test

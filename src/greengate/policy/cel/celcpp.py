@@ -38,8 +38,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from cel_expr_python import cel  # type: ignore[import-untyped]
-from cel_expr_python.ext import ext_strings  # type: ignore[import-untyped]
+from cel_expr_python import cel
 
 from greengate.policy.cel.backend import (
     Activation,
@@ -54,7 +53,15 @@ from greengate.policy.cel.backend import (
 from greengate.policy.cel.budget import run_within
 from greengate.policy.cel.celpython import parse_tree, references
 
-_ENV = cel.NewEnv(extensions=[ext_strings.ExtStrings()])
+_CONFIG = """
+extensions:
+  - name: "strings"
+    version: 4
+  - name: "cel.lib.ext.comprev2"
+"""
+"""The strings extension (version 4, as cel-go's) and two-variable comprehensions."""
+
+_ENV = cel.NewEnv(config=cel.NewEnvConfigFromYaml(_CONFIG))
 
 _HAS_PATH = re.compile(r"\bhas\(\s*([A-Za-z_]\w*(?:\s*\.\s*[A-Za-z_]\w*){2,})\s*\)")
 _POSITION = re.compile(r"<input>:(\d+):(\d+): (?:Syntax error: )?(.*)")

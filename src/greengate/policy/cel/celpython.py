@@ -11,18 +11,13 @@ inputs once and results on the way out. Errors are the interface's
 
 * Expressions are parsed once per run. Each gets cel-python's compiled runner
   (Python code generated from the expression; about 8x faster than the tree
-  interpreter) with the standard functions only, and the interpreter with the
-  bridging functions below as the reference. cel-python 0.5's compiled runner
-  cannot call user functions and raises on a few valid expressions
-  (``has(x) ? a : b``); every expression that needs a bridge (mixed-number
-  comparison, string extensions) raises there too. So any error from the
-  compiled runner is re-run on the interpreter, whose answer is the one
-  reported; a value from the compiled runner is final.
-* cel-go compares ``int`` with ``double`` (``1 < 2.5``); cel-python raises
-  "no such overload". The comparison operators here accept mixed numbers.
-* Kubernetes CEL users expect the strings extension (``lowerAscii``,
-  ``upperAscii``, ``trim``, ``replace``, ``split``, ``join``, ``indexOf``):
-  provided here.
+  interpreter) and the interpreter as the reference, both with the functions
+  of :mod:`greengate.policy.cel.spec` in place of cel-python's own
+  (heterogeneous equality and ordering, ``in``, indexing, ``string()``, the
+  strings extension). The compiled runner raises on a few valid expressions
+  (``has(x) ? a : b``), so any error from it is re-run on the interpreter,
+  whose answer is the one reported; a value from the compiled runner is
+  final (the conformance suite checks that it is the interpreter's).
 * cel-python logs internal errors through ``logging``, and RE2 (behind
   ``matches()``) logs a pattern it cannot parse from C++ straight to stderr
   (through absl); that noise never reaches the user: the error is reported
@@ -36,8 +31,8 @@ inputs once and results on the way out. Errors are the interface's
 from __future__ import annotations
 
 import logging
-import operator
 import re
+from pathlib import Path
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -45,9 +40,11 @@ from typing import Any
 import celpy
 from celpy import celtypes
 from celpy.adapter import json_to_cel
-from celpy.celparser import CELParseError
-from lark import Token, Tree
+from celpy.celparser import CELParseError, CELParser
+from lark import Lark, Token, Tree
 
+import greengate
+from greengate.policy.cel import spec
 from greengate.policy.cel.backend import (
     Activation,
     Backend,
@@ -84,6 +81,65 @@ class _QuietRe2:
 
 vars(celpy.evaluation)["re2"] = _QuietRe2
 
+
+def _spec_grammar() -> str:
+    """cel-python's grammar with what the spec has and it lacks: backtick-quoted field names.
+
+    ``a.`foo-bar``` selects the field ``foo-bar``; :func:`parse_tree` takes
+    the backticks off, so every later stage (the interpreter, the compiled
+    runner, :func:`references`) sees a plain name.
+    """
+    grammar = (Path(celpy.__file__).parent / "cel.lark").read_text(encoding="utf-8")
+    grammar = grammar.replace(
+        'member_dot     : member "." IDENT', 'member_dot     : member "." (IDENT | ESC_IDENT)'
+    )
+    return grammar + "\nESC_IDENT      : /`[a-zA-Z0-9_.\\-\\/ ]+`/\n"
+
+
+def _unquote_names(tree: Any) -> Any:
+    """The tree with each backtick-quoted name (an ``ESC_IDENT`` token) without its backticks.
+
+    Done on the tree, not by a lexer callback: lark 1.2 applies only one
+    callback of this lexer, and cel-python's own one (``true``/``false`` as
+    literals) must stay.
+    """
+    for node in tree.iter_subtrees():
+        node.children = [
+            Token("ESC_IDENT", c[1:-1], c.start_pos, c.line, c.column)
+            if isinstance(c, Token) and c.type == "ESC_IDENT"
+            else c
+            for c in node.children
+        ]
+    return tree
+
+
+# One parser for both runners (cel-python keeps it in a class attribute), with
+# the compiled runner's tree class, which the interpreter reads as well.
+CELParser.CEL_PARSER = Lark(
+    _spec_grammar(),
+    parser="lalr",
+    start="expr",
+    debug=True,
+    g_regex_flags=re.M,
+    lexer_callbacks={"IDENT": CELParser.ambiguous_literals},
+    propagate_positions=True,
+    maybe_placeholders=False,
+    priority="invert",
+    tree_class=celpy.evaluation.TranspilerTree,
+)
+
+# The escapes of the spec that cel-python 0.5 leaves as written: \?, \`, \X41
+# (an upper-case X) and a line feed inside a triple-quoted string.
+vars(celpy.evaluation)["CEL_ESCAPES_PAT"] = re.compile(
+    r"\\[abfnrtv\"'\\?`]|\\\d{3}|\\[xX][0-9a-fA-F]{2}|\\u[0-9a-fA-F]{4}|\\U[0-9a-fA-F]{8}|.",
+    re.DOTALL,
+)
+_HEX = "0123456789abcdefABCDEF"
+celpy.evaluation.CEL_ESCAPES.update(
+    {"\\?": "?", "\\`": "`"}
+    | {f"\\X{a}{b}": chr(int(a + b, 16)) for a in _HEX for b in _HEX}
+)
+
 _NUMBERS = (celtypes.IntType, celtypes.UintType, celtypes.DoubleType)
 _EvalError = celpy.evaluation.CELEvalError
 
@@ -93,60 +149,13 @@ _COMPILED_ENV = celpy.Environment(runner_class=celpy.CompiledRunner)
 _INTERPRETED_ENV = celpy.Environment(runner_class=celpy.InterpretedRunner)
 
 
-def _mixed(
-    op: Callable[[Any, Any], bool], same: Callable[[Any, Any], Any]
-) -> Callable[[Any, Any], Any]:
-    """``op`` on an int and a double as numbers (cel-go's semantics); ``same`` otherwise."""
+# The compiled runner calls a bound function by its dotted name
+# (``greengate.policy.cel.spec.eq``) from inside cel-python's evaluation
+# module: make the package's root name resolvable there.
+vars(celpy.evaluation)["greengate"] = greengate
 
-    def apply(left: Any, right: Any) -> Any:
-        if isinstance(left, _EvalError):
-            return left
-        if isinstance(right, _EvalError):
-            return right
-        if (
-            isinstance(left, _NUMBERS)
-            and isinstance(right, _NUMBERS)
-            and type(left) is not type(right)
-        ):
-            return celtypes.BoolType(op(float(left), float(right)))
-        return same(left, right)
-
-    return apply
-
-
-def _ordered(op: Callable[[Any, Any], bool]) -> Callable[[Any, Any], Any]:
-    return _mixed(op, lambda left, right: celtypes.BoolType(op(left, right)))
-
-
-def _str(value: Any) -> str:
-    if not isinstance(value, str):
-        raise TypeError(f"expected a string, got {type(value).__name__}")
-    return value
-
-
-def _split(text: Any, sep: Any) -> Any:
-    return celtypes.ListType([celtypes.StringType(p) for p in _str(text).split(_str(sep))])
-
-
-def _join(items: Any, sep: Any = "") -> Any:
-    return celtypes.StringType(_str(sep).join(_str(i) for i in items))
-
-
-FUNCTIONS: dict[str, Callable[..., Any]] = {
-    "_<_": _ordered(operator.lt),
-    "_<=_": _ordered(operator.le),
-    "_>_": _ordered(operator.gt),
-    "_>=_": _ordered(operator.ge),
-    "_==_": _mixed(operator.eq, celpy.evaluation.bool_eq),
-    "_!=_": _mixed(operator.ne, celpy.evaluation.bool_ne),
-    "lowerAscii": lambda s: celtypes.StringType(_str(s).lower()),
-    "upperAscii": lambda s: celtypes.StringType(_str(s).upper()),
-    "trim": lambda s: celtypes.StringType(_str(s).strip()),
-    "replace": lambda s, old, new: celtypes.StringType(_str(s).replace(_str(old), _str(new))),
-    "split": _split,
-    "join": _join,
-    "indexOf": lambda s, sub: celtypes.IntType(_str(s).find(_str(sub))),
-}
+FUNCTIONS: dict[str, Callable[..., Any]] = dict(spec.FUNCTIONS)
+"""What both runners call instead of cel-python's own (see :mod:`greengate.policy.cel.spec`)."""
 
 
 @dataclass(frozen=True)
@@ -198,7 +207,7 @@ def compile_expression(
     ast = parse_tree(source)
     slow = _INTERPRETED_ENV.program(ast, functions=functions)
     try:
-        fast = _COMPILED_ENV.program(ast)
+        fast = _COMPILED_ENV.program(ast, functions=functions)
         _fix_has(fast)
     except Exception:
         fast = None  # cel-python cannot transpile this one: the interpreter runs it.
@@ -208,13 +217,14 @@ def compile_expression(
 def parse_tree(source: str) -> Any:
     """The lark parse tree of ``source``; :class:`CompileError` at its position when it is not CEL."""
     try:
-        return _COMPILED_ENV.compile(source)
+        tree = _COMPILED_ENV.compile(source)
     except CELParseError as exc:
         line = getattr(exc, "line", None) or 1
         column = getattr(exc, "column", None) or 1
         raise CompileError(
             f"CEL syntax error: {_describe_parse_error(source, line, column)}", line, column
         ) from None
+    return _unquote_names(tree) if "`" in source else tree
 
 
 MACROS = frozenset({"all", "exists", "exists_one", "map", "filter"})
