@@ -44,7 +44,7 @@ from celpy.celparser import CELParseError, CELParser
 from lark import Lark, Token, Tree
 
 import greengate
-from greengate.policy.cel import spec
+from greengate.policy.cel import comprehensions, spec
 from greengate.policy.cel.backend import (
     Activation,
     Backend,
@@ -128,17 +128,30 @@ CELParser.CEL_PARSER = Lark(
     tree_class=celpy.evaluation.TranspilerTree,
 )
 
-# The escapes of the spec that cel-python 0.5 leaves as written: \?, \`, \X41
-# (an upper-case X) and a line feed inside a triple-quoted string.
+# The escapes of the spec that cel-python 0.5 leaves as written: \?, \` and a
+# line feed inside a triple-quoted string; \X41 (an upper-case X) is read as
+# \x41 before cel-python expands the literal.
 vars(celpy.evaluation)["CEL_ESCAPES_PAT"] = re.compile(
-    r"\\[abfnrtv\"'\\?`]|\\\d{3}|\\[xX][0-9a-fA-F]{2}|\\u[0-9a-fA-F]{4}|\\U[0-9a-fA-F]{8}|.",
+    r"\\[abfnrtv\"'\\?`]|\\\d{3}|\\x[0-9a-fA-F]{2}|\\u[0-9a-fA-F]{4}|\\U[0-9a-fA-F]{8}|.",
     re.DOTALL,
 )
-_HEX = "0123456789abcdefABCDEF"
-celpy.evaluation.CEL_ESCAPES.update(
-    {"\\?": "?", "\\`": "`"}
-    | {f"\\X{a}{b}": chr(int(a + b, 16)) for a in _HEX for b in _HEX}
-)
+celpy.evaluation.CEL_ESCAPES.update({"\\?": "?", "\\`": "`"})
+_UPPER_X = re.compile(r"(?<!\\)((?:\\\\)*)\\X")
+
+
+def _lower_x(expand: Callable[[Token], Any]) -> Callable[[Token], Any]:
+    def literal(token: Token) -> Any:
+        if "\\X" in token.value and token.value[:2].lower() not in ("r'", 'r"', "br", "rb"):
+            token = Token(token.type, _UPPER_X.sub(r"\1\\x", token.value))
+        return expand(token)
+
+    return literal
+
+
+for _literal in ("celstr", "celbytes"):
+    vars(celpy.evaluation)[_literal] = _lower_x(vars(celpy.evaluation)[_literal])
+
+comprehensions.install()
 
 _NUMBERS = (celtypes.IntType, celtypes.UintType, celtypes.DoubleType)
 _EvalError = celpy.evaluation.CELEvalError
@@ -184,7 +197,7 @@ class Expression:
         try:
             result = self._slow.evaluate(activation)
         except celpy.evaluation.CELEvalError as exc:
-            raise _eval_error(exc) from None
+            raise _eval_error(exc, called(self.tree)) from None
         except (
             TypeError,
             ValueError,
@@ -195,7 +208,7 @@ class Expression:
         ) as exc:
             raise EvaluationError(f"{type(exc).__name__}: {exc}") from None
         if isinstance(result, celpy.evaluation.CELEvalError):
-            raise _eval_error(result)
+            raise _eval_error(result, called(self.tree))
         return result
 
 
@@ -206,11 +219,13 @@ def compile_expression(
     functions = {**FUNCTIONS, **(extra_functions or {})}
     ast = parse_tree(source)
     slow = _INTERPRETED_ENV.program(ast, functions=functions)
-    try:
-        fast = _COMPILED_ENV.program(ast, functions=functions)
-        _fix_has(fast)
-    except Exception:
-        fast = None  # cel-python cannot transpile this one: the interpreter runs it.
+    fast = None  # when cel-python cannot transpile it, the interpreter runs it
+    if not comprehensions.uses_two_variables(ast):
+        try:
+            fast = _COMPILED_ENV.program(ast, functions=functions)
+            _fix_has(fast)
+        except Exception:
+            fast = None
     return Expression(source, fast, slow, ast)
 
 
@@ -226,6 +241,9 @@ def parse_tree(source: str) -> Any:
         ) from None
     return _unquote_names(tree) if "`" in source else tree
 
+
+NAMESPACES = {"quote": ("strings",)}
+"""Functions called with a namespace (``strings.quote``): method -> the namespaces it has."""
 
 MACROS = frozenset({"all", "exists", "exists_one", "map", "filter"})
 """Methods whose first argument names a variable bound in the others."""
@@ -265,12 +283,19 @@ def references(tree: Any) -> tuple[Reference, ...]:
             children = [c for c in children if not isinstance(c, Token)]
         elif node.data == "member_dot_arg":
             target, method = children[0], children[1]
+            if _bare_ident(target) in NAMESPACES.get(str(method), ()):
+                children = children[2:]  # strings.quote(s): a function, not a field of `strings`
+                stack.extend((child, bound) for child in reversed(children))
+                continue
             arguments = children[2] if len(children) > 2 else None
             pending: list[tuple[Any, frozenset[str]]] = [(target, bound)]
             if isinstance(arguments, Tree):
                 items = list(arguments.children)
                 variable = _bare_ident(items[0]) if items else None
-                if str(method) in MACROS and len(items) >= 2 and variable is not None:
+                pair = comprehensions.bound_names(str(method), items)
+                if pair is not None:
+                    pending.extend((item, bound | set(pair)) for item in items[2:])
+                elif str(method) in MACROS and len(items) >= 2 and variable is not None:
                     pending.extend((item, bound | {variable}) for item in items[1:])
                 else:
                     pending.extend((item, bound) for item in items)
@@ -340,7 +365,20 @@ _NO_MEMBER = re.compile(r"no such (?:member|key) in mapping: \\*'([^'\\]+)")
 _UNDECLARED = re.compile(r"undeclared reference to '([^']+)'")
 
 
-def _eval_error(exc: Any) -> EvaluationError:
+def called(tree: Any) -> frozenset[str]:
+    """The names an expression calls as functions or methods (``size``, ``startsWith``)."""
+    if tree is None:
+        return frozenset()
+    names = set()
+    for node in tree.iter_subtrees():
+        if node.data in ("ident_arg", "dot_ident_arg") and node.children:
+            names.add(str(node.children[0]))
+        elif node.data == "member_dot_arg" and len(node.children) > 1:
+            names.add(str(node.children[1]))
+    return frozenset(names)
+
+
+def _eval_error(exc: Any, functions: frozenset[str] = frozenset()) -> EvaluationError:
     args: tuple[Any, ...] = tuple(getattr(exc, "args", ()))
     head = str(args[0]) if args else str(exc)
     # An error inside `||`/`&&` arrives wrapped in an overload error: look inside.
@@ -350,6 +388,8 @@ def _eval_error(exc: Any) -> EvaluationError:
     undeclared = _UNDECLARED.search(head)
     if undeclared:
         name = undeclared.group(1)
+        if name in functions:
+            return EvaluationError(f"no such function: '{name}'")
         return EvaluationError(
             f"undeclared reference to '{name}' (expressions can use deployment, params and variables)"
         )
@@ -447,4 +487,5 @@ class CelPythonBackend(Backend):
             for name, item in inputs.items()
         }
         values["variables"] = celtypes.MapType({})
+        values["strings"] = spec.STRINGS
         return _Activation(values, budget)

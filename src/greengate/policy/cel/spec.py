@@ -22,6 +22,7 @@ the cel-spec conformance files check it:
 
 from __future__ import annotations
 
+import datetime
 import math
 import operator
 from collections.abc import Callable
@@ -59,6 +60,8 @@ def equal(left: Any, right: Any) -> bool:
             if found is _ABSENT or not equal(value, found):
                 return False
         return True
+    if isinstance(left, type) or isinstance(right, type):
+        return _TYPES.get(left, left) == _TYPES.get(right, right)
     if isinstance(left, str) and isinstance(right, str):
         return str(left) == str(right)
     if type(left) is not type(right) and not (
@@ -69,6 +72,8 @@ def equal(left: Any, right: Any) -> bool:
 
 
 _ABSENT = object()
+_TYPES: dict[Any, Any] = {}
+"""Classes standing for a cel-python type: :class:`String` is ``StringType``."""
 
 
 def _lookup(mapping: dict[Any, Any], key: Any) -> Any:
@@ -167,18 +172,80 @@ def index(container: Any, key: Any) -> Any:
     return container[key]
 
 
-def to_string(value: Any) -> Any:
-    """``string()``: ``true``/``false`` for bools, ``1.5s`` for durations, as the spec writes them."""
-    if isinstance(value, celtypes.BoolType):
-        return celtypes.StringType("true" if value else "false")
-    if isinstance(value, celtypes.DurationType):
-        seconds = value.days * 86400 + value.seconds
-        micros = value.microseconds
-        if micros:
-            text = f"{seconds + micros / 1_000_000:.6f}".rstrip("0")
-            return celtypes.StringType(f"{text}s")
-        return celtypes.StringType(f"{seconds}s")
-    return celtypes.StringType(value)
+class String(celtypes.StringType):
+    """``string()``: ``true``/``false`` for bools, ``1.5s`` for durations, as the spec writes them.
+
+    A class, not a function: cel-python resolves the identifier ``string``
+    (``type(x) == string``) through the same table as the call ``string(x)``,
+    so what is bound there must also stand for the type. It never makes an
+    instance of itself: the value is a plain ``StringType``; :func:`equal`
+    takes this class for ``StringType``.
+    """
+
+    def __new__(cls, value: Any = "") -> Any:  # type: ignore[misc]
+        if isinstance(value, celtypes.BoolType):
+            return celtypes.StringType("true" if value else "false")
+        if isinstance(value, celtypes.DurationType):
+            seconds = value.days * 86400 + value.seconds
+            if value.microseconds:
+                text = f"{seconds + value.microseconds / 1_000_000:.6f}".rstrip("0")
+                return celtypes.StringType(f"{text}s")
+            return celtypes.StringType(f"{seconds}s")
+        return celtypes.StringType(value)
+
+
+_TYPES[String] = celtypes.StringType
+
+
+_MAX_DURATION = datetime.timedelta(microseconds=(2**63 - 1) // 1000)
+"""cel-go's duration range: what a signed 64-bit count of nanoseconds holds (about 292 years)."""
+
+
+def _in_range(value: Any) -> Any:
+    if isinstance(value, datetime.timedelta) and not -_MAX_DURATION <= value <= _MAX_DURATION:
+        raise OverflowError("duration out of range")
+    return value
+
+
+def add(left: Any, right: Any) -> Any:
+    """``_+_``, with a duration result held to cel-go's range."""
+    return _in_range(operator.add(left, right))
+
+
+def subtract(left: Any, right: Any) -> Any:
+    """``_-_``, with a duration result held to cel-go's range (``timestamp - timestamp`` too)."""
+    return _in_range(operator.sub(left, right))
+
+
+def quote(namespace: Any, text: Any = None) -> Any:
+    """``strings.quote(s)``: a double-quoted CEL string literal that reads back as ``s``.
+
+    cel-python calls it as a method of the identifier ``strings``, which the
+    backend binds to :data:`STRINGS`.
+    """
+    if not isinstance(namespace, Namespace) or text is None:
+        raise TypeError("no such overload: quote is strings.quote(string)")
+    return celtypes.StringType('"' + "".join(_QUOTED.get(c, c) for c in _str(text)) + '"')
+
+
+class Namespace(celtypes.MapType):
+    """The value of a function namespace's name (``strings`` in ``strings.quote``)."""
+
+
+STRINGS = Namespace()
+"""What the identifier ``strings`` stands for: only ``strings.quote(s)`` reads it."""
+
+
+def divide(left: Any, right: Any) -> Any:
+    """``_/_``: IEEE 754 for doubles (``0.0/0.0`` is NaN, ``-1.0/0.0`` is ``-inf``)."""
+    if isinstance(left, celtypes.DoubleType) and isinstance(right, celtypes.DoubleType):
+        if float(right) == 0.0:
+            if float(left) == 0.0 or math.isnan(float(left)):
+                return celtypes.DoubleType(math.nan)
+            sign = math.copysign(1.0, float(left)) * math.copysign(1.0, float(right))
+            return celtypes.DoubleType(math.inf * sign)
+        return celtypes.DoubleType(float(left) / float(right))
+    return operator.truediv(left, right)
 
 
 def _str(value: Any) -> str:
@@ -305,11 +372,6 @@ _QUOTED = {
 }
 
 
-def quote(text: Any) -> Any:
-    """``strings.quote(s)``: a double-quoted CEL string literal that reads back as ``s``."""
-    return celtypes.StringType('"' + "".join(_QUOTED.get(c, c) for c in _str(text)) + '"')
-
-
 def format_string(template: Any, arguments: Any) -> Any:
     """``s.format([args])``: ``%s %d %f %e %x %X %o %b`` and ``%%``, as cel-go formats them."""
     pattern = _str(template)
@@ -396,7 +458,7 @@ def _format_s(value: Any) -> str:
         return "{" + ", ".join(f"{k}: {v}" for k, v in items) + "}"
     if isinstance(value, bytes):
         return bytes(value).decode("utf-8", "replace")
-    return str(to_string(value))
+    return str(String(value))
 
 
 FUNCTIONS: dict[str, Callable[..., Any]] = {
@@ -408,7 +470,8 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "_>=_": ge,
     "_in_": contains,
     "_[_]": index,
-    "string": to_string,
+    "string": String,
+    "_/_": divide,
     "charAt": char_at,
     "indexOf": index_of,
     "lastIndexOf": last_index_of,
@@ -421,6 +484,8 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "join": join,
     "reverse": reverse,
     "format": format_string,
-    "strings.quote": quote,
+    "quote": quote,
+    "_+_": add,
+    "_-_": subtract,
 }
 """Function name (as cel-python resolves it) -> its implementation."""
