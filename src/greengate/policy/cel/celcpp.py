@@ -67,7 +67,7 @@ _HAS_PATH = re.compile(r"\bhas\(\s*([A-Za-z_]\w*(?:\s*\.\s*[A-Za-z_]\w*){2,})\s*
 _POSITION = re.compile(r"<input>:(\d+):(\d+): (?:Syntax error: )?(.*)")
 _MISSING_KEY = re.compile(r'Key not found in map : "?([^"]*)"?')
 _NO_VALUE = re.compile(r'No value with name "([^"]+)" found')
-_NO_OVERLOAD = re.compile(r"No matching overloads found : (?:\((\w+)\)\.)?(\w+)\((.*)\)")
+_NO_OVERLOAD = re.compile(r"No matching overloads found : (?:\((\w+)\)\.)?([^\s(]+)\((.*)\)")
 _KNOWN_FUNCTIONS = frozenset(
     {
         "size", "contains", "startsWith", "endsWith", "matches", "int", "uint", "double",
@@ -92,13 +92,23 @@ def guard_has(source: str) -> str:
     return _HAS_PATH.sub(guarded, source)
 
 
-def compile_error(message: str) -> CompileError:
-    """cel-cpp's parse error as a :class:`CompileError` at its line and column."""
+def compile_error(source: str, message: str) -> CompileError:
+    """cel-cpp's parse error as a :class:`CompileError` at its line and column.
+
+    An expression that ends too early is placed on its last token, as
+    cel-python places it, not one past its end.
+    """
     match = _POSITION.search(message)
     if match is None:
         return CompileError(f"CEL syntax error: {message.splitlines()[0]}", 1, 1)
     line, column, detail = int(match.group(1)), int(match.group(2)), match.group(3)
-    return CompileError(f"CEL syntax error: {detail}", line, column + 1)
+    lines = source.splitlines() or [""]
+    text = lines[min(line, len(lines)) - 1]
+    if column > len(text.rstrip()):
+        last = re.search(r"(\w+|[^\w\s]+)$", text.rstrip())
+        column = last.start() + 1 if last else 1
+        detail = "the expression ends too early"
+    return CompileError(f"CEL syntax error: {detail}", line, column)
 
 
 def evaluation_error(message: str) -> EvaluationError:
@@ -141,7 +151,7 @@ class _Program(Program):
         try:
             self.expression = _ENV.compile(guard_has(source), disable_check=True)
         except RuntimeError as exc:
-            raise compile_error(str(exc)) from None
+            raise compile_error(source, str(exc)) from None
         try:
             self._tree: Any = parse_tree(source)
         except CompileError:

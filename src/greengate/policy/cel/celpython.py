@@ -202,6 +202,7 @@ class Expression:
             TypeError,
             ValueError,
             KeyError,
+            IndexError,
             ZeroDivisionError,
             OverflowError,
             RecursionError,

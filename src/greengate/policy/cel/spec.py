@@ -12,7 +12,8 @@ the cel-spec conformance files check it:
   unequal rather than an error (``dyn(1) == null`` is ``false``); NaN equals
   nothing, itself included.
 * **Ordering across numbers** (``1 < 1.5``, ``2u > -1``).
-* **string()** of a bool is ``true``/``false``, of a duration ``1.5s``.
+* **string()** of a bool is ``true``/``false``, of a duration ``1.5s``, of a
+  double as cel-go writes it (``200``, not ``200.0``).
 * **The strings extension** of cel-go (version 4): ``charAt``, ``indexOf``
   and ``lastIndexOf`` with an optional start, ``lowerAscii``/``upperAscii``
   on ASCII letters only, ``replace`` and ``split`` with a limit,
@@ -23,6 +24,7 @@ the cel-spec conformance files check it:
 from __future__ import annotations
 
 import datetime
+import decimal
 import math
 import operator
 from collections.abc import Callable
@@ -167,7 +169,7 @@ def index(container: Any, key: Any) -> Any:
             raise TypeError(f"no such overload: list index {type(key).__name__}")
         position = int(key)
         if not 0 <= position < len(container):
-            raise ValueError(f"index out of range: {position}")
+            raise IndexError(f"index out of range: {position}")  # what cel-python's [] catches
         return container[position]
     return container[key]
 
@@ -183,6 +185,8 @@ class String(celtypes.StringType):
     """
 
     def __new__(cls, value: Any = "") -> Any:  # type: ignore[misc]
+        if isinstance(value, CELEvalError):
+            return value
         if isinstance(value, celtypes.BoolType):
             return celtypes.StringType("true" if value else "false")
         if isinstance(value, celtypes.DurationType):
@@ -191,7 +195,37 @@ class String(celtypes.StringType):
                 text = f"{seconds + value.microseconds / 1_000_000:.6f}".rstrip("0")
                 return celtypes.StringType(f"{text}s")
             return celtypes.StringType(f"{seconds}s")
+        if isinstance(value, celtypes.DoubleType):
+            return celtypes.StringType(format_double(float(value)))
         return celtypes.StringType(value)
+
+
+def format_double(number: float) -> str:
+    """A double as cel-go's ``string()`` writes it (Go's ``%g``, shortest): ``200``, ``1e+06``.
+
+    The shortest digits that read back as the same double; an exponent when
+    it is below -4 or 6 and above, as Go's ``strconv.FormatFloat(x, 'g', -1, 64)``
+    (and cel-cpp) write it.
+    """
+    if math.isnan(number):
+        return "NaN"
+    if math.isinf(number):
+        return "+Inf" if number > 0 else "-Inf"
+    if number == 0:
+        return "-0" if math.copysign(1.0, number) < 0 else "0"
+    sign = "-" if number < 0 else ""
+    shortest = decimal.Decimal(repr(abs(number))).normalize().as_tuple()
+    digits = "".join(str(d) for d in shortest.digits)
+    point = len(digits) + int(shortest.exponent)
+    exponent = point - 1
+    if exponent < -4 or exponent >= 6:
+        mantissa = digits[0] + (f".{digits[1:]}" if len(digits) > 1 else "")
+        return f"{sign}{mantissa}e{'+' if exponent >= 0 else '-'}{abs(exponent):02d}"
+    if point <= 0:
+        return f"{sign}0.{'0' * -point}{digits}"
+    if point >= len(digits):
+        return f"{sign}{digits}{'0' * (point - len(digits))}"
+    return f"{sign}{digits[:point]}.{digits[point:]}"
 
 
 _TYPES[String] = celtypes.StringType
