@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from greengate.errors import UsageError
 from greengate.policy.cel import (
     available_engines,
     backend_named,
@@ -22,7 +23,6 @@ from greengate.policy.cel.backend import (
     MissingFieldError,
     Program,
 )
-from greengate.errors import UsageError
 from greengate.policy.cel.celpython import CelPythonBackend
 
 DEPLOYMENT = {

@@ -32,9 +32,9 @@ from __future__ import annotations
 
 import logging
 import re
-from pathlib import Path
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import celpy

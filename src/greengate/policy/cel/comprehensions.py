@@ -137,4 +137,4 @@ def install() -> None:
         return original(self, tree)
 
     member_dot_arg.two_variables = True  # type: ignore[attr-defined]
-    evaluator.member_dot_arg = member_dot_arg
+    evaluator.member_dot_arg = member_dot_arg  # type: ignore[method-assign]

@@ -63,7 +63,7 @@ def equal(left: Any, right: Any) -> bool:
                 return False
         return True
     if isinstance(left, type) or isinstance(right, type):
-        return _TYPES.get(left, left) == _TYPES.get(right, right)
+        return bool(_TYPES.get(left, left) == _TYPES.get(right, right))
     if isinstance(left, str) and isinstance(right, str):
         return str(left) == str(right)
     if type(left) is not type(right) and not (
@@ -184,7 +184,7 @@ class String(celtypes.StringType):
     takes this class for ``StringType``.
     """
 
-    def __new__(cls, value: Any = "") -> Any:  # type: ignore[misc]
+    def __new__(cls, value: Any = "") -> Any:
         if isinstance(value, CELEvalError):
             return value
         if isinstance(value, celtypes.BoolType):
