@@ -44,7 +44,6 @@ from celpy.celparser import CELParseError, CELParser
 from lark import Lark, Token, Tree
 
 import greengate
-from greengate.policy.cel import comprehensions, spec
 from greengate.policy.cel.backend import (
     Activation,
     Backend,
@@ -58,6 +57,9 @@ from greengate.policy.cel.backend import (
     fact_paths,
 )
 from greengate.policy.cel.budget import run_within
+from greengate.policy.cel.comprehensions import bound_names, install, uses_two_variables
+from greengate.policy.cel.spec import FUNCTIONS as SPEC_FUNCTIONS
+from greengate.policy.cel.spec import STRINGS
 
 for _name in ("celpy", "lark"):
     _logger = logging.getLogger(_name)
@@ -151,7 +153,7 @@ def _lower_x(expand: Callable[[Token], Any]) -> Callable[[Token], Any]:
 for _literal in ("celstr", "celbytes"):
     vars(celpy.evaluation)[_literal] = _lower_x(vars(celpy.evaluation)[_literal])
 
-comprehensions.install()
+install()
 
 _NUMBERS = (celtypes.IntType, celtypes.UintType, celtypes.DoubleType)
 _EvalError = celpy.evaluation.CELEvalError
@@ -167,7 +169,7 @@ _INTERPRETED_ENV = celpy.Environment(runner_class=celpy.InterpretedRunner)
 # module: make the package's root name resolvable there.
 vars(celpy.evaluation)["greengate"] = greengate
 
-FUNCTIONS: dict[str, Callable[..., Any]] = dict(spec.FUNCTIONS)
+FUNCTIONS: dict[str, Callable[..., Any]] = dict(SPEC_FUNCTIONS)
 """What both runners call instead of cel-python's own (see :mod:`greengate.policy.cel.spec`)."""
 
 
@@ -221,7 +223,7 @@ def compile_expression(
     ast = parse_tree(source)
     slow = _INTERPRETED_ENV.program(ast, functions=functions)
     fast = None  # when cel-python cannot transpile it, the interpreter runs it
-    if not comprehensions.uses_two_variables(ast):
+    if not uses_two_variables(ast):
         try:
             fast = _COMPILED_ENV.program(ast, functions=functions)
             _fix_has(fast)
@@ -293,7 +295,7 @@ def references(tree: Any) -> tuple[Reference, ...]:
             if isinstance(arguments, Tree):
                 items = list(arguments.children)
                 variable = _bare_ident(items[0]) if items else None
-                pair = comprehensions.bound_names(str(method), items)
+                pair = bound_names(str(method), items)
                 if pair is not None:
                     pending.extend((item, bound | set(pair)) for item in items[2:])
                 elif str(method) in MACROS and len(items) >= 2 and variable is not None:
@@ -488,5 +490,5 @@ class CelPythonBackend(Backend):
             for name, item in inputs.items()
         }
         values["variables"] = celtypes.MapType({})
-        values["strings"] = spec.STRINGS
+        values["strings"] = STRINGS
         return _Activation(values, budget)
