@@ -51,7 +51,7 @@ def test_a_wrong_case_fails_with_its_line_the_expectation_and_the_outcome(
     )
     assert lines[at + 1] == (
         "      ACME010 on 'tgi-gemma-deployment': expected pass, got fail: the model has 8.54B"
-        " parameters and 8 accelerators per replica; at most 2 for models up to 10.0B"
+        " parameters and 8 accelerators per replica; at most 2 for models up to 10B"
     )
     assert lines[-1] == "FAIL  1 failed, 4 passed  (5 cases, 1 policy, 1 rule)"
 

@@ -198,4 +198,4 @@ def test_a_count_for_a_model_size_limit_is_compared_as_a_number(tmp_path: Path) 
         ["check", str(tmp_path / "m.yaml"), "--config", str(tmp_path / ".greengate.yaml")],
     )
     assert result.exit_code == 1
-    assert "more than the 7.0B limit for task 'chat'" in result.output
+    assert "more than the 7B limit for task 'chat'" in result.output

@@ -20,6 +20,7 @@ def test_a_non_finite_value_is_null() -> None:
         policy_paths=(),
         catalog_files=(),
         inline_waivers=cast(Any, Sourced(float("inf"))),
+        cel_engine=Sourced("auto"),
     )
 
     def refuse(name: str) -> None:

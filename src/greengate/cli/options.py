@@ -19,6 +19,7 @@ from greengate.app.check import utc_today
 from greengate.app.rule_choice import RuleChoice
 from greengate.config.settings import Flags
 from greengate.load import MAX_FILE_BYTES
+from greengate.policy.cel import ENGINES
 from greengate.records.finding import Severity
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -81,6 +82,7 @@ _SETTINGS_OPTIONS = (
     "builtin",
     "catalog_files",
     "inline_waivers",
+    "cel_engine",
 )
 
 
@@ -102,6 +104,7 @@ def settings_options(func: F) -> F:
             builtin=values["builtin"],
             catalog_files=values["catalog_files"],
             inline_waivers=not values["inline_waivers"],
+            cel_engine=values["cel_engine"],
             fail_on=Severity(fail_on) if fail_on else None,
         )
         return func(*args, flags=flags, **kwargs)
@@ -127,6 +130,12 @@ def settings_options(func: F) -> F:
                 "inline_waivers",
                 is_flag=True,
                 help="Ignore waivers written in manifests (greengate.dev/waive-* annotations); only the config's waivers apply.",
+            ),
+            click.option(
+                "--cel-engine",
+                type=click.Choice(ENGINES),
+                default=None,
+                help="CEL engine: python (cel-python), cpp (cel-cpp, pip install 'greengate[fast]') or auto, cpp when installed (default: policies.celEngine of the config, else auto).",
             ),
         )
     ):

@@ -112,6 +112,9 @@ def parse_config(document: Document, path: Path) -> Config:
         budget=at(float(policies["budgetSeconds"]), "policies", "budgetSeconds")
         if "budgetSeconds" in policies
         else None,
+        cel_engine=at(policies["celEngine"], "policies", "celEngine")
+        if "celEngine" in policies
+        else None,
         disable_rules=strings("rules", "disable"),
         severity=tuple(
             (name, at(Severity(value), "rules", "severity", name))

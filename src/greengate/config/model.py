@@ -51,6 +51,8 @@ class Config:
     disable_policies: tuple[Sourced[str], ...] = ()
     budget: Sourced[float] | None = None
     """``policies.budgetSeconds``: seconds one CEL expression may run on one deployment."""
+    cel_engine: Sourced[str] | None = None
+    """``policies.celEngine``: ``auto``, ``python`` or ``cpp``."""
     disable_rules: tuple[Sourced[str], ...] = ()
     severity: tuple[tuple[str, Sourced[Severity]], ...] = ()
     """Rule id or glob -> severity, in the order written."""

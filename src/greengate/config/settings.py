@@ -16,7 +16,8 @@ from pathlib import Path
 
 from greengate.config.load import find_config, load_config
 from greengate.config.model import BASE_ONLY, Config, InlineWaivers, Sourced
-from greengate.errors import ConfigError
+from greengate.errors import ConfigError, UsageError
+from greengate.policy.cel import select_engine
 from greengate.records.finding import Severity
 
 
@@ -32,6 +33,8 @@ class Flags:
     fail_on: Severity | None = None
     catalog_files: Sequence[Path] = ()
     inline_waivers: bool = True
+    cel_engine: str | None = None
+    """``--cel-engine``: ``auto``, ``python`` or ``cpp``."""
 
 
 def find_and_load(flags: Flags, paths: Sequence[Path]) -> Config | None:
@@ -55,6 +58,8 @@ class Settings:
     catalog_files: tuple[Sourced[Path], ...]
     inline_waivers: Sourced[InlineWaivers]
     """True, False or ``base-only`` (only the inline waivers already at the base commit count)."""
+    cel_engine: Sourced[str]
+    """The CEL engine chosen (``auto``, ``python``, ``cpp``); resolving selects it for the run."""
 
     @classmethod
     def resolve(cls, config: Config | None, flags: Flags, *, pr_mode: bool = False) -> Settings:
@@ -100,4 +105,13 @@ class Settings:
             inline = config.inline_waivers
         if not flags.inline_waivers:
             inline = Sourced(False, "--no-inline-waivers flag")
-        return cls(config, fail_on, builtin, policy_paths, catalog_files, inline)
+        engine: Sourced[str] = Sourced("auto")
+        if config is not None and config.cel_engine is not None:
+            engine = config.cel_engine
+        if flags.cel_engine is not None:
+            engine = Sourced(flags.cel_engine, "--cel-engine flag")
+        try:
+            select_engine(engine.value)
+        except UsageError as exc:
+            raise UsageError(f"{exc} ({engine.origin})") from None
+        return cls(config, fail_on, builtin, policy_paths, catalog_files, inline, engine)

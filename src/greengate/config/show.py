@@ -35,6 +35,8 @@ def rows(settings: Settings, today: datetime.date) -> list[Row]:
         out.extend(_row(f"policies.disable[{i}]", p) for i, p in enumerate(config.disable_policies))
         if config.budget is not None:
             out.append(_row("policies.budgetSeconds", config.budget))
+    out.append(_row("policies.celEngine", settings.cel_engine))
+    if config is not None:
         out.extend(_row(f"rules.disable[{i}]", r) for i, r in enumerate(config.disable_rules))
         out.extend(
             _row(f"rules.severity.{name}", s, lambda s: s.value.value)

@@ -21,7 +21,7 @@ from greengate.errors import PolicyError
 from greengate.load import Document, PathKey, load_file
 from greengate.load.schema_errors import Said, SchemaProblem, Wording, dotted, schema_message
 from greengate.load.schemas import validator
-from greengate.policy.cel import default_backend
+from greengate.policy.cel import default_backend, selected_engine
 from greengate.policy.cel.backend import CompileError, Program, Reference
 from greengate.policy.facts import CATALOG_FIELDS, deployment_problem, suggest
 from greengate.policy.model import Example, NamedExpression, Policy, Validation
@@ -46,9 +46,13 @@ def builtin_pack_dir() -> Path:
     return Path(__file__).resolve().parents[3] / "policies"
 
 
-@functools.cache
 def builtin_pack() -> tuple[Policy, ...]:
-    """The built-in policies, loaded and compiled once per process (they never change)."""
+    """The built-in policies, loaded and compiled once per process and CEL engine (they never change)."""
+    return _builtin_pack(selected_engine())
+
+
+@functools.cache
+def _builtin_pack(engine: str) -> tuple[Policy, ...]:
     return tuple(load_policies([builtin_pack_dir()], builtin=True))
 
 

@@ -2,8 +2,9 @@
 
 The loader compiles every expression of a policy once; the engine then
 evaluates the programs against each deployment. Both talk to a
-:class:`Backend` only, so a second CEL engine (the cel-cpp binding is
-planned) can be plugged in beside :mod:`greengate.policy.cel.celpython`.
+:class:`Backend` only, so that the two engines,
+:mod:`greengate.policy.cel.celpython` and :mod:`greengate.policy.cel.celcpp`,
+are interchangeable.
 
 The contract, for every backend:
 

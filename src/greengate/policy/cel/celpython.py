@@ -11,18 +11,13 @@ inputs once and results on the way out. Errors are the interface's
 
 * Expressions are parsed once per run. Each gets cel-python's compiled runner
   (Python code generated from the expression; about 8x faster than the tree
-  interpreter) with the standard functions only, and the interpreter with the
-  bridging functions below as the reference. cel-python 0.5's compiled runner
-  cannot call user functions and raises on a few valid expressions
-  (``has(x) ? a : b``); every expression that needs a bridge (mixed-number
-  comparison, string extensions) raises there too. So any error from the
-  compiled runner is re-run on the interpreter, whose answer is the one
-  reported; a value from the compiled runner is final.
-* cel-go compares ``int`` with ``double`` (``1 < 2.5``); cel-python raises
-  "no such overload". The comparison operators here accept mixed numbers.
-* Kubernetes CEL users expect the strings extension (``lowerAscii``,
-  ``upperAscii``, ``trim``, ``replace``, ``split``, ``join``, ``indexOf``):
-  provided here.
+  interpreter) and the interpreter as the reference, both with the functions
+  of :mod:`greengate.policy.cel.spec` in place of cel-python's own
+  (heterogeneous equality and ordering, ``in``, indexing, ``string()``, the
+  strings extension). The compiled runner raises on a few valid expressions
+  (``has(x) ? a : b``), so any error from it is re-run on the interpreter,
+  whose answer is the one reported; a value from the compiled runner is
+  final (the conformance suite checks that it is the interpreter's).
 * cel-python logs internal errors through ``logging``, and RE2 (behind
   ``matches()``) logs a pattern it cannot parse from C++ straight to stderr
   (through absl); that noise never reaches the user: the error is reported
@@ -36,18 +31,19 @@ inputs once and results on the way out. Errors are the interface's
 from __future__ import annotations
 
 import logging
-import operator
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import celpy
 from celpy import celtypes
 from celpy.adapter import json_to_cel
-from celpy.celparser import CELParseError
-from lark import Token, Tree
+from celpy.celparser import CELParseError, CELParser
+from lark import Lark, Token, Tree
 
+import greengate
 from greengate.policy.cel.backend import (
     Activation,
     Backend,
@@ -61,6 +57,9 @@ from greengate.policy.cel.backend import (
     fact_paths,
 )
 from greengate.policy.cel.budget import run_within
+from greengate.policy.cel.comprehensions import bound_names, install, uses_two_variables
+from greengate.policy.cel.spec import FUNCTIONS as SPEC_FUNCTIONS
+from greengate.policy.cel.spec import STRINGS
 
 for _name in ("celpy", "lark"):
     _logger = logging.getLogger(_name)
@@ -84,6 +83,78 @@ class _QuietRe2:
 
 vars(celpy.evaluation)["re2"] = _QuietRe2
 
+
+def _spec_grammar() -> str:
+    """cel-python's grammar with what the spec has and it lacks: backtick-quoted field names.
+
+    ``a.`foo-bar``` selects the field ``foo-bar``; :func:`parse_tree` takes
+    the backticks off, so every later stage (the interpreter, the compiled
+    runner, :func:`references`) sees a plain name.
+    """
+    grammar = (Path(celpy.__file__).parent / "cel.lark").read_text(encoding="utf-8")
+    grammar = grammar.replace(
+        'member_dot     : member "." IDENT', 'member_dot     : member "." (IDENT | ESC_IDENT)'
+    )
+    return grammar + "\nESC_IDENT      : /`[a-zA-Z0-9_.\\-\\/ ]+`/\n"
+
+
+def _unquote_names(tree: Any) -> Any:
+    """The tree with each backtick-quoted name (an ``ESC_IDENT`` token) without its backticks.
+
+    Done on the tree, not by a lexer callback: lark 1.2 applies only one
+    callback of this lexer, and cel-python's own one (``true``/``false`` as
+    literals) must stay.
+    """
+    for node in tree.iter_subtrees():
+        node.children = [
+            Token("ESC_IDENT", c[1:-1], c.start_pos, c.line, c.column)
+            if isinstance(c, Token) and c.type == "ESC_IDENT"
+            else c
+            for c in node.children
+        ]
+    return tree
+
+
+# One parser for both runners (cel-python keeps it in a class attribute), with
+# the compiled runner's tree class, which the interpreter reads as well.
+CELParser.CEL_PARSER = Lark(
+    _spec_grammar(),
+    parser="lalr",
+    start="expr",
+    debug=True,
+    g_regex_flags=re.M,
+    lexer_callbacks={"IDENT": CELParser.ambiguous_literals},
+    propagate_positions=True,
+    maybe_placeholders=False,
+    priority="invert",
+    tree_class=celpy.evaluation.TranspilerTree,
+)
+
+# The escapes of the spec that cel-python 0.5 leaves as written: \?, \` and a
+# line feed inside a triple-quoted string; \X41 (an upper-case X) is read as
+# \x41 before cel-python expands the literal.
+vars(celpy.evaluation)["CEL_ESCAPES_PAT"] = re.compile(
+    r"\\[abfnrtv\"'\\?`]|\\\d{3}|\\x[0-9a-fA-F]{2}|\\u[0-9a-fA-F]{4}|\\U[0-9a-fA-F]{8}|.",
+    re.DOTALL,
+)
+celpy.evaluation.CEL_ESCAPES.update({"\\?": "?", "\\`": "`"})
+_UPPER_X = re.compile(r"(?<!\\)((?:\\\\)*)\\X")
+
+
+def _lower_x(expand: Callable[[Token], Any]) -> Callable[[Token], Any]:
+    def literal(token: Token) -> Any:
+        if "\\X" in token.value and token.value[:2].lower() not in ("r'", 'r"', "br", "rb"):
+            token = Token(token.type, _UPPER_X.sub(r"\1\\x", token.value))
+        return expand(token)
+
+    return literal
+
+
+for _literal in ("celstr", "celbytes"):
+    vars(celpy.evaluation)[_literal] = _lower_x(vars(celpy.evaluation)[_literal])
+
+install()
+
 _NUMBERS = (celtypes.IntType, celtypes.UintType, celtypes.DoubleType)
 _EvalError = celpy.evaluation.CELEvalError
 
@@ -93,60 +164,13 @@ _COMPILED_ENV = celpy.Environment(runner_class=celpy.CompiledRunner)
 _INTERPRETED_ENV = celpy.Environment(runner_class=celpy.InterpretedRunner)
 
 
-def _mixed(
-    op: Callable[[Any, Any], bool], same: Callable[[Any, Any], Any]
-) -> Callable[[Any, Any], Any]:
-    """``op`` on an int and a double as numbers (cel-go's semantics); ``same`` otherwise."""
+# The compiled runner calls a bound function by its dotted name
+# (``greengate.policy.cel.spec.eq``) from inside cel-python's evaluation
+# module: make the package's root name resolvable there.
+vars(celpy.evaluation)["greengate"] = greengate
 
-    def apply(left: Any, right: Any) -> Any:
-        if isinstance(left, _EvalError):
-            return left
-        if isinstance(right, _EvalError):
-            return right
-        if (
-            isinstance(left, _NUMBERS)
-            and isinstance(right, _NUMBERS)
-            and type(left) is not type(right)
-        ):
-            return celtypes.BoolType(op(float(left), float(right)))
-        return same(left, right)
-
-    return apply
-
-
-def _ordered(op: Callable[[Any, Any], bool]) -> Callable[[Any, Any], Any]:
-    return _mixed(op, lambda left, right: celtypes.BoolType(op(left, right)))
-
-
-def _str(value: Any) -> str:
-    if not isinstance(value, str):
-        raise TypeError(f"expected a string, got {type(value).__name__}")
-    return value
-
-
-def _split(text: Any, sep: Any) -> Any:
-    return celtypes.ListType([celtypes.StringType(p) for p in _str(text).split(_str(sep))])
-
-
-def _join(items: Any, sep: Any = "") -> Any:
-    return celtypes.StringType(_str(sep).join(_str(i) for i in items))
-
-
-FUNCTIONS: dict[str, Callable[..., Any]] = {
-    "_<_": _ordered(operator.lt),
-    "_<=_": _ordered(operator.le),
-    "_>_": _ordered(operator.gt),
-    "_>=_": _ordered(operator.ge),
-    "_==_": _mixed(operator.eq, celpy.evaluation.bool_eq),
-    "_!=_": _mixed(operator.ne, celpy.evaluation.bool_ne),
-    "lowerAscii": lambda s: celtypes.StringType(_str(s).lower()),
-    "upperAscii": lambda s: celtypes.StringType(_str(s).upper()),
-    "trim": lambda s: celtypes.StringType(_str(s).strip()),
-    "replace": lambda s, old, new: celtypes.StringType(_str(s).replace(_str(old), _str(new))),
-    "split": _split,
-    "join": _join,
-    "indexOf": lambda s, sub: celtypes.IntType(_str(s).find(_str(sub))),
-}
+FUNCTIONS: dict[str, Callable[..., Any]] = dict(SPEC_FUNCTIONS)
+"""What both runners call instead of cel-python's own (see :mod:`greengate.policy.cel.spec`)."""
 
 
 @dataclass(frozen=True)
@@ -175,18 +199,19 @@ class Expression:
         try:
             result = self._slow.evaluate(activation)
         except celpy.evaluation.CELEvalError as exc:
-            raise _eval_error(exc) from None
+            raise _eval_error(exc, called(self.tree)) from None
         except (
             TypeError,
             ValueError,
             KeyError,
+            IndexError,
             ZeroDivisionError,
             OverflowError,
             RecursionError,
         ) as exc:
             raise EvaluationError(f"{type(exc).__name__}: {exc}") from None
         if isinstance(result, celpy.evaluation.CELEvalError):
-            raise _eval_error(result)
+            raise _eval_error(result, called(self.tree))
         return result
 
 
@@ -195,22 +220,33 @@ def compile_expression(
 ) -> Expression:
     """Parse ``source``; raise :class:`CompileError` with its position when it is not CEL."""
     functions = {**FUNCTIONS, **(extra_functions or {})}
+    ast = parse_tree(source)
+    slow = _INTERPRETED_ENV.program(ast, functions=functions)
+    fast = None  # when cel-python cannot transpile it, the interpreter runs it
+    if not uses_two_variables(ast):
+        try:
+            fast = _COMPILED_ENV.program(ast, functions=functions)
+            _fix_has(fast)
+        except Exception:
+            fast = None
+    return Expression(source, fast, slow, ast)
+
+
+def parse_tree(source: str) -> Any:
+    """The lark parse tree of ``source``; :class:`CompileError` at its position when it is not CEL."""
     try:
-        ast = _COMPILED_ENV.compile(source)
+        tree = _COMPILED_ENV.compile(source)
     except CELParseError as exc:
         line = getattr(exc, "line", None) or 1
         column = getattr(exc, "column", None) or 1
         raise CompileError(
             f"CEL syntax error: {_describe_parse_error(source, line, column)}", line, column
         ) from None
-    slow = _INTERPRETED_ENV.program(ast, functions=functions)
-    try:
-        fast = _COMPILED_ENV.program(ast)
-        _fix_has(fast)
-    except Exception:
-        fast = None  # cel-python cannot transpile this one: the interpreter runs it.
-    return Expression(source, fast, slow, ast)
+    return _unquote_names(tree) if "`" in source else tree
 
+
+NAMESPACES = {"quote": ("strings",)}
+"""Functions called with a namespace (``strings.quote``): method -> the namespaces it has."""
 
 MACROS = frozenset({"all", "exists", "exists_one", "map", "filter"})
 """Methods whose first argument names a variable bound in the others."""
@@ -250,12 +286,19 @@ def references(tree: Any) -> tuple[Reference, ...]:
             children = [c for c in children if not isinstance(c, Token)]
         elif node.data == "member_dot_arg":
             target, method = children[0], children[1]
+            if _bare_ident(target) in NAMESPACES.get(str(method), ()):
+                children = children[2:]  # strings.quote(s): a function, not a field of `strings`
+                stack.extend((child, bound) for child in reversed(children))
+                continue
             arguments = children[2] if len(children) > 2 else None
             pending: list[tuple[Any, frozenset[str]]] = [(target, bound)]
             if isinstance(arguments, Tree):
                 items = list(arguments.children)
                 variable = _bare_ident(items[0]) if items else None
-                if str(method) in MACROS and len(items) >= 2 and variable is not None:
+                pair = bound_names(str(method), items)
+                if pair is not None:
+                    pending.extend((item, bound | set(pair)) for item in items[2:])
+                elif str(method) in MACROS and len(items) >= 2 and variable is not None:
                     pending.extend((item, bound | {variable}) for item in items[1:])
                 else:
                     pending.extend((item, bound) for item in items)
@@ -325,7 +368,20 @@ _NO_MEMBER = re.compile(r"no such (?:member|key) in mapping: \\*'([^'\\]+)")
 _UNDECLARED = re.compile(r"undeclared reference to '([^']+)'")
 
 
-def _eval_error(exc: Any) -> EvaluationError:
+def called(tree: Any) -> frozenset[str]:
+    """The names an expression calls as functions or methods (``size``, ``startsWith``)."""
+    if tree is None:
+        return frozenset()
+    names = set()
+    for node in tree.iter_subtrees():
+        if node.data in ("ident_arg", "dot_ident_arg") and node.children:
+            names.add(str(node.children[0]))
+        elif node.data == "member_dot_arg" and len(node.children) > 1:
+            names.add(str(node.children[1]))
+    return frozenset(names)
+
+
+def _eval_error(exc: Any, functions: frozenset[str] = frozenset()) -> EvaluationError:
     args: tuple[Any, ...] = tuple(getattr(exc, "args", ()))
     head = str(args[0]) if args else str(exc)
     # An error inside `||`/`&&` arrives wrapped in an overload error: look inside.
@@ -335,6 +391,8 @@ def _eval_error(exc: Any) -> EvaluationError:
     undeclared = _UNDECLARED.search(head)
     if undeclared:
         name = undeclared.group(1)
+        if name in functions:
+            return EvaluationError(f"no such function: '{name}'")
         return EvaluationError(
             f"undeclared reference to '{name}' (expressions can use deployment, params and variables)"
         )
@@ -432,4 +490,5 @@ class CelPythonBackend(Backend):
             for name, item in inputs.items()
         }
         values["variables"] = celtypes.MapType({})
+        values["strings"] = STRINGS
         return _Activation(values, budget)
