@@ -29,8 +29,9 @@ from greengate.aggregate.budgets import owner_budgets
 from greengate.aggregate.savings import top_savings
 from greengate.aggregate.totals import summarise
 from greengate.app import audit_runner
-from greengate.app.audit_runner import Chunk, Progress
+from greengate.app.audit_runner import Chunk
 from greengate.app.check import CheckOptions, load_all_policies, prepared, run_check
+from greengate.app.pipeline import Progress
 from greengate.app.rule_choice import RuleChoice
 from greengate.catalog import Catalog
 from greengate.config.select import select

@@ -21,7 +21,7 @@ from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol, TypeVar
+from typing import TypeVar
 
 from greengate.errors import ConfigError, GreengateError
 from greengate.sources.discover import discover
@@ -48,16 +48,6 @@ class Chunk:
     """What the progress line counts: files found in it, or 1 for a repository at a ref."""
     files: tuple[SourceFile, ...] | None = None
     """The files, as discovery found them (picklable: work-tree files); None: found by the check."""
-
-
-class Progress(Protocol):
-    """What the runner tells a progress display (the CLI's line on a terminal)."""
-
-    def start(self, total: int, what: str, unit: str) -> None:
-        """A new phase (``audit``, ``history``) of ``total`` units (``files``, ``commits``)."""
-
-    def advance(self, done: int, deployments: int) -> None:
-        """``done`` more units finished, with ``deployments`` more deployments."""
 
 
 def jobs_of(jobs: int) -> int:

@@ -14,7 +14,13 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from greengate.app.pipeline import MANIFEST_RULES, RepoPaths, read_deployments, select_files
+from greengate.app.pipeline import (
+    MANIFEST_RULES,
+    Progress,
+    RepoPaths,
+    read_deployments,
+    select_files,
+)
 from greengate.app.policies_from import BasePolicies
 from greengate.app.policies_from import policies_from as policies_at
 from greengate.app.rule_choice import RuleChoice, choose
@@ -176,18 +182,19 @@ def build_engine(options: CheckOptions, catalog: Catalog) -> Engine:
     )
 
 
-def run_check(options: CheckOptions) -> Report:
+def run_check(options: CheckOptions, progress: Progress | None = None) -> Report:
     """Check the manifests under ``options.paths``; raises GreengateError only for bad policies/config.
 
     Fingerprints name files relative to the repository (the git work tree,
-    else the config's folder), wherever greengate runs from.
+    else the config's folder), wherever greengate runs from. ``progress``
+    hears of each file read, then of each deployment evaluated.
     """
     first = options.paths[0] if options.paths else Path.cwd()
     root = work_tree_root(first) or (options.config.root if options.config is not None else None)
-    return _run(options, root)
+    return _run(options, root, progress)
 
 
-def _run(options: CheckOptions, root: Path | None) -> Report:
+def _run(options: CheckOptions, root: Path | None, progress: Progress | None = None) -> Report:
     catalog = Catalog.load(options.catalog_files)
     engine = build_engine(options, catalog)
     changes = ChangeSet(options.paths, options.git) if options.git.active else None
@@ -198,9 +205,18 @@ def _run(options: CheckOptions, root: Path | None) -> Report:
     files, notes = select_files(found, options.config, options.paths)
     notes = [*options.notes, *(describe_changes(options.git, changes) if changes else ()), *notes]
     where = RepoPaths(options.config, files)
+    if progress is not None:
+        progress.start(len(files), "read", "files")
     deployments, findings = read_deployments(
-        files, catalog, options.max_file_bytes, defaults=where.defaults, root=root
+        files,
+        catalog,
+        options.max_file_bytes,
+        defaults=where.defaults,
+        root=root,
+        progress=progress,
     )
+    if progress is not None:
+        progress.start(len(deployments), "check", "deployments")
     if not deployments:
         notes.append(empty_note(len(files)))
     evaluated = [Judged(f) for f in findings]
@@ -208,6 +224,8 @@ def _run(options: CheckOptions, root: Path | None) -> Report:
     for deployment in deployments:  # one at a time, to know which deployment each finding is about
         results = engine.evaluate([deployment])
         evaluated.extend(judged(deployment, results, with_basis=compare))
+        if progress is not None:
+            progress.advance(1, 0)
     findings = [j.finding for j in evaluated]
     needs_base = options.git.new_only or options.inline_waivers == BASE_ONLY
     base = _base(options, changes) if needs_base else None

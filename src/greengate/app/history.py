@@ -26,7 +26,7 @@ from dataclasses import dataclass, replace
 
 from greengate.aggregate.totals import summarise
 from greengate.app.audit import AuditOptions, Part, Target, audit_parts, chosen_targets
-from greengate.app.audit_runner import Progress
+from greengate.app.pipeline import Progress
 from greengate.errors import ConfigError, GreengateError
 from greengate.records.audit import AuditReport, AuditRow, HistoryPoint
 from greengate.sources.git import Repository as GitRepository

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import Protocol
 
 from greengate.catalog import Catalog
 from greengate.config.model import Config
@@ -148,6 +149,16 @@ def _dropped_by(path: str | None, config: Config) -> str | None:
     return None
 
 
+class Progress(Protocol):
+    """What a long run tells a progress display (the CLI's line on a terminal)."""
+
+    def start(self, total: int, what: str, unit: str) -> None:
+        """A new phase (``check``, ``audit``, ``history``) of ``total`` units (``files``, ``commits``)."""
+
+    def advance(self, done: int, deployments: int) -> None:
+        """``done`` more units finished, with ``deployments`` more deployments."""
+
+
 def read_deployments(
     files: Iterable[SourceFile],
     catalog: Catalog,
@@ -155,6 +166,7 @@ def read_deployments(
     *,
     defaults: Callable[[Deployment], Deployment] | None = None,
     root: Path | None = None,
+    progress: Progress | None = None,
 ) -> tuple[list[Deployment], list[Finding]]:
     """Load, adapt, link, apply ``defaults`` (config defaults) and enrich every deployment in ``files``.
 
@@ -178,6 +190,7 @@ def read_deployments(
         key = (source.source.key, str(source.path.parent))
         group = groups.setdefault(key, _Folder(source))
         group.seen.add(source.path.name)
+        first = len(adapted)
         for document in loaded.documents:
             if is_source(document) and (not group.holders or group.holders[-1] is not source):
                 group.holders.append(source)
@@ -187,6 +200,8 @@ def read_deployments(
             adapted.append(found)
             if found and is_target(document):
                 group.targets.extend((d, source) for d in found)
+        if progress is not None:
+            progress.advance(1, sum(len(found) for found in adapted[first:]))
     linked: dict[int, Deployment | None] = {}
     for group in groups.values():
         if group.targets:

@@ -34,6 +34,7 @@ from greengate.cli.options import (
     settings_options,
     today_option,
 )
+from greengate.cli.progress import ProgressLine
 from greengate.config.settings import Flags
 from greengate.errors import ExitCode
 from greengate.reporters import Detail, OutputFormat
@@ -97,7 +98,12 @@ def _output_options(func: F) -> F:
     metavar="NAME",
     help="The SARIF run's category (automationDetails.id), so runs that upload to one repository keep their results apart (default: greengate/<workflow>/<job> in GitHub Actions, else greengate).",
 )
-@click.option("--quiet", "-q", is_flag=True, help="Text report: only the summary line.")
+@click.option(
+    "--quiet",
+    "-q",
+    is_flag=True,
+    help="Text report: only the summary line; and no progress line on stderr (drawn only on a terminal).",
+)
 @click.option(
     "--compact",
     is_flag=True,
@@ -207,7 +213,14 @@ def check(
         today=day(today),
         max_file_bytes=max_file_size,
     ) as options:
-        report = run_check(replace(options, choice=choice, fail_on_empty=fail_on_empty))
+        progress = ProgressLine.on(sys.stderr, quiet)
+        try:
+            report = run_check(
+                replace(options, choice=choice, fail_on_empty=fail_on_empty), progress
+            )
+        finally:
+            if progress is not None:
+                progress.close()
     report = replace(report, category=category(sarif_category, os.environ))
     detail = Detail.QUIET if quiet else Detail.COMPACT if compact else Detail.FULL
     write_reports(report, targets, color=color, detail=detail)

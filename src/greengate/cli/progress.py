@@ -1,4 +1,4 @@
-"""The progress line of a long ``greengate audit``: one line on stderr, redrawn with ``\\r``.
+"""The progress line of a long `greengate check` or `greengate audit`: one line on stderr, redrawn with ``\\r``.
 
 Only on a terminal: piped or redirected stderr (CI logs, ``2> file``) gets
 nothing, and neither does ``--quiet``. The line says the files and

@@ -1,4 +1,4 @@
-"""The progress line of ``greengate audit``: on a terminal only, never with --quiet, cleared at the end.
+"""The progress line of ``greengate check`` and ``greengate audit``: on a terminal only, never with --quiet, cleared at the end.
 
 The terminal is a real pseudo-terminal (``pty.openpty``) given to a real
 ``greengate audit`` process as its stderr.
@@ -97,3 +97,38 @@ def test_the_line_gives_rate_and_time_left() -> None:
     assert ProgressLine.on(terminal, quiet=True) is None
     assert ProgressLine.on(io.StringIO(), quiet=False) is None
     assert isinstance(ProgressLine.on(terminal, quiet=False), ProgressLine)
+
+
+def test_a_long_check_shows_the_same_line_on_a_terminal_only() -> None:
+    """`greengate check` reads the files, then checks the deployments, on one redrawn line."""
+    leader, follower = pty.openpty()
+    try:
+        done = subprocess.Popen(
+            [sys.executable, "-m", "greengate", "check", str(EXAMPLES), "--format", "json"],
+            stdout=subprocess.PIPE,
+            stderr=follower,
+        )
+        os.close(follower)
+        out, _ = done.communicate(timeout=300)
+        received = b""
+        while True:
+            try:
+                chunk = os.read(leader, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            received += chunk
+    finally:
+        os.close(leader)
+    assert done.returncode == 1
+    assert re.search(rb"\rread \d+/(\d+) files", received)
+    assert b"\rcheck 8/8 deployments" in received
+    assert received.endswith(b"\r\x1b[2K") and b"\n" not in received
+    assert out.startswith(b"{")  # stdout is the report, untouched
+    piped = subprocess.run(
+        [sys.executable, "-m", "greengate", "check", str(EXAMPLES), "-q"],
+        capture_output=True,
+        check=False,
+    )
+    assert piped.stderr == b""  # no terminal: no progress line
