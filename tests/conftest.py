@@ -35,5 +35,10 @@ def _not_in_github_actions(monkeypatch: pytest.MonkeyPatch) -> None:
         "GITHUB_SERVER_URL",
         "GITHUB_REPOSITORY",
         "GITHUB_SHA",
+        "GREENGATE_FAIL_ON",
+        "GREENGATE_CONFIG",
+        "GREENGATE_FORMAT",
+        "NO_COLOR",
+        "FORCE_COLOR",
     ):
         monkeypatch.delenv(name, raising=False)

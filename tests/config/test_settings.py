@@ -33,3 +33,32 @@ def test_a_policy_flag_naming_nothing_is_a_config_error(
     monkeypatch.chdir(tmp_path)
     with pytest.raises(ConfigError, match=r"--policy gone\.yaml: no such policy file or folder"):
         Settings.resolve(None, Flags(policy_paths=[Path("gone.yaml")]))
+
+
+def test_settings_from_the_environment_rank_between_flags_and_the_config(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """flags > GREENGATE_* > .greengate.yaml > defaults, and `config show` names each origin."""
+    from click.testing import CliRunner
+
+    from greengate.cli import main
+
+    (tmp_path / ".greengate.yaml").write_text("failOn: low\n")
+    monkeypatch.chdir(tmp_path)
+
+    def fail_on(*args: str, **env: str) -> str:
+        result = CliRunner().invoke(main, ["config", "show", *args], env=env)
+        assert result.exit_code == 0, result.output
+        (line,) = [x for x in result.stdout.splitlines() if x.startswith("failOn")]
+        return " ".join(line.split()[1:])
+
+    assert fail_on() == "low .greengate.yaml:1"
+    assert fail_on(GREENGATE_FAIL_ON="high") == "high GREENGATE_FAIL_ON environment variable"
+    assert fail_on("--fail-on", "medium", GREENGATE_FAIL_ON="high") == "medium --fail-on flag"
+    other = tmp_path / "other.yaml"
+    other.write_text("failOn: critical\n")
+    assert fail_on(GREENGATE_CONFIG=str(other)).startswith("critical ")
+    result = CliRunner().invoke(main, ["check", str(tmp_path)], env={"GREENGATE_FORMAT": "json"})
+    assert result.stdout.startswith("{")
+    bad = CliRunner().invoke(main, ["check"], env={"GREENGATE_CONFIG": str(tmp_path / "nope.yaml")})
+    assert bad.exit_code == 2 and "GREENGATE_CONFIG" in bad.stderr

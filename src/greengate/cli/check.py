@@ -23,6 +23,7 @@ from greengate.app.rule_choice import RuleChoice
 from greengate.app.run_context import category
 from greengate.cli.help import EXIT_CODES
 from greengate.cli.options import (
+    FORMAT_ENV,
     REPORT_PATH,
     F,
     day,
@@ -113,6 +114,7 @@ def _output_options(func: F) -> F:
     [f.value for f in OutputFormat],
     default=OutputFormat.TEXT.value,
     what="the report on stdout (or in --output)",
+    envvar=FORMAT_ENV,
 )
 @click.option(
     "--output", "-o", type=REPORT_PATH, help="Write the --format report to FILE instead of stdout."

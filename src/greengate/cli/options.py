@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
+from click.core import ParameterSource
 
 from greengate.app.check import utc_today
 from greengate.app.rule_choice import RuleChoice
@@ -31,15 +32,21 @@ REPORT_PATH = click.Path(dir_okay=False, writable=True, path_type=Path)
 
 
 def format_option(
-    choices: Sequence[str], *, default: str = "text", what: str = "the output"
+    choices: Sequence[str],
+    *,
+    default: str = "text",
+    what: str = "the output",
+    envvar: str | None = None,
 ) -> Callable[[F], F]:
-    """``--format``: one of ``choices``, for ``what`` the command prints."""
+    """``--format``: one of ``choices``, for ``what`` the command prints (``envvar`` may set it)."""
     return click.option(
         "--format",
         "output_format",
         type=click.Choice(list(choices)),
         default=default,
         show_default=True,
+        envvar=envvar,
+        show_envvar=envvar is not None,
         help=f"Format of {what}.",
     )
 
@@ -70,6 +77,8 @@ def config_options(func: F) -> F:
     return click.option(
         "--config",
         "config_file",
+        envvar=CONFIG_ENV,
+        show_envvar=True,
         type=click.Path(exists=True, dir_okay=False, path_type=Path),
         help="Config file to use instead of the .greengate.yaml found by walking up from the first PATH (or the current folder).",
     )(func)
@@ -86,6 +95,18 @@ _SETTINGS_OPTIONS = (
 )
 
 
+def _env_origins(*names: tuple[str, str]) -> dict[str, str]:
+    """For each (parameter, variable) the current command took from the environment: its origin."""
+    ctx = click.get_current_context(silent=True)
+    if ctx is None:
+        return {}
+    return {
+        name: f"{variable} environment variable"
+        for name, variable in names
+        if ctx.get_parameter_source(name) is ParameterSource.ENVIRONMENT
+    }
+
+
 def settings_options(func: F) -> F:
     """The options that choose what a check runs; the command gets them as ``flags`` (a Flags).
 
@@ -97,6 +118,7 @@ def settings_options(func: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         values = {name: kwargs.pop(name) for name in _SETTINGS_OPTIONS}
         fail_on = kwargs.pop("fail_on", None)
+        origins = _env_origins(("fail_on", FAIL_ON_ENV), ("config_file", CONFIG_ENV))
         flags = Flags(
             config_file=values["config_file"],
             no_config=values["no_config"],
@@ -106,6 +128,7 @@ def settings_options(func: F) -> F:
             inline_waivers=not values["inline_waivers"],
             cel_engine=values["cel_engine"],
             fail_on=Severity(fail_on) if fail_on else None,
+            origins=origins,
         )
         return func(*args, flags=flags, **kwargs)
 
@@ -143,10 +166,17 @@ def settings_options(func: F) -> F:
     return config_options(decorated)  # type: ignore[return-value]
 
 
+FAIL_ON_ENV = "GREENGATE_FAIL_ON"
+CONFIG_ENV = "GREENGATE_CONFIG"
+FORMAT_ENV = "GREENGATE_FORMAT"
+"""Settings from the environment: flags win over them, they win over the config file."""
+
 fail_on_option = click.option(
     "--fail-on",
     type=SEVERITIES,
     default=None,
+    envvar=FAIL_ON_ENV,
+    show_envvar=True,
     help="Lowest severity of a failing finding that fails the run (default: failOn of the config, else info).",
 )
 max_file_size_option = click.option(

@@ -10,8 +10,8 @@ these settings with where each one came from.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from greengate.config.load import find_config, load_config
@@ -33,6 +33,8 @@ class Flags:
     fail_on: Severity | None = None
     catalog_files: Sequence[Path] = ()
     inline_waivers: bool = True
+    origins: Mapping[str, str] = field(default_factory=dict)
+    """Where a given value came from when not from its flag (``GREENGATE_FAIL_ON environment variable``)."""
     cel_engine: str | None = None
     """``--cel-engine``: ``auto``, ``python`` or ``cpp``."""
 
@@ -71,7 +73,7 @@ class Settings:
             fail_on = config.fail_on or fail_on
             builtin = config.builtin or builtin
         if flags.fail_on is not None:
-            fail_on = Sourced(flags.fail_on, "--fail-on flag")
+            fail_on = Sourced(flags.fail_on, flags.origins.get("fail_on", "--fail-on flag"))
         if flags.builtin is not None:
             builtin = Sourced(
                 flags.builtin, "--builtin flag" if flags.builtin else "--no-builtin flag"
