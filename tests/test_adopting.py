@@ -727,3 +727,18 @@ def test_config_show_without_a_config_and_with_a_bad_one(repo: Path) -> None:
     assert err.startswith(
         "greengate: error: .greengate.yaml:2:13: rules.disable: unknown rule id 'GG999'"
     )
+
+
+def test_the_config_names_the_baseline_before_it_exists(repo: Path) -> None:
+    """The adoption path: write `baseline:` in the config, then `baseline create` writes it."""
+    config(repo, "baseline: .greengate-baseline.json\n")
+    code, _, err = run("check")
+    assert (
+        code == 2
+        and "baseline create" in err
+        and err.startswith("greengate: error: .greengate.yaml:1:")
+    )
+    code, out, _ = run("baseline", "create")
+    assert code == 0 and out.startswith("wrote .greengate-baseline.json:")
+    code, report = check_json()
+    assert code == 0 and report["baseline"].endswith(".greengate-baseline.json")

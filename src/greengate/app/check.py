@@ -45,10 +45,11 @@ from greengate.records.finding import (
     Severity,
 )
 from greengate.records.report import Report, RuleInfo, VersionControl
+from greengate.records.text import printable
 from greengate.sources.changeset import ChangeSet, GitOptions
 from greengate.sources.changeset import describe as describe_changes
 from greengate.sources.discover import discover
-from greengate.sources.files import SourceFile
+from greengate.sources.files import SourceFile, display_path
 from greengate.sources.git import Repository, version_control, work_tree_root
 
 
@@ -416,6 +417,12 @@ def prepared(
             config = base.relocate(config)
             baseline = base.baseline()
         if baseline_file is None and config is not None and config.baseline is not None:
+            if base is None and not config.baseline.value.exists():
+                raise ConfigError(
+                    f"{config.baseline.origin}: baseline: {printable(display_path(config.baseline.value))}"
+                    " does not exist; create it with `greengate baseline create` (it writes the"
+                    " config's baseline file), or remove the key"
+                )
             baseline = _configured_baseline(config.baseline.value, base, Path(scratch))
         options = options_from(
             Settings.resolve(config, flags, pr_mode=base is not None),

@@ -29,16 +29,15 @@ def baseline_group() -> None:
     "--output",
     "-o",
     type=click.Path(dir_okay=False, writable=True, path_type=Path),
-    default=Path(baselines.DEFAULT_BASELINE),
-    show_default=True,
-    help="Baseline file to write (replaced if it exists).",
+    default=None,
+    help=f"Baseline file to write (replaced if it exists; default: the config's baseline, else {baselines.DEFAULT_BASELINE}).",
 )
 @today_option
 @max_file_size_option
 def baseline_create(
     paths: tuple[Path, ...],
     flags: Flags,
-    output: Path,
+    output: Path | None,
     today: datetime.datetime | None,
     max_file_size: int,
 ) -> None:
@@ -54,9 +53,11 @@ def baseline_create(
     recorded either. Exit status 0 (whatever the findings), or 2 when greengate
     cannot run: bad arguments, config, policy or catalog file.
     """
-    options = options_from(
-        settings_for(flags, paths), paths, max_file_bytes=max_file_size, today=day(today)
-    )
+    settings = settings_for(flags, paths)
+    options = options_from(settings, paths, max_file_bytes=max_file_size, today=day(today))
+    if output is None:
+        configured = settings.config.baseline if settings.config is not None else None
+        output = configured.value if configured is not None else Path(baselines.DEFAULT_BASELINE)
     report = run_check(options)
     refuse_manifests(report, [output], "baseline")
     recorded = baselines.entries(report.findings)

@@ -139,13 +139,20 @@ def parse_config(document: Document, path: Path) -> Config:
         inline_waivers=(
             at(data["inlineWaivers"], "inlineWaivers") if "inlineWaivers" in data else None
         ),
-        baseline=_paths(document, root, ("baseline",), "baseline file")[0]
+        baseline=_paths(document, root, ("baseline",), "baseline file", must_exist=False)[0]
         if "baseline" in data
         else None,
     )
 
 
-def _paths(document: Document, root: Path, keys: PathKey, what: str) -> tuple[Sourced[Path], ...]:
+def _paths(
+    document: Document, root: Path, keys: PathKey, what: str, *, must_exist: bool = True
+) -> tuple[Sourced[Path], ...]:
+    """The paths written at ``keys``, relative to the config's folder.
+
+    ``must_exist=False`` for a file greengate itself writes (the baseline:
+    `greengate baseline create` makes it; a check then says it is missing).
+    """
     found = []
     written = document.get(keys)
     listed = not isinstance(written, str)
@@ -153,7 +160,7 @@ def _paths(document: Document, root: Path, keys: PathKey, what: str) -> tuple[So
         key: PathKey = (*keys, index) if listed else keys
         where = document.location(key)
         path = root / text
-        if not path.exists():
+        if must_exist and not path.exists():
             raise ConfigError(
                 f"{where}: {dotted(key)}: {what} '{text}' does not exist (paths are relative to the folder of {document.file}); correct the path or remove it"
             )
