@@ -45,3 +45,15 @@ def test_the_text_table_escapes_what_the_config_quotes(tmp_path: Any, monkeypatc
     assert result.exit_code == 0, result.output
     assert "\x1b" not in result.stdout and "\u202e" not in result.stdout
     assert "team\\x1b[31m" in result.stdout
+
+
+def test_the_baseline_key_is_shown_with_its_origin(tmp_path: Any, monkeypatch: Any) -> None:
+    from click.testing import CliRunner
+
+    from greengate.cli import main
+
+    (tmp_path / ".greengate.yaml").write_text("failOn: low\nbaseline: ci/base.json\n")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["config", "show"])
+    (line,) = [x for x in result.stdout.splitlines() if x.startswith("baseline")]
+    assert line.split()[1:] == ["ci/base.json", ".greengate.yaml:2"]

@@ -44,6 +44,8 @@ def rows(settings: Settings, today: datetime.date) -> list[Row]:
         )
         out.extend(_row(f"params.{name}", p) for name, p in config.params)
     out.extend(_row(f"catalog[{i}]", c, _path) for i, c in enumerate(settings.catalog_files))
+    if config is not None and config.baseline is not None:
+        out.append(_row("baseline", config.baseline, _path))
     for entry in config.defaults if config else ():
         key = f"defaults[{entry.index}]"
         out.append(
