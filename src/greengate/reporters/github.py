@@ -2,8 +2,8 @@
 
 One ``::error``/``::warning``/``::notice`` line per failing or erroring
 finding, most severe first (then in file order), within what GitHub shows:
-at most 10 error and 10 warning annotations per step, 50 per job (GitHub
-docs, workflow commands and annotation limits, 2025); a step's further
+at most 10 error, 10 warning and 10 notice annotations per step, 50 per job
+(GitHub's actions/toolkit, docs/problem-matchers.md "Limitations"); a step's further
 annotations are dropped without a word. So greengate stops at the limit
 itself and ends with one notice that says how many more findings there are
 and where they are (code scanning, the job summary). Values are escaped exactly as the Actions toolkit
