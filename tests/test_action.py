@@ -517,3 +517,32 @@ def test_pre_commit_test_hook_runs_the_config_s_policy_tests(tmp_path: Path) -> 
     )
     assert ran.returncode == 0, ran.stdout + ran.stderr
     assert ran.stdout.splitlines()[-1] == "PASS  5 passed  (5 cases, 1 policy, 1 rule)"
+
+
+def test_the_install_step_builds_its_own_venv_with_the_pinned_constraints(tmp_path: Path) -> None:
+    """action/install.sh as the Action runs it: greengate in $RUNNER_TEMP, pinned, `bin` output."""
+    output = tmp_path / "github_output"
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "VIRTUAL_ENV"))},
+        "RUNNER_TEMP": str(tmp_path),
+        "GITHUB_ACTION_PATH": str(REPO),
+        "GITHUB_OUTPUT": str(output),
+        "PIP_CONSTRAINT": str(REPO / "action" / "constraints.txt"),
+        "PIP_DISABLE_PIP_VERSION_CHECK": "1",
+        "PYTHON": sys.executable,
+    }
+    done = subprocess.run(
+        ["bash", str(REPO / "action" / "install.sh")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    from greengate import __version__
+
+    assert done.stdout.strip().endswith(f"greengate, version {__version__}")
+    bin_dir = tmp_path / "greengate-venv" / "bin"
+    assert output.read_text() == f"bin={bin_dir}\n"
+    assert (bin_dir / "greengate").is_file()
