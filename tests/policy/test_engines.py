@@ -44,8 +44,11 @@ def example_outcomes(engine: str) -> dict[str, Any]:
     outcomes: dict[str, Any] = {}
     for policy in load_policies([builtin_pack_dir()], builtin=True):
         for example in policy.examples:
-            source = json.dumps(example.manifest).encode()
-            document = load_bytes(source, f"{policy.name}.json").documents[0]
+            if example.manifest is not None:
+                document = example.manifest  # still at its lines of the policy file
+            else:
+                assert example.file is not None
+                document = load_bytes(example.file.read_bytes(), str(example.file)).documents[0]
             deployments, _ = adapt(document)
             run = Engine(
                 [policy], params={policy.name: dict(example.params)}, catalog=catalog_view(catalog)
