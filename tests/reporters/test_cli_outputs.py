@@ -21,7 +21,7 @@ from greengate.reporters import OutputFormat
 
 @pytest.fixture(autouse=True)
 def _fixture_report(report: Report, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(cli, "run_check", lambda options: report)
+    monkeypatch.setattr(cli, "run_check", lambda options, progress=None: report)
 
 
 def run(*args: str, env: dict[str, str | None] | None = None) -> Result:
@@ -71,7 +71,7 @@ def test_output_replaces_stdout(tmp_path: Path, report: Report) -> None:
 def test_the_exit_code_is_unchanged_by_outputs(
     tmp_path: Path, empty_report: Report, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(cli, "run_check", lambda options: empty_report)
+    monkeypatch.setattr(cli, "run_check", lambda options, progress=None: empty_report)
     result = run(
         "--output-sarif", str(tmp_path / "r.sarif"), "--output-json", str(tmp_path / "r.json")
     )

@@ -43,7 +43,7 @@ def test_the_reporter_renders_a_full_and_an_empty_report(
 def test_format_accepts_it(
     fmt: OutputFormat, report: Report, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(cli, "run_check", lambda options: report)
+    monkeypatch.setattr(cli, "run_check", lambda options, progress=None: report)
     result = CliRunner().invoke(main, ["check", "--format", fmt.value], catch_exceptions=False)
     assert (result.exit_code, result.stderr) == (1, "")
     assert result.stdout == fmt.reporter(report)
