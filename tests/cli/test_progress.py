@@ -22,12 +22,12 @@ from ..conftest import EXAMPLES
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="pseudo-terminals are POSIX")
 
 
-def audit_on_a_terminal(*args: str) -> tuple[str, bytes]:
-    """stdout and what the terminal on stderr received, of one ``greengate audit`` process."""
+def on_a_terminal(*argv: str, code: int = 0) -> tuple[str, bytes]:
+    """stdout and what the terminal on stderr received, of one ``greengate ARGV`` process."""
     leader, follower = pty.openpty()
     try:
         done = subprocess.Popen(
-            [sys.executable, "-m", "greengate", "audit", str(EXAMPLES), *args],
+            [sys.executable, "-m", "greengate", *argv],
             stdout=subprocess.PIPE,
             stderr=follower,
         )
@@ -44,8 +44,12 @@ def audit_on_a_terminal(*args: str) -> tuple[str, bytes]:
             received += chunk
     finally:
         os.close(leader)
-    assert done.returncode == 0, received
+    assert done.returncode == code, received
     return out.decode(), received
+
+
+def audit_on_a_terminal(*args: str) -> tuple[str, bytes]:
+    return on_a_terminal("audit", str(EXAMPLES), *args)
 
 
 def test_a_terminal_gets_one_line_redrawn_then_cleared() -> None:
@@ -101,31 +105,11 @@ def test_the_line_gives_rate_and_time_left() -> None:
 
 def test_a_long_check_shows_the_same_line_on_a_terminal_only() -> None:
     """`greengate check` reads the files, then checks the deployments, on one redrawn line."""
-    leader, follower = pty.openpty()
-    try:
-        done = subprocess.Popen(
-            [sys.executable, "-m", "greengate", "check", str(EXAMPLES), "--format", "json"],
-            stdout=subprocess.PIPE,
-            stderr=follower,
-        )
-        os.close(follower)
-        out, _ = done.communicate(timeout=300)
-        received = b""
-        while True:
-            try:
-                chunk = os.read(leader, 4096)
-            except OSError:
-                break
-            if not chunk:
-                break
-            received += chunk
-    finally:
-        os.close(leader)
-    assert done.returncode == 1
+    out, received = on_a_terminal("check", str(EXAMPLES), "--format", "json", code=1)
     assert re.search(rb"\rread \d+/(\d+) files", received)
     assert b"\rcheck 8/8 deployments" in received
     assert received.endswith(b"\r\x1b[2K") and b"\n" not in received
-    assert out.startswith(b"{")  # stdout is the report, untouched
+    assert out.startswith("{")  # stdout is the report, untouched
     piped = subprocess.run(
         [sys.executable, "-m", "greengate", "check", str(EXAMPLES), "-q"],
         capture_output=True,
