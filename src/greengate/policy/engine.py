@@ -8,6 +8,14 @@ A rule that reads a fact the deployment does not have fails (it never passes
 by omission): the finding names the missing field, says how to declare it,
 and points at the place it should be declared.
 
+CEL is pure: a program's value depends only on what it reads. Each policy
+knows, from the parse trees of its expressions, the ``deployment`` fields
+they read (:func:`reads_of`); deployments that hold the same values there
+(the same region, accelerator and model across a repository) share each
+program's outcome (:class:`_Memo`), and a deployment is converted to the
+engine's values only when one of its programs has to run. Findings and their
+messages are still made per deployment, from that deployment's own facts.
+
 Every evaluation has a time budget (:data:`DEFAULT_BUDGET`, one second,
 unless the engine is given another): an expression that runs longer is
 stopped, and each rule it belongs to gets an error finding for that
@@ -19,13 +27,16 @@ deployment.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+import functools
+import re
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from greengate.policy.cel import default_backend
 from greengate.policy.cel.backend import (
     Activation,
+    Backend,
     BudgetExceeded,
     EvaluationError,
     Input,
@@ -57,6 +68,118 @@ class _Prepared:
     params: Input
     rules: list[tuple[Validation, Severity]]
     budget: float
+    reads: tuple[tuple[str, ...], ...] | None = None
+    """The ``deployment`` field paths the policy's expressions read (None: they
+    read it as a whole, or it could not be told): the key of :class:`_Memo`."""
+
+
+WHOLE: tuple[tuple[str, ...], ...] = ((),)
+"""What :func:`reads_of` gives for a policy that reads ``deployment`` as a whole."""
+
+
+def programs_of(policy: Policy) -> Iterator[Program]:
+    """Every compiled expression of ``policy``: match conditions, variables, rules, messages."""
+    for named in (*policy.match_conditions, *policy.variables):
+        yield named.program
+    for validation in policy.validations:
+        yield validation.program
+        if validation.message_program is not None:
+            yield validation.message_program
+
+
+_MENTIONS_DEPLOYMENT = re.compile(r"\bdeployment\b")
+
+
+def reads_of(programs: Iterable[Program]) -> tuple[tuple[str, ...], ...]:
+    """The ``deployment`` field paths ``programs`` read, shortest first, none inside another.
+
+    Read from each program's parse tree (:meth:`Program.references`): a
+    reference selects a chain of fields (``deployment.cloud.region``) and
+    whatever the expression does next (an index, a method, a macro) reads
+    only what lies under the chain's end, so the values at these paths are
+    everything the programs can observe of the deployment. A bare
+    ``deployment`` (``deployment["cloud"]``, ``deployment.all(...)``) gives
+    the empty path, the whole deployment (:data:`WHOLE`); so does a program
+    that mentions ``deployment`` but whose references the backend could not
+    tell, so that nothing is ever shared on a guess.
+    """
+    paths: set[tuple[str, ...]] = set()
+    for program in programs:
+        found = [r for r in program.references() if r.name == "deployment"]
+        if not found and _MENTIONS_DEPLOYMENT.search(program.source):
+            return WHOLE
+        paths.update(tuple(s.name for s in r.path) for r in found)
+    kept: list[tuple[str, ...]] = []
+    for path in sorted(paths, key=lambda p: (len(p), p)):
+        if not any(path[: len(k)] == k for k in kept):
+            kept.append(path)
+    return tuple(kept)
+
+
+_ABSENT = object()
+
+
+def _frozen(value: Any) -> Hashable:
+    """``value`` as a hashable key that keeps what CEL tells apart: type, order, nesting.
+
+    ``True``, ``1`` and ``1.0`` are equal in Python and different in CEL, so each
+    scalar carries its type; maps keep their order (a macro over a map sees it).
+    """
+    if isinstance(value, Mapping):
+        return ("{", tuple((k, _frozen(v)) for k, v in value.items()))
+    if isinstance(value, (list, tuple)):
+        return ("[", tuple(_frozen(v) for v in value))
+    return (type(value), value)
+
+
+def input_key(plain: Mapping[str, Any], reads: tuple[tuple[str, ...], ...]) -> Hashable:
+    """What of the deployment ``plain`` the paths ``reads`` can observe, as a hashable key.
+
+    For each path: how far it leads through maps, and the value there (absent,
+    a leaf, or the map or list where the walk stops).
+    """
+    key: list[Hashable] = []
+    for path in reads:
+        node: Any = plain
+        depth = 0
+        for part in path:
+            if not isinstance(node, Mapping):
+                break
+            node = node.get(part, _ABSENT)
+            depth += 1
+            if node is _ABSENT:
+                break
+        key.append((depth, "absent" if node is _ABSENT else _frozen(node)))
+    return tuple(key)
+
+
+@dataclass
+class _Memo:
+    """Programs' outcomes by (program, input key), shared by the deployments with that key.
+
+    An outcome is the plain value or the :class:`EvaluationError` raised; a
+    program that ran out of budget is not kept here (``Engine._stopped``
+    keeps it). Bounded: past :attr:`limit` entries it starts again empty, so a
+    repository where every deployment differs costs no more memory than one.
+    """
+
+    limit: int = 50_000
+    outcomes: dict[tuple[Program, Hashable], tuple[bool, Any]] = field(default_factory=dict)
+    hits: int = 0
+    misses: int = 0
+
+    def get(self, slot: tuple[Program, Hashable]) -> tuple[bool, Any] | None:
+        found = self.outcomes.get(slot)
+        if found is None:
+            self.misses += 1
+        else:
+            self.hits += 1
+        return found
+
+    def put(self, slot: tuple[Program, Hashable], ok: bool, value: Any) -> None:
+        if len(self.outcomes) >= self.limit:
+            self.outcomes.clear()
+        self.outcomes[slot] = (ok, value)
 
 
 class Engine:
@@ -76,6 +199,8 @@ class Engine:
         self.budget = DEFAULT_BUDGET if budget is None else budget
         self._stopped: dict[Program, Deployment] = {}
         """Programs that ran out of budget -> the deployment they ran out on."""
+        self.memo: _Memo | None = _Memo()
+        """Outcomes shared between deployments with the same input; None: every program runs."""
         self._backend = default_backend()
         self._catalog = self._backend.convert(dict(catalog or {}))
         self._prepared: list[_Prepared] = []
@@ -93,6 +218,7 @@ class Engine:
                         self._backend.convert(merged),
                         enabled,
                         self.budget,
+                        reads_of(programs_of(policy)),
                     )
                 )
 
@@ -114,14 +240,48 @@ class Engine:
     def _evaluate_all(self, deployments: Iterable[Deployment]) -> Iterator[Finding]:
         for deployment in deployments:
             plain = deployment.as_cel_input()
-            value = self._backend.convert(plain)
+            inputs = _Inputs(self._backend, plain, self._catalog)
             for prepared in self._prepared:
-                activation = self._backend.activation(
-                    {"deployment": value, "params": prepared.params, "catalog": self._catalog},
-                    budget=prepared.budget,
+                run = _Run(
+                    prepared,
+                    deployment,
+                    plain,
+                    functools.partial(inputs.activation, prepared),
+                    self._stopped,
+                    prepared.budget,
                 )
-                run = _Run(prepared, deployment, plain, activation, self._stopped, prepared.budget)
+                run.memo, run.key = self.memo, _key(plain, prepared.reads)
                 yield from run.findings()
+
+
+class _Inputs:
+    """One deployment's inputs, converted to the engine's values on the first program that runs."""
+
+    def __init__(self, backend: Backend, plain: Mapping[str, Any], catalog: Input) -> None:
+        self.backend = backend
+        self.plain = plain
+        self.catalog = catalog
+        self._value: Input | None = None
+
+    def activation(self, prepared: _Prepared) -> Activation:
+        if self._value is None:
+            self._value = self.backend.convert(self.plain)
+        return self.backend.activation(
+            {"deployment": self._value, "params": prepared.params, "catalog": self.catalog},
+            budget=prepared.budget,
+        )
+
+
+def _key(plain: Mapping[str, Any], reads: tuple[tuple[str, ...], ...] | None) -> Hashable | None:
+    """The memo key of one deployment for one policy; None when its programs cannot share."""
+    if reads is None:
+        return None
+    try:
+        key = input_key(plain, reads)
+        hash(key)
+    except TypeError:  # a value that cannot be a key: evaluate, do not share
+        return None
+    return key
 
 
 class _Run:
@@ -132,7 +292,7 @@ class _Run:
         prepared: _Prepared,
         deployment: Deployment,
         plain: Mapping[str, Any],
-        activation: Activation,
+        activation: Activation | Callable[[], Activation],
         stopped: dict[Program, Deployment],
         budget: float = DEFAULT_BUDGET,
     ) -> None:
@@ -143,7 +303,19 @@ class _Run:
         self.deployment = deployment
         self.plain = plain
         self.variable_errors: dict[str, tuple[NamedExpression, EvaluationError]] = {}
-        self.activation = activation
+        self._activation: Activation | None = None
+        self._make_activation = activation if callable(activation) else (lambda: activation)
+        self.memo: _Memo | None = None
+        self.key: Hashable | None = None
+        """This deployment's input key for the policy (None: nothing is shared)."""
+
+    @property
+    def activation(self) -> Activation:
+        """The activation, made (and the policy's variables defined in it) on first use."""
+        if self._activation is None:
+            self._activation = self._make_activation()
+            self._define_variables(self._activation)
+        return self._activation
 
     def findings(self) -> list[Finding]:
         for condition in self.policy.match_conditions:
@@ -194,27 +366,66 @@ class _Run:
         return [self._rule(v, s) for v, s in self.prepared.rules]
 
     def _evaluate_variables(self) -> None:
+        """Each variable's error, if it has one: from the memo, else by defining them all."""
+        for variable in self.policy.variables:
+            known = self._remembered(variable.program)
+            if known is None:
+                self.variable_errors.clear()
+                _ = self.activation  # defines every variable, in order
+                return
+            ok, error = known
+            if not ok:
+                self.variable_errors[variable.name] = (variable, error)
+
+    def _define_variables(self, activation: Activation) -> None:
         for variable in self.policy.variables:
             try:
                 if variable.program in self.stopped:
                     raise BudgetExceeded(self.budget)
                 try:
-                    self.activation.define(variable.name, variable.program)
+                    activation.define(variable.name, variable.program)
                 except BudgetExceeded:
                     self.stopped[variable.program] = self.deployment
                     raise
             except EvaluationError as exc:
                 self.variable_errors[variable.name] = (variable, exc)
+                self._remember(variable.program, False, exc)
+            else:
+                self._remember(variable.program, True, None)
+
+    def _remembered(self, program: Program) -> tuple[bool, Any] | None:
+        if self.memo is None or self.key is None:
+            return None
+        return self.memo.get((program, self.key))
+
+    def _remember(self, program: Program, ok: bool, value: Any) -> None:
+        if self.memo is not None and self.key is not None and not isinstance(value, BudgetExceeded):
+            self.memo.put((program, self.key), ok, value)
 
     def _evaluate(self, program: Program) -> Any:
-        """``program`` on this deployment, unless it ran out of budget before."""
+        """``program`` on this deployment, unless it ran out of budget before.
+
+        A deployment with the same input key as one evaluated before gets that
+        outcome, value or error, without running the program.
+        """
         if program in self.stopped:
             raise BudgetExceeded(self.budget)
+        known = self._remembered(program)
+        if known is not None:
+            ok, value = known
+            if ok:
+                return value
+            raise value.with_traceback(None)
         try:
-            return program.evaluate(self.activation)
+            result = program.evaluate(self.activation)
         except BudgetExceeded:
             self.stopped[program] = self.deployment
             raise
+        except EvaluationError as exc:
+            self._remember(program, False, exc)
+            raise
+        self._remember(program, True, result)
+        return result
 
     def _over_budget(
         self, validation: Validation, program: Program, exc: BudgetExceeded, where: str = ""
