@@ -336,3 +336,38 @@ def test_pue_and_fallback(catalog: Catalog) -> None:
 def test_close_matches(catalog: Catalog) -> None:
     assert "eu-north-1" in catalog.close_matches("region", "eu-nrth-1")
     assert catalog.close_matches("accelerator", "zzzzzz") == []
+
+
+def test_a_remembered_answer_is_the_answer_of_a_fresh_catalog() -> None:
+    """Asked twice, the catalog answers from memory what a new one computes (None included)."""
+    from greengate.catalog.readers import builtin_rows
+
+    asked = Catalog.builtin()
+    questions = [
+        ("region", ("eu-north-1", None)),
+        ("region", ("europe-west4-a", "gcp")),
+        ("region", ("nowhere-1", None)),
+        ("accelerator", ("nvidia-a100-80gb-pcie",)),
+        ("accelerator", ("v5litepod-8",)),
+        ("accelerator", ("no-such-chip",)),
+        ("instance_type", ("ml.g5.2xlarge", None)),
+        ("instance_type", ("Standard_NC24ads_A100_v4", "azure")),
+        ("model", ("gs://bucket/gemma-2b",)),
+        ("model", ("acme/private-13b",)),
+        ("model", ("acme/unsized",)),
+    ]
+    for _ in range(2):
+        for method, args in questions:
+            fresh = getattr(Catalog([builtin_rows()]), method)(*args)
+            assert getattr(asked, method)(*args) == fresh, (method, args)
+
+
+def test_a_catalog_keeps_at_most_its_limit_of_answers(monkeypatch: pytest.MonkeyPatch) -> None:
+    from greengate.catalog import store
+    from greengate.catalog.readers import builtin_rows
+
+    monkeypatch.setattr(store, "MAX_REMEMBERED", 2)
+    catalog = Catalog([builtin_rows()])
+    for name in ("us-east-1", "eu-west-1", "eu-north-1", "us-east-1"):
+        assert catalog.region(name) is not None
+    assert len(catalog._answers) == 2

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import difflib
 import functools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import TypeVar
@@ -50,11 +50,17 @@ __all__ = ["Catalog", "normalise_provider"]
 
 T = TypeVar("T")
 
+MAX_REMEMBERED = 50_000
+"""Answers one catalog keeps; a run naming more distinct things looks the rest up each time."""
+
 
 class Catalog:
     """Reference data with indexed lookups. Build with :meth:`builtin` or :meth:`load`."""
 
     def __init__(self, layers: Sequence[Sequence[Row]]) -> None:
+        # A catalog never changes once built, and a run asks it about the same few
+        # regions, accelerators and models thousands of times: each answer is kept.
+        self._answers: dict[tuple[str | None, ...], object] = {}
         merged: dict[tuple[str, ...], tuple[Entry, Row, int]] = {}
         for layer_number, layer in enumerate(layers):
             for row in layer:
@@ -121,6 +127,18 @@ class Catalog:
                 self._model_tails[tail] = model if same_size or newer else None
                 tail_layer[tail] = layer_number
 
+    def _remembered(self, question: tuple[str | None, ...], answer: Callable[[], T]) -> T:
+        try:
+            return self._answers[question]  # type: ignore[return-value]
+        except KeyError:
+            pass
+        except TypeError:  # a name that is not text: asked, never kept
+            return answer()
+        found = answer()
+        if len(self._answers) < MAX_REMEMBERED:
+            self._answers[question] = found
+        return found
+
     # -- construction --
 
     @classmethod
@@ -139,6 +157,11 @@ class Catalog:
 
     def region(self, region: str, provider: str | None = None) -> Region | None:
         """A region by id (case-insensitive, Azure display names, zones); None if unknown or ambiguous."""
+        return self._remembered(
+            ("region", region, provider), lambda: self._region(region, provider)
+        )
+
+    def _region(self, region: str, provider: str | None = None) -> Region | None:
         providers = (normalise_provider(provider),) if provider else self._providers
         found = self._regions_matching(region, providers)
         if not found:
@@ -160,6 +183,9 @@ class Catalog:
 
     def accelerator(self, name: str) -> Accelerator | None:
         """An accelerator by id or alias, ignoring case and variant suffixes (a PCIe part is its own)."""
+        return self._remembered(("accelerator", name), lambda: self._accelerator(name))
+
+    def _accelerator(self, name: str) -> Accelerator | None:
         key = accelerator_key(name)
         found = self._accelerator_index.get(key)
         fallbacks = accelerator_fallback_keys(key)
@@ -181,6 +207,11 @@ class Catalog:
 
     def instance_type(self, name: str, provider: str | None = None) -> InstanceType | None:
         """An instance type (AWS ``ml.`` prefix and Azure case/``Standard_`` are ignored)."""
+        return self._remembered(
+            ("instance_type", name, provider), lambda: self._instance_type(name, provider)
+        )
+
+    def _instance_type(self, name: str, provider: str | None = None) -> InstanceType | None:
         providers = (normalise_provider(provider),) if provider else self._instance_providers
         found = [
             it
@@ -191,6 +222,9 @@ class Catalog:
 
     def model(self, name: str) -> ModelMatch | None:
         """Parameter count for a model reference: catalog first, then a size in the name."""
+        return self._remembered(("model", name), lambda: self._model(name))
+
+    def _model(self, name: str) -> ModelMatch | None:
         segments = model_reference_segments(name)
         if not segments:
             return None

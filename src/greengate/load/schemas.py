@@ -2,7 +2,10 @@
 
 Config, policy, catalog-extension and native-manifest files are checked
 against schemas packaged as data; reading and compiling one is the same
-work for all of them, and worth doing once per process.
+work for all of them, and worth doing once per process. A schema read for
+every document (the native manifest's) also has a fast predicate
+(:func:`valid_check`), so that ``jsonschema`` (imported only when needed)
+works only on documents with something to report.
 """
 
 from __future__ import annotations
@@ -10,11 +13,19 @@ from __future__ import annotations
 import functools
 import json
 from importlib import resources
+from typing import TYPE_CHECKING, Any
 
-import jsonschema
-from jsonschema.protocols import Validator
+from greengate.load.schema_check import Check, compile_check
 
-__all__ = ["validator"]
+if TYPE_CHECKING:
+    from jsonschema.protocols import Validator
+
+__all__ = ["valid_check", "validator"]
+
+
+@functools.cache
+def _schema(package: str, name: str) -> Any:
+    return json.loads(resources.files(package).joinpath(name).read_text("utf-8"))
 
 
 @functools.cache
@@ -24,8 +35,25 @@ def validator(package: str, name: str) -> Validator:
     The schema's ``$schema`` picks the draft; a schema that names none is
     read as draft 2020-12, the draft every shipped schema is written in.
     """
-    schema = json.loads(resources.files(package).joinpath(name).read_text("utf-8"))
+    import jsonschema
+
+    schema = _schema(package, name)
     validator_class = jsonschema.validators.validator_for(
         schema, default=jsonschema.Draft202012Validator
     )
     return validator_class(schema)
+
+
+@functools.cache
+def valid_check(package: str, name: str) -> Check | None:
+    """The fast predicate of schema file ``name``: True only for a value ``validator`` accepts.
+
+    None when the schema uses a keyword :mod:`~greengate.load.schema_check`
+    does not implement; the caller then asks the validator every time.
+    """
+    schema = _schema(package, name)
+    if schema.get("$schema", "https://json-schema.org/draft/2020-12/schema") != (
+        "https://json-schema.org/draft/2020-12/schema"
+    ):
+        return None  # the predicate implements draft 2020-12 only
+    return compile_check(schema)

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from jsonschema.protocols import Validator
+from typing import TYPE_CHECKING
 
 from greengate.load import Document
-from greengate.load.schema_errors import describe
-from greengate.load.schemas import validator
+from greengate.load.schemas import valid_check, validator
 from greengate.manifests.base import (
     NO_CONTEXT,
     Adapter,
@@ -17,6 +16,9 @@ from greengate.manifests.base import (
 )
 from greengate.records.deployment import Fact
 from greengate.records.units import parse_parameter_count
+
+if TYPE_CHECKING:
+    from jsonschema.protocols import Validator
 
 API_VERSION = "greengate.dev/v1"
 KIND = "AIDeployment"
@@ -48,8 +50,28 @@ _SPEC_FACTS = {
 }
 
 
+_SCHEMA = ("greengate.schemas", "aideployment.schema.json")
+
+
 def _validator() -> Validator:
-    return validator("greengate.schemas", "aideployment.schema.json")
+    return validator(*_SCHEMA)
+
+
+def _problems(document: Document) -> list[ManifestProblem]:
+    """What is wrong with the document under the schema, in path order; [] when valid.
+
+    A valid document passes the schema's fast predicate and costs no more;
+    any other is given to jsonschema, whose errors are the ones reported.
+    """
+    check = valid_check(*_SCHEMA)
+    if check is not None and check(document.data):
+        return []
+    from greengate.load.schema_errors import describe  # imports jsonschema: only when needed
+
+    errors = sorted(
+        _validator().iter_errors(document.data), key=lambda e: [str(p) for p in e.absolute_path]
+    )
+    return [ManifestProblem(*describe(document, e)) for e in errors]
 
 
 class NativeAdapter(Adapter):
@@ -65,11 +87,9 @@ class NativeAdapter(Adapter):
         )
 
     def read(self, document: Document, context: ReadContext = NO_CONTEXT) -> AdaptResult:
-        errors = sorted(
-            _validator().iter_errors(document.data), key=lambda e: [str(p) for p in e.absolute_path]
-        )
-        if errors:
-            return AdaptResult(problems=[ManifestProblem(*describe(document, e)) for e in errors])
+        problems = _problems(document)
+        if problems:
+            return AdaptResult(problems=problems)
         data = document.data
         reader = FactReader(document)
         reader.declare("name", ("metadata", "name"))
