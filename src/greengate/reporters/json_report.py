@@ -8,7 +8,7 @@ from typing import Any, TextIO
 
 from greengate.records.finding import Finding
 from greengate.records.report import Report
-from greengate.records.text import dumps
+from greengate.records.text import Indented
 
 SCHEMA_VERSION = "1.2"
 """Bumped in its major part when a field changes meaning or disappears.
@@ -83,18 +83,22 @@ def write(report: Report, out: TextIO, *, color: bool = False) -> None:
 
     A run over 10,000 deployments has ~130,000 findings: building all their
     dicts and then one string of them tripled the peak memory of a check.
+    Each finding is written by one :class:`~greengate.records.text.Indented`
+    at its depth in the document (2: in the list of findings of the report).
     """
     data = report_dict(report, with_findings=False)
     data["findings"] = _HOLE
-    head, tail = dumps(data, indent=2).split(json.dumps(_HOLE), 1)
+    encoder = Indented(2)
+    head, tail = encoder.dumps(data).split(json.dumps(_HOLE), 1)
     out.write(head)
     if not report.findings:
         out.write("[]")
     else:
-        out.write("[\n")
-        for index, finding in enumerate(report.findings):
-            text = dumps(finding_dict(finding), indent=2)
-            out.write(("" if index == 0 else ",\n") + "    " + text.replace("\n", "\n    "))
+        out.write("[\n    ")
+        separator = ""
+        for finding in report.findings:
+            out.write(separator + encoder.dumps(finding_dict(finding), 2))
+            separator = ",\n    "
         out.write("\n  ]")
     out.write(tail + "\n")
 
