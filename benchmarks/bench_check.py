@@ -52,6 +52,7 @@ from pathlib import Path
 import yaml
 from bench_checkov import (
     DEFAULT_VENV,
+    Side,
     checkov_command,
     checkov_version,
     generate_kubernetes,
@@ -319,38 +320,46 @@ def profile(files: int, engines: list[str]) -> None:
                 print(out.getvalue().split("\n\n", 1)[-1].strip("\n"))
 
 
-def vs_checkov(sizes: list[int], engines: list[str], venv: Path) -> None:
-    checkov = checkov_command(venv)
+def vs_checkov(args: argparse.Namespace) -> None:
+    checkov = checkov_command(args.checkov_venv)
     print(f"checkov {checkov_version(checkov)} ({checkov})")
+    has_jobs = "--jobs" in greengate("check", "--help")
     print(
-        f"{'files':>7} {'tool':>18} {'seconds':>9} {'files/s':>8} {'cpu s':>8}"
-        f" {'tree MiB':>9} {'proc MiB':>9} {'resources':>9}"
+        f"{'files':>7} {'tool':>26} {'seconds':>9} {'files/s':>8} {'cpu s':>8}"
+        f" {'tree MiB':>9} {'proc MiB':>9}  read"
     )
-    for size in sizes:
+    for size in args.checkov_sizes:
         with tempfile.TemporaryDirectory(prefix="greengate-vs-checkov-") as tmp:
             corpus = Path(tmp) / "corpus"
             generate_kubernetes(corpus, size)
-            sides = {"checkov": run_checkov(checkov, corpus, Path(tmp) / "checkov.json")}
-            print_side(size, "checkov", sides["checkov"].run, sides["checkov"].resources)
-            for engine in engines:
-                side = run_greengate(corpus, Path(tmp) / "greengate.json", engine)
-                sides[engine] = side
-                print_side(size, f"greengate ({engine})", side.run, side.resources)
-            theirs = sides["checkov"].run
-            for engine in engines:
-                ours = sides[engine].run
+            theirs = run_checkov(checkov, corpus, Path(tmp) / "checkov.json", size)
+            print_side(size, "checkov", theirs)
+            ours: dict[str, Side] = {}
+            for engine in args.engines:
+                for jobs in args.jobs:
+                    tool = f"greengate {engine} --jobs {jobs}"
+                    if jobs > 1 and not has_jobs:
+                        print(f"{size:>7} {tool:>26}  {NO_JOBS}")
+                        continue
+                    flag = ["--jobs", str(jobs)] if has_jobs else []
+                    report = Path(tmp) / "greengate.json"
+                    ours[tool] = run_greengate(corpus, report, size, engine, flag)
+                    print_side(size, tool, ours[tool])
+            for tool, side in ours.items():
                 print(
-                    f"{size:>7} checkov / greengate ({engine}): time {theirs.seconds / ours.seconds:.1f}x,"
-                    f" CPU {theirs.cpu_seconds / ours.cpu_seconds:.1f}x,"
-                    f" peak memory (all processes) {theirs.tree_mib / ours.tree_mib:.1f}x,"
-                    f" largest process {theirs.process_mib / ours.process_mib:.1f}x"
+                    f"{size:>7} checkov / {tool}: time {theirs.run.seconds / side.run.seconds:.1f}x,"
+                    f" CPU {theirs.run.cpu_seconds / side.run.cpu_seconds:.1f}x,"
+                    f" peak memory (all processes) {theirs.run.tree_mib / side.run.tree_mib:.1f}x,"
+                    f" largest process {theirs.run.process_mib / side.run.process_mib:.1f}x"
                 )
 
 
-def print_side(size: int, tool: str, run: Run, resources: int) -> None:
+def print_side(size: int, tool: str, side: Side) -> None:
+    run = side.run
     print(
-        f"{size:>7} {tool:>18} {run.seconds:>9.2f} {size / run.seconds:>8.0f} {run.cpu_seconds:>8.1f}"
-        f" {run.tree_mib:>9.0f} {run.process_mib:>9.0f} {resources:>9}",
+        f"{size:>7} {tool:>26} {run.seconds:>9.2f} {size / run.seconds:>8.0f} {run.cpu_seconds:>8.1f}"
+        f" {run.tree_mib:>9.0f} {run.process_mib:>9.0f}  {side.read} {side.unit}"
+        + ("" if side.whole else f" of {side.expected}: NOT THE WHOLE CORPUS, do not compare"),
         flush=True,
     )
 
@@ -412,7 +421,7 @@ def main() -> None:
     if args.profile:
         profile(args.profile, args.engines)
     if args.vs_checkov:
-        vs_checkov(args.checkov_sizes, args.engines, args.checkov_venv)
+        vs_checkov(args)
     if not (args.profile or args.vs_checkov):
         matrix(args)
 

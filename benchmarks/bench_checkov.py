@@ -11,11 +11,13 @@ checkov is never a greengate dependency: it is installed on demand in its own
 virtualenv (default ``~/.cache/greengate-bench/checkov-venv``) with
 ``python -m venv`` and ``pip install checkov``, and run as its documentation
 says, ``checkov -d DIR --framework kubernetes -o json --quiet``, with
-``--skip-download`` (no call to Prisma Cloud for guidelines). Both tools
+``--skip-download`` (no call to Prisma Cloud for guidelines); greengate
+with each CEL engine and each ``--jobs`` value of the matrix. Both tools
 write their JSON report to a file (checkov to stdout, greengate with
-``-o``), so each pays for the report it writes, and the number of resources
-each says it read is printed beside its time: a comparison counts only if
-both read the whole corpus.
+``-o``), so each pays for the report it writes, and what each report says it
+read is printed beside its time (checkov: two resources per Deployment, the
+Deployment and its pod template; greengate: one deployment): a comparison
+counts only if both read the whole corpus, and a tool that did not is named.
 """
 
 from __future__ import annotations
@@ -168,13 +170,23 @@ def checkov_version(checkov: Path) -> str:
 
 @dataclass(frozen=True)
 class Side:
-    """One tool's run on the corpus, and how many resources its report says it read."""
+    """One tool's run on the corpus, what its report says it read, and how much it should have.
+
+    checkov counts two resources per Deployment (the Deployment and the pod
+    of its template); greengate one deployment.
+    """
 
     run: Run
-    resources: int
+    read: int
+    unit: str
+    expected: int
+
+    @property
+    def whole(self) -> bool:
+        return self.read == self.expected
 
 
-def run_checkov(checkov: Path, folder: Path, report: Path) -> Side:
+def run_checkov(checkov: Path, folder: Path, report: Path, files: int) -> Side:
     command = [
         str(checkov),
         "-d",
@@ -192,13 +204,14 @@ def run_checkov(checkov: Path, folder: Path, report: Path) -> Side:
     found = json.loads(report.read_text(encoding="utf-8"))
     # One framework gives one report object; checkov gives a list when it ran several.
     reports = found if isinstance(found, list) else [found]
-    return Side(run, sum(r["summary"]["resource_count"] for r in reports))
+    return Side(run, sum(r["summary"]["resource_count"] for r in reports), "resources", 2 * files)
 
 
-def run_greengate(folder: Path, report: Path, engine: str) -> Side:
+def run_greengate(folder: Path, report: Path, files: int, engine: str, jobs: list[str]) -> Side:
+    """``greengate check`` with ``--cel-engine engine`` and ``jobs`` (``["--jobs", "2"]``, or none)."""
     command = [sys.executable, "-m", "greengate", "check", str(folder), "--cel-engine", engine]
-    run = measure([*command, "--format", "json", "--output", str(report)])
+    run = measure([*command, *jobs, "--format", "json", "--output", str(report)])
     if run.code not in (0, 1):
         raise SystemExit(f"greengate check failed ({run.code}): {run.stderr[-2000:]}")
     found = json.loads(report.read_text(encoding="utf-8"))
-    return Side(run, found["summary"]["deployments"])
+    return Side(run, found["summary"]["deployments"], "deployments", files)

@@ -70,6 +70,18 @@ def test_the_kubernetes_corpus_is_read_as_deployments_with_accelerators(tmp_path
     assert len(accelerators) == 90 and set(accelerators.values()) == {"pass"}
 
 
+def test_the_greengate_side_of_the_checkov_comparison_reads_the_whole_corpus(
+    tmp_path: Path,
+) -> None:
+    checkov_side = bench("bench_checkov")
+    checkov_side.generate_kubernetes(tmp_path / "corpus", 12)
+    side = checkov_side.run_greengate(
+        tmp_path / "corpus", tmp_path / "report.json", 12, "python", []
+    )
+    assert (side.read, side.unit, side.whole) == (12, "deployments", True)
+    assert side.run.code == 1 and side.run.process_mib > 0
+
+
 def test_the_tree_peak_sums_the_workers_and_the_process_peak_is_the_largest_one() -> None:
     measure = bench("bench_process").measure
     hold = "import time; block = bytearray(80 * 2**20); time.sleep(2)"
