@@ -307,9 +307,12 @@ def profile(files: int, engines: list[str]) -> None:
             argv += ["--jobs", "1"] if has_jobs else []  # workers would run outside the profile
             profiler = cProfile.Profile()
             start = time.perf_counter()
-            code = profiler.runcall(
-                greengate_main.main, argv, prog_name="greengate", standalone_mode=False
-            )
+            try:
+                code = profiler.runcall(
+                    greengate_main.main, argv, prog_name="greengate", standalone_mode=False
+                )
+            except SystemExit as done:  # the check exits with its verdict (1: findings failed)
+                code = done.code
             elapsed = time.perf_counter() - start
             print(f"\ncProfile: greengate {' '.join(argv)}: exit {code}, {elapsed:.2f} s profiled")
             for order in ("cumulative", "tottime"):
