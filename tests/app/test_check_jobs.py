@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 
 import git
 import pytest
 from click.testing import CliRunner
 
-from greengate.app import workers
+from greengate.app import check, workers
 from greengate.app.check import CheckOptions, jobs_for
 from greengate.cli import main
 from greengate.sources.discover import discover
@@ -79,3 +80,14 @@ def test_a_bad_jobs_value_is_a_usage_error(tmp_path: Path) -> None:
     code, output = run(make_repo(tmp_path / "repo", 2, 1), "--jobs", "0")
     assert code == 2
     assert "neither a number of processes" in output
+
+
+def test_a_worker_that_dies_is_exit_2_with_one_sentence(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.syspath_prepend(str(Path(__file__).parent))  # spawned workers import it by name
+    crashing_worker = importlib.import_module("crashing_worker")
+    monkeypatch.setattr(check, "_check_unit", crashing_worker.crash)
+    result = CliRunner().invoke(main, ["check", str(make_repo(tmp_path / "repo")), "--jobs", "2"])
+    assert result.exit_code == 2
+    assert "a worker process of --jobs 2 ended abruptly" in result.output
