@@ -10,7 +10,7 @@ stage adds the totals, the alternatives and the ranked savings.
 ``--shard K/N`` audits a deterministic part of the repositories;
 :func:`merge` puts the shards' JSON back together into exactly the report of
 the unsharded run. ``--jobs N`` runs the repositories, and the folder chunks
-of a large one, in worker processes (:mod:`greengate.app.audit_runner`).
+of a large one, in worker processes (:mod:`greengate.app.workers`).
 """
 
 from __future__ import annotations
@@ -28,11 +28,11 @@ from greengate.aggregate.budgets import merged as merged_budgets
 from greengate.aggregate.budgets import owner_budgets
 from greengate.aggregate.savings import top_savings
 from greengate.aggregate.totals import summarise
-from greengate.app import audit_runner
-from greengate.app.audit_runner import Chunk
+from greengate.app import workers
 from greengate.app.check import CheckOptions, load_all_policies, prepared, run_check
 from greengate.app.pipeline import Progress
 from greengate.app.rule_choice import RuleChoice
+from greengate.app.workers import Chunk
 from greengate.catalog import Catalog
 from greengate.config.select import select
 from greengate.config.settings import Flags
@@ -201,7 +201,7 @@ def audit_parts(
     units = [
         Unit(target, options, chunk)
         for target, options in work
-        for chunk in audit_runner.plan(target.path, options.ref, jobs)
+        for chunk in workers.plan(target.path, options.ref, jobs)
     ]
     done = None
     if progress is not None:
@@ -210,7 +210,7 @@ def audit_parts(
         def done(i: int, part: Part) -> None:
             progress.advance(units[i].chunk.count, len(part.rows))
 
-    results = audit_runner.run(audit_unit, units, jobs, done)
+    results = workers.run(audit_unit, units, jobs, done)
     joined: list[Part] = []
     last: tuple[Target, AuditOptions] | None = None
     for unit, part in zip(units, results, strict=True):

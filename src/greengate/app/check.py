@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from greengate.app import workers
 from greengate.app.pipeline import (
     MANIFEST_RULES,
     Progress,
@@ -35,6 +36,7 @@ from greengate.findings.baseline import Baseline
 from greengate.findings.existing import Judged, judged, mark_existing
 from greengate.findings.waivers import INLINE_PREFIX, apply_waivers, granted_inline
 from greengate.load import MAX_FILE_BYTES
+from greengate.policy.cel import select_engine, selected_engine
 from greengate.policy.engine import Engine, RuleSettings, deep_merge
 from greengate.policy.load import builtin_pack, check_unique, load_policies
 from greengate.policy.model import Policy
@@ -49,7 +51,7 @@ from greengate.records.text import printable
 from greengate.sources.changeset import ChangeSet, GitOptions
 from greengate.sources.changeset import describe as describe_changes
 from greengate.sources.discover import discover
-from greengate.sources.files import SourceFile, display_path
+from greengate.sources.files import SourceFile, WorkTree, display_path
 from greengate.sources.git import Repository, version_control, work_tree_root
 
 
@@ -97,6 +99,9 @@ class CheckOptions:
     files: Sequence[SourceFile] | None = None
     """The files found under ``paths``, when the caller found them already; None: find them.
     ``audit --jobs`` hands each worker the files of whole folders of a work tree."""
+    jobs: int | None = 1
+    """``--jobs``: worker processes that read and evaluate the files (1: this process only;
+    None: ``auto``, one per CPU when there are files enough, see :func:`jobs_for`)."""
 
 
 def options_from(
@@ -206,27 +211,13 @@ def _run(options: CheckOptions, root: Path | None, progress: Progress | None = N
     files, notes = select_files(found, options.config, options.paths)
     notes = [*options.notes, *(describe_changes(options.git, changes) if changes else ()), *notes]
     where = RepoPaths(options.config, files)
-    if progress is not None:
-        progress.start(len(files), "read", "files")
-    deployments, findings = read_deployments(
-        files,
-        catalog,
-        options.max_file_bytes,
-        defaults=where.defaults,
-        root=root,
-        progress=progress,
-    )
-    if progress is not None:
-        progress.start(len(deployments), "check", "deployments")
+    compare = changes is not None and options.git.new_only
+    checked = _check_all(files, options, catalog, engine, root, compare, progress)
+    deployments = list(checked.deployments)
     if not deployments:
         notes.append(empty_note(len(files)))
-    evaluated = [Judged(f) for f in findings]
-    compare = changes is not None and options.git.new_only
-    for deployment in deployments:  # one at a time, to know which deployment each finding is about
-        results = engine.evaluate([deployment])
-        evaluated.extend(judged(deployment, results, with_basis=compare))
-        if progress is not None:
-            progress.advance(1, 0)
+    evaluated = [Judged(f) for f in checked.problems]
+    evaluated.extend(j for found in checked.judged for j in found)
     findings = [j.finding for j in evaluated]
     needs_base = options.git.new_only or options.inline_waivers == BASE_ONLY
     base = _base(options, changes) if needs_base else None
@@ -272,8 +263,8 @@ def _run(options: CheckOptions, root: Path | None, progress: Progress | None = N
         findings, fixed = baselines.apply(findings, options.baseline, expired)
         if changes is not None:
             # Only the changed files were checked: the others' entries are not fixed, just unseen.
-            checked = {f.display for f in files}
-            fixed = [entry for entry in fixed if entry.file in checked]
+            seen = {f.display for f in files}
+            fixed = [entry for entry in fixed if entry.file in seen]
         if fixed:
             one = len(fixed) == 1
             notes.append(
@@ -294,6 +285,131 @@ def _run(options: CheckOptions, root: Path | None, progress: Progress | None = N
         fail_on_empty=options.fail_on_empty,
         version_control=_version_control(root, options.git),
         lines=offending_lines(findings, files),
+    )
+
+
+@dataclass(frozen=True)
+class Checked:
+    """Files read and evaluated: what one worker process returns for its chunk (picklable)."""
+
+    deployments: tuple[Deployment, ...]
+    problems: tuple[Finding, ...]
+    """Findings about the files: unreadable, invalid, contradicted by a link."""
+    judged: tuple[tuple[Judged, ...], ...]
+    """The findings of each deployment, in the order of ``deployments``."""
+
+
+def check_files(
+    files: Sequence[SourceFile],
+    options: CheckOptions,
+    catalog: Catalog,
+    engine: Engine,
+    root: Path | None,
+    compare: bool,
+    progress: Progress | None = None,
+) -> Checked:
+    """Read ``files`` (whole folders) into deployments and evaluate each one.
+
+    ``compare`` (``--new-only``) keeps with each finding the facts it is
+    about, to compare with the base.
+    """
+    where = RepoPaths(options.config, files)
+    if progress is not None:
+        progress.start(len(files), "read", "files")
+    deployments, findings = read_deployments(
+        files,
+        catalog,
+        options.max_file_bytes,
+        defaults=where.defaults,
+        root=root,
+        progress=progress,
+    )
+    if progress is not None:
+        progress.start(len(deployments), "check", "deployments")
+    evaluated: list[tuple[Judged, ...]] = []
+    for deployment in deployments:  # one at a time, to know which deployment each finding is about
+        results = engine.evaluate([deployment])
+        evaluated.append(tuple(judged(deployment, results, with_basis=compare)))
+        if progress is not None:
+            progress.advance(1, 0)
+    return Checked(tuple(deployments), tuple(findings), tuple(evaluated))
+
+
+def jobs_for(options: CheckOptions, files: Sequence[SourceFile]) -> int:
+    """The worker processes that check ``files``: ``--jobs``, or for ``auto`` as many as pay.
+
+    Files read from git objects (``--head REF``) are checked in this process
+    whatever ``--jobs`` says: their source reads through this process's
+    repository.
+    """
+    if any(not isinstance(f.source, WorkTree) for f in files):
+        return 1
+    return workers.auto_jobs(len(files)) if options.jobs is None else options.jobs
+
+
+@dataclass(frozen=True)
+class _Unit:
+    """What one worker process checks: whole folders, with the run's options (picklable)."""
+
+    options: CheckOptions
+    files: tuple[SourceFile, ...]
+    root: Path | None
+    compare: bool
+    cel_engine: str
+    """The CEL engine the parent runs (``select_engine`` is per process)."""
+
+
+def _check_unit(unit: _Unit) -> Checked:
+    """A worker's chunk, with the catalog and policies loaded from the same files as the parent's.
+
+    Each worker has its own evaluation budget: a program stopped in one is
+    run again in another, and its error finding names that worker's first
+    deployment.
+    """
+    select_engine(unit.cel_engine)
+    catalog = Catalog.load(unit.options.catalog_files)
+    engine = build_engine(unit.options, catalog)
+    return check_files(unit.files, unit.options, catalog, engine, unit.root, unit.compare)
+
+
+def _check_all(
+    files: Sequence[SourceFile],
+    options: CheckOptions,
+    catalog: Catalog,
+    engine: Engine,
+    root: Path | None,
+    compare: bool,
+    progress: Progress | None,
+) -> Checked:
+    """:func:`check_files` on all ``files``, in this process or spread over worker processes.
+
+    Chunks are whole folders; the deployments they return are put back in
+    the order of ``files`` (each file's in the order read), so everything
+    after is as with one process.
+    """
+    jobs = jobs_for(options, files)
+    chunks = workers.split(files, workers.chunk_size(len(files), jobs)) if jobs > 1 else ()
+    if len(chunks) <= 1:
+        return check_files(files, options, catalog, engine, root, compare, progress)
+    shared = replace(options, baseline=None, files=None, jobs=1)
+    units = [_Unit(shared, c.files or (), root, compare, selected_engine()) for c in chunks]
+    done = None
+    if progress is not None:
+        progress.start(len(files), "check", "files")
+
+        def done(i: int, checked: Checked) -> None:
+            progress.advance(chunks[i].count, len(checked.deployments))
+
+    results = workers.run(_check_unit, units, jobs, done)
+    order: dict[str, int] = {}
+    for i, source in enumerate(files):
+        order.setdefault(source.display, i)
+    pairs = [p for r in results for p in zip(r.deployments, r.judged, strict=True)]
+    pairs.sort(key=lambda pair: order.get(pair[0].file, len(files)))
+    return Checked(
+        tuple(d for d, _ in pairs),
+        tuple(f for r in results for f in r.problems),
+        tuple(j for _, j in pairs),
     )
 
 

@@ -17,9 +17,9 @@ from typing import Any
 import click
 
 from greengate.app.audit import AuditOptions, Shard, merge, run_audit
-from greengate.app.audit_runner import jobs_of
 from greengate.app.history import EVERY, history, history_dates, with_history
 from greengate.app.rule_choice import RuleChoice
+from greengate.app.workers import jobs_of
 from greengate.atomic import write_atomically
 from greengate.cli.options import (
     REPORT_PATH,

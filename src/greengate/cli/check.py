@@ -24,6 +24,7 @@ from greengate.app.run_context import category
 from greengate.cli.help import EXIT_CODES
 from greengate.cli.options import (
     FORMAT_ENV,
+    JOBS_ENV,
     REPORT_PATH,
     F,
     day,
@@ -74,6 +75,16 @@ def _output_options(func: F) -> F:
     return decorated  # type: ignore[return-value]
 
 
+def _parse_jobs(ctx: click.Context, param: click.Parameter, value: str) -> int | None:
+    """``--jobs``: a number of worker processes (1 or more), or ``auto`` (None)."""
+    text = value.strip().lower()
+    if text == "auto":
+        return None
+    if text.isdigit() and int(text) >= 1:
+        return int(text)
+    raise click.BadParameter(f"{value!r} is neither a number of processes (1 or more) nor auto")
+
+
 @click.command(epilog=EXIT_CODES)
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @settings_options
@@ -98,6 +109,17 @@ def _output_options(func: F) -> F:
     "--sarif-category",
     metavar="NAME",
     help="The SARIF run's category (automationDetails.id), so runs that upload to one repository keep their results apart (default: greengate/<workflow>/<job> in GitHub Actions, else greengate).",
+)
+@click.option(
+    "--jobs",
+    "-j",
+    default="1",
+    callback=_parse_jobs,
+    show_default=True,
+    envvar=JOBS_ENV,
+    show_envvar=True,
+    metavar="N|auto",
+    help="Worker processes that read and evaluate the files, whole folders each, with the same report as one process; auto: one per CPU from 1,000 files on, else this process only (on 2 cores two workers are not yet faster: see README Performance). Files read at --head REF are checked in one process.",
 )
 @click.option(
     "--quiet",
@@ -180,6 +202,7 @@ def check(
     fail_on_empty: bool,
     with_siblings: bool,
     sarif_category: str | None,
+    jobs: int | None,
     quiet: bool,
     compact: bool,
 ) -> None:
@@ -218,7 +241,7 @@ def check(
         progress = ProgressLine.on(sys.stderr, quiet)
         try:
             report = run_check(
-                replace(options, choice=choice, fail_on_empty=fail_on_empty), progress
+                replace(options, choice=choice, fail_on_empty=fail_on_empty, jobs=jobs), progress
             )
         finally:
             if progress is not None:

@@ -169,6 +169,7 @@ def settings_options(func: F) -> F:
 FAIL_ON_ENV = "GREENGATE_FAIL_ON"
 CONFIG_ENV = "GREENGATE_CONFIG"
 FORMAT_ENV = "GREENGATE_FORMAT"
+JOBS_ENV = "GREENGATE_JOBS"
 """Settings from the environment: flags win over them, they win over the config file."""
 
 fail_on_option = click.option(

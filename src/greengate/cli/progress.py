@@ -16,7 +16,7 @@ from typing import TextIO
 
 
 class ProgressLine:
-    """A :class:`~greengate.app.audit_runner.Progress` drawn on a terminal stream."""
+    """A :class:`~greengate.app.workers.Progress` drawn on a terminal stream."""
 
     def __init__(self, stream: TextIO, clock: Callable[[], float] = time.monotonic) -> None:
         self._stream = stream

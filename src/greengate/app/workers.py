@@ -1,12 +1,13 @@
-"""How ``greengate audit --jobs N`` spreads an audit over worker processes, with one process's result.
+"""How ``--jobs N`` spreads ``greengate check`` and ``greengate audit`` over worker processes, with one process's result.
 
-The unit of work is a repository, or for a large one a chunk of its
-folders: whole folders, never part of one, because the pipeline links the
+The unit of work is a chunk of folders (for the audit: a repository, or for
+a large one a chunk of its folders): whole folders, never part of one, because the pipeline links the
 documents of a folder together (scalers, node pools, Terraform clusters and
 the workloads beside them). Units run in ``spawn``-started worker processes
 (the same on every platform; the work function and its inputs are
-picklable), and each returns rows, never a report with its documents, so
-the parent's memory grows with the deployments, not the files. Results are
+picklable), and each returns records (the audit's rows, the check's
+deployments and findings), never documents, so the parent's memory grows
+with the deployments, not the files. Results are
 put back in the order of the units, whatever order the workers finish in, so
 the report is the same byte for byte as with one process.
 """
@@ -50,11 +51,45 @@ class Chunk:
     """The files, as discovery found them (picklable: work-tree files); None: found by the check."""
 
 
+AUTO_MIN_FILES = 1000
+"""The fewest files ``check --jobs auto`` starts worker processes for; not yet a measured break-even.
+
+Each worker pays a spawned interpreter, greengate's imports and the
+policies compiled (1.4 s for its first chunk of 280 files, 0.9 s for the
+next, cel-cpp engine), and returns its deployments pickled (0.1 s to
+pickle, 0.14 s to unpickle in the parent per 280 files). Measured on the
+2-core machine of the benchmarks (benchmarks/bench_check.py manifests, same
+JSON report): 2,000 files took 7.2 s with one process and 8.3 s with two;
+10,000 files 34.5 s and 68.4 s (with another test run sharing the cores).
+Two workers did not win at either size, so ``check`` defaults to
+``--jobs 1`` and this threshold stays to be set from a measurement once
+the transfer of results is cheaper.
+"""
+
+
+def cpus() -> int:
+    """The CPUs this process may run on (its affinity, where the platform says), at least 1."""
+    count = getattr(os, "process_cpu_count", None)  # Python 3.13
+    if count is not None:
+        return int(count() or 1)
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0)) or 1
+    return os.cpu_count() or 1
+
+
 def jobs_of(jobs: int) -> int:
     """The worker processes ``--jobs`` asks for: 0 is one per CPU."""
     if jobs < 0:
         raise ConfigError(f"--jobs {jobs} is negative; give 1 or more, or 0 for one per CPU")
-    return jobs or os.cpu_count() or 1
+    return jobs or cpus()
+
+
+def auto_jobs(files: int, cpu_count: int | None = None) -> int:
+    """``--jobs auto`` for ``files`` files: one per CPU when there are enough to pay for starting
+    them (:data:`AUTO_MIN_FILES`), else 1 so a small check runs in this process."""
+    if files < AUTO_MIN_FILES:
+        return 1
+    return cpu_count if cpu_count is not None else cpus()
 
 
 def folder_of(source: SourceFile) -> str:

@@ -16,9 +16,9 @@ import git
 import pytest
 from click.testing import CliRunner
 
-from greengate.app import audit_runner
+from greengate.app import workers
 from greengate.app.audit import AuditOptions, assemble, audit_target, run_audit, targets
-from greengate.app.audit_runner import Chunk, chunk_size, jobs_of, plan, split
+from greengate.app.workers import Chunk, chunk_size, jobs_of, plan, split
 from greengate.cli import main
 from greengate.errors import ConfigError
 from greengate.records.audit import AuditReport, to_dict
@@ -130,7 +130,7 @@ def test_a_repository_is_planned_from_one_discovery(tmp_path: Path) -> None:
 
 
 def test_chunk_size_balances_small_repositories_and_caps_large_ones() -> None:
-    low, high = audit_runner.CHUNK_FILES
+    low, high = workers.CHUNK_FILES
     assert chunk_size(10, 2) == low
     assert chunk_size(800, 2) == 100  # four chunks per worker
     assert chunk_size(100_000, 1) == high
@@ -146,10 +146,10 @@ def test_jobs_zero_is_one_per_cpu_and_negative_is_refused() -> None:
 def test_workers_give_results_in_the_order_of_the_units() -> None:
     seen: list[int] = []
     words = ["a", "bbb", "cc", "dddd"]
-    assert audit_runner.run(len, words, 2, lambda i, n: seen.append(i)) == [1, 3, 2, 4]
+    assert workers.run(len, words, 2, lambda i, n: seen.append(i)) == [1, 3, 2, 4]
     assert sorted(seen) == [0, 1, 2, 3]
     with pytest.raises(ValueError, match="invalid literal"):
-        audit_runner.run(int, ["1", "x", "3"], 2)
+        workers.run(int, ["1", "x", "3"], 2)
 
 
 def test_jobs_2_gives_the_plain_report_on_the_corpus() -> None:
