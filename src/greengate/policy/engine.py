@@ -153,33 +153,36 @@ def input_key(plain: Mapping[str, Any], reads: tuple[tuple[str, ...], ...]) -> H
     return tuple(key)
 
 
+Outcomes = dict[Program, tuple[bool, Any]]
+"""Programs' outcomes for one input key: the plain value (True) or the error raised (False)."""
+
+
 @dataclass
 class _Memo:
-    """Programs' outcomes by (program, input key), shared by the deployments with that key.
+    """Programs' outcomes by input key, shared by the deployments with that key.
 
-    An outcome is the plain value or the :class:`EvaluationError` raised; a
-    program that ran out of budget is not kept here (``Engine._stopped``
-    keeps it). Bounded: past :attr:`limit` entries it starts again empty, so a
+    A program that ran out of budget is not kept here (``Engine._stopped``
+    keeps it). Bounded: past :attr:`limit` keys it starts again empty, so a
     repository where every deployment differs costs no more memory than one.
     """
 
-    limit: int = 50_000
-    outcomes: dict[tuple[Program, Hashable], tuple[bool, Any]] = field(default_factory=dict)
+    limit: int = 10_000
+    outcomes: dict[Hashable, Outcomes] = field(default_factory=dict)
     hits: int = 0
     misses: int = 0
 
-    def get(self, slot: tuple[Program, Hashable]) -> tuple[bool, Any] | None:
-        found = self.outcomes.get(slot)
+    def of(self, key: Hashable) -> Outcomes | None:
+        """The outcomes kept for ``key`` (hashed once per deployment and policy, not per
+        program); None when a value of the key cannot be hashed: nothing is shared then."""
+        try:
+            found = self.outcomes.get(key)
+        except TypeError:
+            return None
         if found is None:
-            self.misses += 1
-        else:
-            self.hits += 1
+            if len(self.outcomes) >= self.limit:
+                self.outcomes.clear()
+            found = self.outcomes[key] = {}
         return found
-
-    def put(self, slot: tuple[Program, Hashable], ok: bool, value: Any) -> None:
-        if len(self.outcomes) >= self.limit:
-            self.outcomes.clear()
-        self.outcomes[slot] = (ok, value)
 
 
 class Engine:
@@ -250,7 +253,9 @@ class Engine:
                     self._stopped,
                     prepared.budget,
                 )
-                run.memo, run.key = self.memo, _key(plain, prepared.reads)
+                if self.memo is not None and prepared.reads is not None:
+                    run.memo = self.memo
+                    run.outcomes = self.memo.of(input_key(plain, prepared.reads))
                 yield from run.findings()
 
 
@@ -270,18 +275,6 @@ class _Inputs:
             {"deployment": self._value, "params": prepared.params, "catalog": self.catalog},
             budget=prepared.budget,
         )
-
-
-def _key(plain: Mapping[str, Any], reads: tuple[tuple[str, ...], ...] | None) -> Hashable | None:
-    """The memo key of one deployment for one policy; None when its programs cannot share."""
-    if reads is None:
-        return None
-    try:
-        key = input_key(plain, reads)
-        hash(key)
-    except TypeError:  # a value that cannot be a key: evaluate, do not share
-        return None
-    return key
 
 
 class _Run:
@@ -306,8 +299,8 @@ class _Run:
         self._activation: Activation | None = None
         self._make_activation = activation if callable(activation) else (lambda: activation)
         self.memo: _Memo | None = None
-        self.key: Hashable | None = None
-        """This deployment's input key for the policy (None: nothing is shared)."""
+        self.outcomes: Outcomes | None = None
+        """What the deployments with this one's input key gave (None: nothing is shared)."""
 
     @property
     def activation(self) -> Activation:
@@ -394,13 +387,18 @@ class _Run:
                 self._remember(variable.program, True, None)
 
     def _remembered(self, program: Program) -> tuple[bool, Any] | None:
-        if self.memo is None or self.key is None:
+        if self.outcomes is None or self.memo is None:
             return None
-        return self.memo.get((program, self.key))
+        found = self.outcomes.get(program)
+        if found is None:
+            self.memo.misses += 1
+        else:
+            self.memo.hits += 1
+        return found
 
     def _remember(self, program: Program, ok: bool, value: Any) -> None:
-        if self.memo is not None and self.key is not None and not isinstance(value, BudgetExceeded):
-            self.memo.put((program, self.key), ok, value)
+        if self.outcomes is not None and not isinstance(value, BudgetExceeded):
+            self.outcomes[program] = (ok, value)
 
     def _evaluate(self, program: Program) -> Any:
         """``program`` on this deployment, unless it ran out of budget before.
