@@ -1,7 +1,10 @@
 """A CEL expression that runs too long is stopped: an error finding, and the run goes on.
 
 Real CEL, the real CLI in a subprocess with a timeout as the hang guard (the
-code before the budget ran these policies for many minutes).
+code before the budget ran these policies for many minutes). The time budget
+is cel-python's: these tests run that engine whatever is installed. cel-cpp
+cannot be stopped by a timer; its own limit of comprehension iterations is
+the same kind of stop (the tests at the end, where the binding is installed).
 """
 
 from __future__ import annotations
@@ -16,10 +19,11 @@ from typing import Any
 
 import pytest
 
+import greengate.policy.cel as cel_engines
 from greengate.app.pipeline import adapt
 from greengate.load import load_bytes
-from greengate.policy.cel import default_backend
-from greengate.policy.cel.backend import BudgetExceeded, EvaluationError
+from greengate.policy.cel import cpp_installed, default_backend
+from greengate.policy.cel.backend import BudgetExceeded, EvaluationError, IterationLimit
 from greengate.policy.engine import DEFAULT_BUDGET, Engine
 from greengate.policy.load import parse_policy
 
@@ -57,7 +61,15 @@ spec: {task: chat}
 """
 
 
-def run_cli(tmp_path: Path, policy: str, config: str = "") -> tuple[int, dict[str, Any], str]:
+@pytest.fixture(autouse=True)
+def _cel_python(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The engine whose evaluations a timer stops, in this process too."""
+    monkeypatch.setattr(cel_engines, "_selected", "python")
+
+
+def run_cli(
+    tmp_path: Path, policy: str, config: str = "", engine: str = "python"
+) -> tuple[int, dict[str, Any], str]:
     (tmp_path / "costly.yaml").write_text(policy)
     (tmp_path / "m.yaml").write_text(MANIFESTS)
     (tmp_path / ".greengate.yaml").write_text(config or "policies: {builtin: false}\n")
@@ -72,6 +84,8 @@ def run_cli(tmp_path: Path, policy: str, config: str = "") -> tuple[int, dict[st
             "costly.yaml",
             "--format",
             "json",
+            "--cel-engine",
+            engine,
         ],
         cwd=tmp_path,
         capture_output=True,
@@ -230,3 +244,52 @@ def test_an_expensive_message_expression_is_an_error_not_a_silent_fallback(
     assert gg902[0][2].startswith(
         "evaluation of GG902 (its messageExpression) took longer than the 0.2 s budget"
     )
+
+
+needs_cpp = pytest.mark.skipif(not cpp_installed(), reason="cel-expr-python is not installed")
+
+CPP_LIMIT = (
+    "ran more than 10,000 comprehension iterations{again} (the engine's limit, which"
+    " policies.budgetSeconds does not raise); simplify the expression or run it with"
+    " --cel-engine python"
+)
+
+
+@needs_cpp
+def test_cel_cpps_iteration_limit_is_a_stop_like_the_budget(tmp_path: Path) -> None:
+    code, report, _ = run_cli(tmp_path, POLICY, engine="cpp")
+    assert code == 1
+    again = " on 'one' (m.yaml) and was not run again"
+    assert sorted(findings(report)) == [
+        ("GG901", "one", "error", "evaluation of GG901 " + CPP_LIMIT.format(again="")),
+        ("GG901", "two", "error", "evaluation of GG901 " + CPP_LIMIT.format(again=again)),
+        ("GG902", "one", "pass", "GG902"),
+        ("GG902", "two", "pass", "GG902"),
+    ]
+
+
+@needs_cpp
+def test_cel_cpps_iteration_limit_in_a_message_expression_is_an_error(tmp_path: Path) -> None:
+    slow_message = POLICY.replace(
+        "      expression: has(deployment.task)\n      message: no task\n",
+        "      expression: 'false'\n      message: no task\n"
+        f"      messageExpression: \"{SLOW} ? 'a' : 'b'\"\n",
+    )
+    _, report, _ = run_cli(tmp_path, slow_message, engine="cpp")
+    gg902 = [(d, s, m) for r, d, s, m in findings(report) if r == "GG902"]
+    assert [(d, s) for d, s, _ in gg902] == [("one", "error"), ("two", "error")]
+    assert gg902[0][2] == "evaluation of GG902 (its messageExpression) " + CPP_LIMIT.format(
+        again=""
+    )
+
+
+@needs_cpp
+def test_cel_cpps_backend_raises_iteration_limit_a_budget_stop() -> None:
+    backend = cel_engines.backend_named("cpp")
+    activation = backend.activation({"params": {"items": list(range(1000))}}, budget=5.0)
+    with pytest.raises(IterationLimit) as info:
+        backend.compile(SLOW).evaluate(activation)
+    assert isinstance(info.value, BudgetExceeded)
+    assert info.value.limit == 10_000
+    assert str(info.value) == "ran more than 10,000 comprehension iterations"
+    assert backend.compile("size(params.items) == 1000").evaluate(activation) is True

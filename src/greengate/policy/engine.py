@@ -40,6 +40,7 @@ from greengate.policy.cel.backend import (
     BudgetExceeded,
     EvaluationError,
     Input,
+    IterationLimit,
     MissingFieldError,
     Program,
     format_seconds,
@@ -200,7 +201,7 @@ class Engine:
         overrides = params or {}
         settings = rules or {}
         self.budget = DEFAULT_BUDGET if budget is None else budget
-        self._stopped: dict[Program, Deployment] = {}
+        self._stopped: dict[Program, tuple[Deployment, BudgetExceeded]] = {}
         """Programs that ran out of budget -> the deployment they ran out on."""
         self.memo: _Memo | None = _Memo()
         """Outcomes shared between deployments with the same input; None: every program runs."""
@@ -286,7 +287,7 @@ class _Run:
         deployment: Deployment,
         plain: Mapping[str, Any],
         activation: Activation | Callable[[], Activation],
-        stopped: dict[Program, Deployment],
+        stopped: dict[Program, tuple[Deployment, BudgetExceeded]],
         budget: float = DEFAULT_BUDGET,
     ) -> None:
         self.stopped = stopped
@@ -373,12 +374,13 @@ class _Run:
     def _define_variables(self, activation: Activation) -> None:
         for variable in self.policy.variables:
             try:
-                if variable.program in self.stopped:
-                    raise BudgetExceeded(self.budget)
+                stop = self.stopped.get(variable.program)
+                if stop is not None:
+                    raise stop[1].with_traceback(None)
                 try:
                     activation.define(variable.name, variable.program)
-                except BudgetExceeded:
-                    self.stopped[variable.program] = self.deployment
+                except BudgetExceeded as exc:
+                    self.stopped[variable.program] = (self.deployment, exc)
                     raise
             except EvaluationError as exc:
                 self.variable_errors[variable.name] = (variable, exc)
@@ -406,8 +408,9 @@ class _Run:
         A deployment with the same input key as one evaluated before gets that
         outcome, value or error, without running the program.
         """
-        if program in self.stopped:
-            raise BudgetExceeded(self.budget)
+        stop = self.stopped.get(program)
+        if stop is not None:
+            raise stop[1].with_traceback(None)
         known = self._remembered(program)
         if known is not None:
             ok, value = known
@@ -416,8 +419,8 @@ class _Run:
             raise value.with_traceback(None)
         try:
             result = program.evaluate(self.activation)
-        except BudgetExceeded:
-            self.stopped[program] = self.deployment
+        except BudgetExceeded as exc:
+            self.stopped[program] = (self.deployment, exc)
             raise
         except EvaluationError as exc:
             self._remember(program, False, exc)
@@ -428,14 +431,24 @@ class _Run:
     def _over_budget(
         self, validation: Validation, program: Program, exc: BudgetExceeded, where: str = ""
     ) -> str:
-        """``evaluation of GG123 took longer than the 1 s budget; simplify the expression``."""
+        """``evaluation of GG123 took longer than the 1 s budget; simplify the expression``.
+
+        Or, stopped at the engine's own limit: ``evaluation of GG123 ran more
+        than 10,000 comprehension iterations (cel-cpp's limit)``.
+        """
         inside = f" ({where})" if where else ""
-        first = self.stopped.get(program, self.deployment)
+        first = self.stopped.get(program, (self.deployment, exc))[0]
         again = (
             f" on '{first.name}' ({first.file}) and was not run again"
             if first is not self.deployment
             else ""
         )
+        if isinstance(exc, IterationLimit):
+            return (
+                f"evaluation of {validation.id}{inside} {exc}{again} (the engine's limit,"
+                " which policies.budgetSeconds does not raise); simplify the expression"
+                " or run it with --cel-engine python"
+            )
         return (
             f"evaluation of {validation.id}{inside} took longer than the "
             f"{format_seconds(exc.budget)} budget{again}; simplify the expression"

@@ -65,6 +65,20 @@ class BudgetExceeded(EvaluationError):
         self.budget = budget
 
 
+class IterationLimit(BudgetExceeded):
+    """The engine stopped the evaluation at its own limit of comprehension iterations.
+
+    cel-cpp's bound (a Python timer cannot stop C++ code): the same kind of
+    stop as the time budget, so the rule is an error finding and the program is
+    not run again, but its message names the limit, not the seconds.
+    """
+
+    def __init__(self, budget: float, limit: int) -> None:
+        EvaluationError.__init__(self, f"ran more than {limit:,} comprehension iterations")
+        self.budget = budget
+        self.limit = limit
+
+
 def format_seconds(seconds: float) -> str:
     """``1 s``, ``0.5 s``, ``2.25 s``: a budget as messages show it."""
     return f"{seconds:g} s"

@@ -26,7 +26,7 @@ bridged here, once:
   only found to be over budget when it returns (the same timer as cel-python's
   raises then). What bounds it is cel-cpp's own limit of 10,000 comprehension
   iterations per evaluation (not configurable through the binding), reported
-  as an evaluation error.
+  as :class:`IterationLimit`, a stop of the same kind as the budget's.
 * **Variables lose ``uint``.** A ``variables.<name>`` value is bound again as
   a plain value (the binding does not take its own values as inputs), so a
   ``uint`` variable reads back as ``int``.
@@ -46,6 +46,7 @@ from greengate.policy.cel.backend import (
     CompileError,
     EvaluationError,
     Input,
+    IterationLimit,
     MissingFieldError,
     Program,
     Reference,
@@ -61,6 +62,8 @@ extensions:
 """
 """The strings extension (version 4, as cel-go's) and two-variable comprehensions."""
 
+ITERATION_LIMIT = 10_000
+"""cel-cpp's comprehension iterations per evaluation (its default; the binding cannot set it)."""
 _ENV = cel.NewEnv(config=cel.NewEnvConfigFromYaml(_CONFIG))
 
 _HAS_PATH = re.compile(r"\bhas\(\s*([A-Za-z_]\w*(?:\s*\.\s*[A-Za-z_]\w*){2,})\s*\)")
@@ -111,8 +114,11 @@ def compile_error(source: str, message: str) -> CompileError:
     return CompileError(f"CEL syntax error: {detail}", line, column)
 
 
-def evaluation_error(message: str) -> EvaluationError:
-    """cel-cpp's error value as the interface's error, saying what went wrong in greengate's terms."""
+def evaluation_error(message: str, budget: float | None = None) -> EvaluationError:
+    """cel-cpp's error value as the interface's error, saying what went wrong in greengate's terms.
+
+    Its iteration limit is a stop like the time ``budget``'s: :class:`IterationLimit`.
+    """
     text = re.sub(r"^[A-Z_]+: ", "", message.strip())
     missing = _MISSING_KEY.search(text)
     if missing:
@@ -130,7 +136,7 @@ def evaluation_error(message: str) -> EvaluationError:
             return EvaluationError(f"no such function: '{name}'")
         return EvaluationError(f"no such overload: {name}({overload.group(3)})")
     if "Iteration budget exceeded" in text:
-        return EvaluationError("more than 10,000 comprehension iterations (cel-cpp's limit)")
+        return IterationLimit(budget or 0.0, ITERATION_LIMIT)
     return EvaluationError(text.split("\n")[0])
 
 
@@ -180,9 +186,9 @@ class _Activation(Activation):
         try:
             result = program.expression.eval(self._bound)
         except RuntimeError as exc:
-            raise evaluation_error(str(exc)) from None
+            raise evaluation_error(str(exc), self.budget) from None
         if result.type() == cel.Type.ERROR:
-            raise evaluation_error(str(result.value()))
+            raise evaluation_error(str(result.value()), self.budget)
         return result
 
     def define(self, name: str, program: Program) -> None:
