@@ -70,7 +70,7 @@ def fingerprint(rule_id: str, file: str, deployment: str, field: str) -> str:
     return digest.hexdigest()[:32]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Finding:
     rule_id: str
     policy: str

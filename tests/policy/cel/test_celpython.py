@@ -107,3 +107,61 @@ def test_compiled_runner_agrees_with_the_interpreter(expression: str) -> None:
     fast = program._fast.evaluate(activation)
     slow = program._slow.evaluate(activation)
     assert from_cel(fast) == from_cel(slow)
+
+
+def _same(a: object, b: object) -> bool:
+    """Equal values of the same CEL types, maps in the same order (json_to_cel is the reference)."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict) and isinstance(b, dict):
+        return (
+            list(map(type, a)) == list(map(type, b))
+            and list(a) == list(b)
+            and all(_same(a[k], b[k]) for k in a)
+        )
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, float) and a != a:
+        return isinstance(b, float) and b != b
+    return a == b
+
+
+def test_to_cel_gives_json_to_cels_values_on_the_corpus_and_on_edge_values() -> None:
+    import datetime
+    from pathlib import Path
+
+    from celpy.adapter import json_to_cel
+
+    from greengate.app.pipeline import read_deployments
+    from greengate.catalog import Catalog
+    from greengate.sources.discover import discover
+
+    corpus = Path(__file__).resolve().parents[2] / "data" / "corpus" / "files"
+    deployments, _ = read_deployments(discover([corpus]), Catalog.builtin())
+    inputs = [d.as_cel_input() for d in deployments]
+    assert len(inputs) > 100
+    edges: list[object] = [
+        None,
+        True,
+        False,
+        0,
+        -1,
+        2**63 - 1,
+        -(2**63),
+        1.5,
+        -0.0,
+        float("inf"),
+        float("nan"),
+        "",
+        "ü",
+        [],
+        {},
+        (1, "a"),
+        {"": [None, {"k": (True, 2.0)}]},
+        datetime.timedelta(seconds=3),
+    ]
+    for value in [*inputs, *edges]:
+        assert _same(to_cel(value), json_to_cel(value)), value
+    for beyond in (2**63, -(2**63) - 1):
+        with pytest.raises(ValueError, match="overflow"):
+            to_cel(beyond)

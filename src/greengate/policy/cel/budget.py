@@ -53,10 +53,16 @@ class _OutOfTime(BaseException):
     """Raised inside the evaluation; becomes :class:`BudgetExceeded` at the boundary."""
 
 
+_armed_in: int | None = None
+"""The thread whose evaluations :func:`armed` has installed the handler for (the main thread)."""
+
+
 def run_within(budget: float | None, function: Callable[[], T]) -> T:
     """``function()``, stopped with :class:`BudgetExceeded` after ``budget`` seconds."""
     if budget is None:
         return function()
+    if _armed_in is not None and _armed_in == threading.get_ident():
+        return _timed(budget, function)  # inside armed(): only the timer to set and clear
     if _can_use_alarm():
         return _with_alarm(budget, function)
     if _SET_ASYNC_EXC is not None:
@@ -88,33 +94,40 @@ def armed() -> Iterator[None]:
     The previous handler is restored when the block ends. Off the main
     thread, or without ``setitimer``, it does nothing.
     """
+    global _armed_in
     if not _can_use_alarm():
         yield
         return
     assert _SIGNAL is not None
     previous = signal.signal(_SIGNAL, _expire)
+    outer, _armed_in = _armed_in, threading.get_ident()
     try:
         yield
     finally:
+        _armed_in = outer
         signal.signal(_SIGNAL, previous)
+
+
+def _timed(budget: float, function: Callable[[], T]) -> T:
+    """``function()`` under the timer, with :func:`armed`'s handler already installed."""
+    assert _TIMER is not None
+    try:
+        signal.setitimer(_TIMER, budget)
+        try:
+            return function()
+        finally:
+            signal.setitimer(_TIMER, 0)
+    except _OutOfTime:
+        raise BudgetExceeded(budget) from None
 
 
 def _with_alarm(budget: float, function: Callable[[], T]) -> T:
     assert _SIGNAL is not None and _TIMER is not None
-    own = signal.getsignal(_SIGNAL) is not _expire  # else armed() installed it
-    previous = signal.signal(_SIGNAL, _expire) if own else None
+    previous = signal.signal(_SIGNAL, _expire)
     try:
-        try:
-            signal.setitimer(_TIMER, budget)
-            try:
-                return function()
-            finally:
-                signal.setitimer(_TIMER, 0)
-        finally:
-            if own:
-                signal.signal(_SIGNAL, previous)
-    except _OutOfTime:
-        raise BudgetExceeded(budget) from None
+        return _timed(budget, function)
+    finally:
+        signal.signal(_SIGNAL, previous)
 
 
 def _async_exc() -> Callable[[Any, Any], int] | None:

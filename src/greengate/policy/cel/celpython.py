@@ -408,9 +408,43 @@ def _short_overload(detail: str) -> str:
     return detail.replace("no such overload: ", "")
 
 
+_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
+
+
 def to_cel(value: Any) -> Any:
-    """Convert plain JSON-like values to CEL values once, before evaluating many rules."""
+    """Convert plain JSON-like values to CEL values once, before evaluating many rules.
+
+    The same values as ``celpy.adapter.json_to_cel`` (tested on the corpus),
+    built directly: json_to_cel wraps a new int64 guard function around every
+    integer and copies each map key by key, a fifth of the conversion's time.
+    Anything but the exact JSON types goes to json_to_cel.
+    """
+    kind = type(value)
+    if kind is str:
+        return _new_str(celtypes.StringType, value)
+    if kind is dict:
+        converted = celtypes.MapType()
+        _dict_update(converted, {to_cel(k): to_cel(v) for k, v in value.items()})
+        return converted
+    if kind is int:
+        if _INT64_MIN <= value <= _INT64_MAX:
+            return _new_int(celtypes.IntType, value)
+        return json_to_cel(value)  # raises cel-python's own overflow error
+    if kind is bool:
+        return celtypes.BoolType(value)
+    if kind is float:
+        return _new_float(celtypes.DoubleType, value)
+    if value is None:
+        return None
+    if kind is list or kind is tuple:
+        return celtypes.ListType([to_cel(item) for item in value])
     return json_to_cel(value)
+
+
+_new_str = str.__new__
+_new_int = int.__new__
+_new_float = float.__new__
+_dict_update = dict.update
 
 
 def from_cel(value: Any) -> Any:
