@@ -40,7 +40,7 @@ from greengate.records.finding import (
 )
 from greengate.records.location import Location
 from greengate.records.report import RuleInfo
-from greengate.sources.files import SourceFile, repository_path
+from greengate.sources.files import SourceFile, repository_path, safe_resolve
 from greengate.sources.globs import match_path
 
 MANIFEST_RULES = (
@@ -179,8 +179,9 @@ def read_deployments(
     folders = FolderFiles(max_file_bytes)
     adapted: list[list[Deployment]] = []
     groups: dict[tuple[str, str], _Folder] = {}
+    top = safe_resolve(root) if root is not None else None
     for source in files:
-        path = repository_path(source, root)
+        path = repository_path(source, top, resolved=True)
         loaded = folders.load(source)
         for problem in loaded.problems:
             findings.append(

@@ -20,12 +20,14 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from greengate.sources.files import (
+    Resolver,
     SourceFile,
     WorkTree,
     display_path,
     entry_path,
     regular_file,
     safe_resolve,
+    shown_path,
 )
 from greengate.sources.suffixes import MANIFEST_SUFFIXES
 
@@ -44,6 +46,8 @@ def discover(
     """
     wanted = tuple(s.lower() for s in suffixes)
     seen: dict[Path, SourceFile] = {}
+    resolver = Resolver()
+    base = safe_resolve(Path.cwd())
     for path in paths:
         if _named_file(path):
             candidates: Iterable[Path] = [path]
@@ -52,6 +56,12 @@ def discover(
             candidates = (p for p in _folder_files(path) if p.name.lower().endswith(wanted))
             source = WorkTree(_tree_root(path))
         for candidate in candidates:
+            regular = resolver.regular(candidate)
+            if regular is not None:  # the common case, with one lstat
+                if regular not in seen:
+                    shown = shown_path(candidate, regular, base)
+                    seen[regular] = SourceFile(shown, candidate, source=source)
+                continue
             key = _key(candidate, source)
             if key not in seen:
                 entry = entry_path(candidate)

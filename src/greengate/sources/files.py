@@ -124,23 +124,58 @@ def display_path(path: Path, cwd: Path | None = None) -> str:
         if path.name not in ("", ".", "..") and path.is_symlink()
         else safe_resolve(path)
     )
+    return shown_path(path, resolved, base)
+
+
+def shown_path(path: Path, resolved: Path, base: Path) -> str:
+    """:func:`display_path` of ``path``, given it resolved and the resolved working directory."""
     try:
         return resolved.relative_to(base).as_posix()
     except ValueError:
         return path.as_posix()
 
 
-def repository_path(file: SourceFile, root: Path | None) -> str:
+class Resolver:
+    """``resolve()`` of many files of few folders: each folder is resolved once.
+
+    One listing's worth (a :func:`~greengate.sources.discover.discover` call),
+    never kept between runs: the tree may change. A regular file (not a link)
+    resolves to its resolved folder joined with its name, as ``resolve()``
+    gives it, without one ``lstat`` per component of its path.
+    """
+
+    def __init__(self) -> None:
+        self._folders: dict[Path, Path] = {}
+
+    def folder(self, path: Path) -> Path:
+        found = self._folders.get(path)
+        if found is None:
+            found = self._folders[path] = safe_resolve(path)
+        return found
+
+    def regular(self, path: Path) -> Path | None:
+        """``safe_resolve(path)`` if ``path`` is a regular file (not a link), else None."""
+        if path.name in ("", ".", ".."):
+            return None
+        try:
+            mode = os.lstat(path).st_mode
+        except OSError:
+            return None
+        return self.folder(path.parent) / path.name if stat.S_ISREG(mode) else None
+
+
+def repository_path(file: SourceFile, root: Path | None, *, resolved: bool = False) -> str:
     """``file`` relative to the repository ``root``, as fingerprints name files.
 
     So a finding has the same identity whether greengate runs at the root of
     the repository or in a folder of it (a baseline made in CI still matches
     a check run in ``deploy/``). Outside ``root``, or without one, the
-    displayed path is kept.
+    displayed path is kept. ``resolved``: ``root`` is resolved already (a
+    caller naming many files resolves it once).
     """
     if root is None:
         return file.display
-    rel = relative_posix(file.path, safe_resolve(root))
+    rel = relative_posix(file.path, root if resolved else safe_resolve(root))
     if rel is None:
         return file.display
     return rel or "."
@@ -152,7 +187,10 @@ def relative_posix(path: Path, root: Path) -> str | None:
     The entry as written is tried first, then its resolved target: a link in
     the work tree names itself, not what it points at.
     """
-    for candidate in (Path(os.path.normpath(path.absolute())), safe_resolve(path)):
+    written = Path(os.path.normpath(path.absolute()))
+    for candidate in (written, None):
+        if candidate is None:  # resolved only when the path as written is outside
+            candidate = safe_resolve(path)
         try:
             rel = candidate.relative_to(root)
         except ValueError:
@@ -282,6 +320,7 @@ __all__ = [
     "FileSource",
     "GitCommit",
     "NotRegularFile",
+    "Resolver",
     "SourceFile",
     "WorkTree",
     "display_path",
@@ -289,4 +328,5 @@ __all__ = [
     "read_regular",
     "regular_file",
     "safe_resolve",
+    "shown_path",
 ]
