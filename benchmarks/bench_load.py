@@ -90,7 +90,9 @@ def main() -> None:
     for _ in range(args.repeat):
         for name, run in runs.items():
             times[name].append(timed(run))
-    print(f"{args.files:,} native manifests, median of {args.repeat} turns, libyaml {yaml.__with_libyaml__}")
+    print(
+        f"{args.files:,} native manifests, median of {args.repeat} turns, libyaml {yaml.__with_libyaml__}"
+    )
     floor = statistics.median(next(iter(times.values())))
     for name, seconds in times.items():
         median = statistics.median(seconds)
