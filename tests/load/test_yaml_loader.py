@@ -300,6 +300,9 @@ def hostile() -> list[str]:
     bomb += [f"a{i}: &a{i} [" + ",".join([f"*a{i - 1}"] * 10) + "]" for i in range(1, 8)]
     return [
         "\n".join(bomb) + "\n",
+        # Near the small limit of 3,000 values: an alias costs exactly its anchor's size.
+        "a: &a [x, x, x, x, x, x, x, x, x]\nb: [" + ", ".join(["*a"] * 299) + "]\n",
+        "a: &a {k: [x, x, x, x]}\nb: [" + ", ".join(["*a"] * 499) + "]\n",
         "[" * 300 + "]" * 300,
         "a:\n" + "".join("  " * i + f"k{i}:\n" for i in range(1, 250)),
         "a: &x [1, *x]\n",
