@@ -383,3 +383,9 @@ def test_random_yaml_loads_as_the_reference_loads_it() -> None:
             outcomes["problems"] += len(loaded[2])
     # The generator reaches both good documents and every kind of problem.
     assert outcomes["documents"] > 3_000 and outcomes["problems"] > 500
+
+
+def test_an_explicit_tag_its_text_does_not_fit_keeps_the_text() -> None:
+    text = b'a: !!bool maybe\nb: !!int\nc: !!float ""\nd: !!int x\ne: !!bool yes\n'
+    (doc,) = load_bytes(text, "f.yaml").documents
+    assert doc.data == {"a": "maybe", "b": "", "c": "", "d": "x", "e": True}

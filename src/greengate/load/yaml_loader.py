@@ -453,8 +453,8 @@ class _Reader:
                 return _constructor.construct_yaml_bool(ScalarNode(tag, value))
             if tag == _TAG + "null":
                 return None
-        except (ValueError, yaml.YAMLError):
-            return value
+        except (ValueError, KeyError, IndexError, yaml.YAMLError):
+            return value  # an explicit tag its text does not fit (!!bool maybe, !!int ""): text
         # Timestamps, binary and unknown tags stay text: never build objects from tags.
         return _tagged(tag, value)
 
