@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import subprocess
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -18,6 +19,7 @@ import yaml
 from click.testing import CliRunner
 
 from greengate.cli import main
+from greengate.load.yaml_loader import load_yaml
 
 BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
 
@@ -112,3 +114,13 @@ def test_linearity_is_the_per_file_time_of_the_larger_size_over_the_smaller() ->
 
     (line,) = bench_check.linearity([row(10000, 40.0), row(100000, 440.0)])
     assert line.endswith("per-file time at 100,000 files / at 10,000 = 1.10")
+
+
+def test_the_loader_at_a_git_ref_is_that_commit_s_own_module() -> None:
+    git = subprocess.run(["git", "-C", str(BENCHMARKS), "rev-parse", "HEAD"], capture_output=True)
+    if git.returncode != 0:
+        pytest.skip("not a git checkout")
+    text = "a: &x {b: [1, .inf]}\nc: *x\n"
+    at_head = bench("bench_load").loader_at("HEAD")
+    assert at_head.__module__ == "yaml_loader_at_HEAD"
+    assert at_head(text, "f.yaml") == load_yaml(text, "f.yaml")

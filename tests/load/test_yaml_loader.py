@@ -1,8 +1,13 @@
 from __future__ import annotations
 
+import random
 from pathlib import Path
+from types import ModuleType
 
-from greengate.load import MAX_VALUES, load_bytes, load_file
+import pytest
+import yaml_reference
+
+from greengate.load import MAX_VALUES, LoadedFile, load_bytes, load_file, yaml_loader
 
 
 def test_values_keep_line_and_column() -> None:
@@ -145,3 +150,242 @@ def test_an_anchored_key_can_be_named_again_by_an_alias() -> None:
     assert doc.data == {"a": 1, "b": "a"}
     (problem,) = load_bytes(b"&k a: 1\n*k : 2\n", "f.yaml").problems
     assert problem.message == "duplicate key 'a' (first at line 1)"
+
+
+# --- the loader against its frozen reference (tests/load/yaml_reference.py) ---------------
+
+ROOT = Path(__file__).resolve().parents[2]
+WORDS = ["a", "b", "name", "spec", "region", "x y", "1", "on", "<key>", "k"]
+SCALARS = [
+    *WORDS,
+    "-2",
+    "0x1f",
+    "0o17",
+    "0b101",
+    "1_000",
+    "190:20:30",
+    "+12",
+    "1.5",
+    "1e3",
+    "1:30.5",
+    ".inf",
+    "-.Inf",
+    ".NaN",
+    "1.0e+400",
+    "9" * 450,
+    "yes",
+    "Off",
+    "true",
+    "~",
+    "null",
+    "",
+    "2024-01-01",
+    "=",
+    '"quoted: 1"',
+    "'single'",
+    "!Ref p",
+    "!Sub 'x'",
+    "!!str 1",
+    "!!int 3",
+    "!!int x",
+    "!!float 2",
+    "!!float abc",
+    "!!bool yes",
+    "!!null ''",
+    "!!binary aGk=",
+    "!!timestamp 2001-12-14",
+    "! 12",
+]
+
+
+def typed(value: object) -> object:
+    """A value with the type of every part spelled out: ``1``, ``1.0`` and ``True`` differ."""
+    if isinstance(value, dict):
+        return ("dict", [(typed(k), typed(v)) for k, v in value.items()])
+    if isinstance(value, list):
+        return ("list", [typed(v) for v in value])
+    return (type(value).__name__, value)
+
+
+def outcome(loaded: LoadedFile) -> object:
+    """Everything a load gives, in order: documents (values, every span) and problems."""
+    documents = [
+        (d.file, d.index, d.read_as, typed(d.data), list(d.spans.items())) for d in loaded.documents
+    ]
+    return loaded.path, documents, loaded.problems
+
+
+class Writer:
+    """Random YAML: block and flow style, anchors, aliases (as keys too), merges, tags."""
+
+    def __init__(self, rng: random.Random) -> None:
+        self.rng = rng
+        self.anchors: list[str] = []
+
+    def anchor(self) -> str:
+        if self.rng.random() < 0.15:
+            name = self.rng.choice(["a", "b", "c", f"n{len(self.anchors)}"])
+            self.anchors.append(name)
+            return f"&{name} "
+        return ""
+
+    def alias(self) -> str | None:
+        if self.anchors and self.rng.random() < 0.12:
+            return "*" + self.rng.choice(
+                [*self.anchors, "unknown"] if self.rng.random() < 0.05 else self.anchors
+            )
+        return None
+
+    def key(self) -> str:
+        r = self.rng.random()
+        if r < 0.04:
+            return "<<"
+        if r < 0.07 and (alias := self.alias()):
+            return alias + " "
+        if r < 0.1:
+            return "? " + self.flow(2)
+        return self.anchor() + self.rng.choice(WORDS if self.rng.random() < 0.9 else SCALARS[:30])
+
+    def flow(self, depth: int) -> str:
+        alias = self.alias()
+        if alias:
+            return alias
+        r = self.rng.random()
+        if depth <= 0 or r < 0.5:
+            text = self.rng.choice(SCALARS)
+            return self.anchor() + text if text else '""'
+        tag = self.rng.choice(["", "", "", "!GetAtt ", "!!seq ", "!!map "])
+        size = self.rng.randint(0, 4)
+        if r < 0.75:
+            items = ", ".join(self.flow(depth - 1) for _ in range(size))
+            return f"{self.anchor()}{tag}[{items}]"
+        pairs = ", ".join(f"{self.key()}: {self.flow(depth - 1)}" for _ in range(size))
+        return f"{self.anchor()}{tag}{{{pairs}}}"
+
+    def block(self, depth: int, indent: str) -> list[str]:
+        if depth <= 0 or self.rng.random() < 0.3:
+            return [indent + self.flow(2)]
+        lines: list[str] = []
+        sequence = self.rng.random() < 0.3
+        for _ in range(self.rng.randint(1, 4)):
+            head = f"{indent}- " if sequence else f"{indent}{self.key()}: "
+            if self.rng.random() < 0.5:
+                lines.append(head + self.flow(2))
+            elif self.rng.random() < 0.1:
+                lines += [head + "|", indent + "  literal", indent + "  text"]
+            else:
+                lines.append(head.rstrip() if head.strip() != "-" else head)
+                lines += self.block(depth - 1, indent + "  ")
+        return lines
+
+    def stream(self) -> str:
+        documents = []
+        for _ in range(self.rng.randint(1, 4)):
+            self.anchors = []
+            text = "\n".join(self.block(4, "")) + "\n"
+            if self.rng.random() < 0.15:  # break it somewhere
+                at = self.rng.randrange(len(text))
+                text = (
+                    text[:at]
+                    + self.rng.choice(["[", "]", ": ", "\t", "{", "&", "*", "\n  - "])
+                    + text[at:]
+                )
+            documents.append(text)
+        separator = self.rng.choice(["---\n", "---\n", "...\n---\n", "--- # c\n"])
+        return separator.join(documents)
+
+
+def hostile() -> list[str]:
+    bomb = ['a0: &a0 ["x","x","x","x","x","x","x","x","x","x"]']
+    bomb += [f"a{i}: &a{i} [" + ",".join([f"*a{i - 1}"] * 10) + "]" for i in range(1, 8)]
+    return [
+        "\n".join(bomb) + "\n",
+        # Near the small limit of 3,000 values: an alias costs exactly its anchor's size.
+        "a: &a [x, x, x, x, x, x, x, x, x]\nb: [" + ", ".join(["*a"] * 299) + "]\n",
+        "a: &a {k: [x, x, x, x]}\nb: [" + ", ".join(["*a"] * 499) + "]\n",
+        "[" * 300 + "]" * 300,
+        "a:\n" + "".join("  " * i + f"k{i}:\n" for i in range(1, 250)),
+        "a: &x [1, *x]\n",
+        "a: &x {b: *x}\n",
+        "&k [a]: 1\nb: *k\n",
+        "&k a: 1\n*k : 2\n",
+        "? [1e400]\n: x\n",
+        "? {a: 1, a: 2}\n: x\n",
+        "{<<: [*u], a: 1}\n",
+        "b: &b {x: 1}\nc: {<<: *b, <<: *b, x: 2}\nd: {<<: [*b, *b, 1]}\n",
+        "a: 1\n---\nb: [1, 2\nc: 3\n---\nd: 4\n---\ne: {f: 5\n---\ng: 6\n",
+        "a: 1\na: 2\n---\n- b\n---\n",
+        "",
+        "---\n",
+        "--- !Ref x\n",
+        "# only a comment\n",
+        "x: !!python/object/apply:os.system ['echo hi']\n",
+        "".join(f"k{i}: {i}\n" for i in range(2000)),
+        "\t- a\n",
+    ]
+
+
+def fixtures() -> list[Path]:
+    roots = [ROOT / "tests", ROOT / "examples", ROOT / "policies", ROOT / "src"]
+    suffixes = {".yaml", ".yml", ".json"}
+    return sorted(p for r in roots for p in r.rglob("*") if p.suffix in suffixes and p.is_file())
+
+
+@pytest.fixture
+def small_limits(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Limits small enough that random input reaches them, the same in both loaders."""
+    for module in (yaml_loader, yaml_reference):
+        monkeypatch.setattr(module, "MAX_VALUES", 3_000)
+        monkeypatch.setattr(module, "MAX_DEPTH", 12)
+        monkeypatch.setattr(module, "MAX_PROBLEMS", 5)
+
+
+def load(loader: ModuleType, text: str) -> object:
+    """What ``loader.load_yaml`` gives, or the kind of exception it raises (the same, or a bug)."""
+    try:
+        return outcome(loader.load_yaml(text, "f.yaml"))
+    except Exception as exc:
+        return ("raises", type(exc).__name__)
+
+
+def same_as_the_reference(text: str) -> object:
+    expected = load(yaml_reference, text)
+    assert load(yaml_loader, text) == expected, text
+    return expected
+
+
+def test_every_yaml_and_json_file_of_the_repository_loads_as_the_reference_loads_it() -> None:
+    files = fixtures()
+    assert len(files) > 300  # the corpus, the examples, the policies
+    for path in files:
+        same_as_the_reference(path.read_text("utf-8", errors="replace"))
+
+
+@pytest.mark.parametrize("text", hostile())
+def test_hostile_input_loads_as_the_reference_loads_it(text: str) -> None:
+    same_as_the_reference(text)
+
+
+@pytest.mark.usefixtures("small_limits")
+@pytest.mark.parametrize("text", hostile())
+def test_hostile_input_under_small_limits_loads_as_the_reference_loads_it(text: str) -> None:
+    same_as_the_reference(text)
+
+
+@pytest.mark.usefixtures("small_limits")
+def test_random_yaml_loads_as_the_reference_loads_it() -> None:
+    rng = random.Random(15)
+    outcomes = {"documents": 0, "problems": 0}
+    for _ in range(3_000):
+        loaded = same_as_the_reference(Writer(rng).stream())
+        if isinstance(loaded, tuple) and len(loaded) == 3:
+            outcomes["documents"] += len(loaded[1])
+            outcomes["problems"] += len(loaded[2])
+    # The generator reaches both good documents and every kind of problem.
+    assert outcomes["documents"] > 3_000 and outcomes["problems"] > 500
+
+
+def test_an_explicit_tag_its_text_does_not_fit_keeps_the_text() -> None:
+    text = b'a: !!bool maybe\nb: !!int\nc: !!float ""\nd: !!int x\ne: !!bool yes\n'
+    (doc,) = load_bytes(text, "f.yaml").documents
+    assert doc.data == {"a": "maybe", "b": "", "c": "", "d": "x", "e": True}

@@ -29,18 +29,19 @@ import json
 import math
 import re
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import yaml
 from yaml.constructor import SafeConstructor
 from yaml.events import (
     AliasEvent,
-    CollectionStartEvent,
     DocumentEndEvent,
     DocumentStartEvent,
+    MappingEndEvent,
     MappingStartEvent,
     ScalarEvent,
+    SequenceEndEvent,
 )
 from yaml.nodes import ScalarNode
 
@@ -65,6 +66,15 @@ _TAG = "tag:yaml.org,2002:"
 _constructor = SafeConstructor()
 _MARKER = re.compile(r"^---(?=[ \t\r\n]|$)", re.M)
 _NON_FINITE = frozenset({".inf", "+.inf", "-.inf", ".nan"})
+_STR = _TAG + "str"
+# The loader's implicit resolvers by a plain scalar's first character ("" for an empty one),
+# each list followed by those for any character, as the resolver itself tries them.
+_WILDCARD: list[tuple[str, re.Pattern[str]]] = list(_Loader.yaml_implicit_resolvers.get(None, []))
+_IMPLICIT: dict[str, list[tuple[str, re.Pattern[str]]]] = {
+    first: [*resolvers, *_WILDCARD]
+    for first, resolvers in _Loader.yaml_implicit_resolvers.items()
+    if first is not None
+}
 
 
 class _Problem(Exception):
@@ -88,25 +98,6 @@ def finite_number(value: int | float) -> bool:
 
 
 @dataclass
-class _Frame:
-    container: Any
-    path: PathKey
-    start: Any
-    key: Any
-    tag: str | None
-    anchor: str | None
-    first_span: int
-    first_value: int
-    style: str | None = None
-    pending: str | None = None
-    pending_mark: Any = None
-    pending_merge: bool = False
-    key_frame: bool = False
-    seen: dict[str, int] = field(default_factory=dict)
-    merges: list[Any] = field(default_factory=list)
-
-
-@dataclass
 class _Anchor:
     value: Any = None
     span: Span | None = None
@@ -117,7 +108,12 @@ class _Anchor:
 
 
 class _Reader:
-    """Builds the values of one stream of YAML events, with their spans."""
+    """Builds the values of one stream of YAML events, with their spans.
+
+    One method per place a value can stand (the document's root, a sequence's
+    item, a mapping's key or value) reads the events of that value, recursing
+    into collections; events are told apart by their exact type.
+    """
 
     def __init__(self, file: str) -> None:
         self.file = file
@@ -125,7 +121,12 @@ class _Reader:
         self.problems: list[LoadProblem] = []
         self.values = 0
         self.index = 0
-        self._tags: dict[str, str] = {}
+        self.max_values = MAX_VALUES
+        self.max_depth = MAX_DEPTH
+        # The state of the document being read (set by _document).
+        self.next_event: Any = None
+        self.spans: list[tuple[PathKey, Span]] = []
+        self.anchors: dict[str, _Anchor] = {}
 
     def read(self, text: str, line_offset: int) -> int | None:
         """Read ``text`` (its first line is line ``line_offset + 1``).
@@ -138,8 +139,8 @@ class _Reader:
         try:
             while True:
                 event = loader.get_event()
-                if isinstance(event, DocumentStartEvent):
-                    self._document(loader, event)
+                if type(event) is DocumentStartEvent:
+                    self._document(loader)
                 elif event is None or not loader.check_event():
                     return None
         except _Problem as exc:
@@ -177,230 +178,293 @@ class _Reader:
     def _fail(self, message: str, mark: Any, *, fatal: bool = False) -> _Problem:
         return _Problem(message, mark.line + 1 + self.offset, mark.column + 1, fatal=fatal)
 
-    def _span(self, start: Any, end: Any, key: Any, style: str | None = None) -> Span:
-        o = self.offset
-        if key is None:
-            return Span(
-                start.line + 1 + o, start.column + 1, end.line + 1 + o, end.column + 1, style=style
-            )
-        return Span(
-            start.line + 1 + o,
-            start.column + 1,
-            end.line + 1 + o,
-            end.column + 1,
-            key.line + 1 + o,
-            key.column + 1,
-            style,
+    def _too_many(self, mark: Any) -> _Problem:
+        return self._fail(
+            f"document expands to more than {self.max_values:,} values (an alias bomb?); it was not checked",
+            mark,
+            fatal=True,
         )
 
-    def _count(self, size: int, mark: Any) -> None:
-        self.values += size
-        if self.values > MAX_VALUES:
-            raise self._fail(
-                f"document expands to more than {MAX_VALUES:,} values (an alias bomb?); it was not checked",
-                mark,
-                fatal=True,
-            )
-
-    def _document(self, loader: Any, start: DocumentStartEvent) -> None:
+    def _document(self, loader: Any) -> None:
+        self.next_event = next_event = loader.get_event
         spans: list[tuple[PathKey, Span]] = []
-        anchors: dict[str, _Anchor] = {}
-        stack: list[_Frame] = []
+        self.spans = spans
+        self.anchors = {}
         root: list[Any] = []
         empty = False
-        while True:
-            event = loader.get_event()
-            if isinstance(event, DocumentEndEvent):
-                break
-            parent = stack[-1] if stack else None
-            # Where the value goes: its path, and the key it is the value of.
-            key_mark = None
-            as_key = (
-                parent is not None and isinstance(parent.container, dict) and parent.pending is None
-            )
-            if parent is None:
-                path: PathKey = ()
-            elif isinstance(parent.container, list):
-                path = (*parent.path, len(parent.container))
-            elif as_key:
-                path = (*parent.path, "<key>")
-            else:
-                key_mark = parent.pending_mark
-                path = (*parent.path, "<<" if parent.pending_merge else parent.pending)  # type: ignore[arg-type]
-            if isinstance(event, CollectionStartEvent):
-                if len(stack) >= MAX_DEPTH:
-                    raise self._fail(
-                        f"document nests deeper than {MAX_DEPTH} levels; it was not checked",
-                        event.start_mark,
-                    )
-                self._count(1, event.start_mark)
-                is_map = isinstance(event, MappingStartEvent)
-                frame = _Frame(
-                    {} if is_map else [],
-                    path,
-                    event.start_mark,
-                    key_mark,
-                    event.tag,
-                    event.anchor,
-                    len(spans),
-                    self.values - 1,
-                    key_frame=as_key,
-                )
-                if event.anchor is not None:
-                    anchors[event.anchor] = _Anchor()
-                stack.append(frame)
-                continue
-            if isinstance(event, ScalarEvent):
-                self._count(1, event.start_mark)
-                if as_key:  # a key stays the text it is written as
-                    assert parent is not None
-                    if event.anchor is not None:  # an alias may name it again, as a key or a value
-                        span = self._span(event.start_mark, event.end_mark, None, event.style)
-                        anchors[event.anchor] = _Anchor(event.value, span, 1, True)
-                    self._key(parent, event.value, event, _is_merge(event))
-                    continue
-                value = self._scalar(loader, event)
-                span = self._span(event.start_mark, event.end_mark, key_mark, event.style)
-                if parent is None and event.value == "" and value is None and event.tag is None:
+        event = next_event()
+        while type(event) is not DocumentEndEvent:
+            if type(event) is ScalarEvent:
+                value = self._scalar(event, (), None)
+                if event.value == "" and value is None and event.tag is None:
                     empty = True
-                if event.anchor is not None:
-                    anchors[event.anchor] = _Anchor(value, span, 1, True)
-                spans.append((path, span))
-            elif isinstance(event, AliasEvent):
-                anchor = anchors.get(event.anchor)  # type: ignore[arg-type]
-                if anchor is None:
-                    raise self._fail(
-                        f"invalid YAML: unknown alias '{event.anchor}'", event.start_mark
-                    )
-                if not anchor.done:
-                    raise self._fail(
-                        "document contains a recursive alias; it was not checked", event.start_mark
-                    )
-                self._count(anchor.size, event.start_mark)
-                value = anchor.value
-                if as_key:
-                    assert parent is not None
-                    used: Any = event.start_mark
-                    name = (
-                        value
-                        if isinstance(value, str)
-                        else f"<alias key at line {used.line + 1 + self.offset}>"
-                    )
-                    self._key(parent, name, event, False)
-                    continue
-                spans.append((path, self._aliased(anchor.span, key_mark)))
-            else:  # the end of a collection
-                frame = stack.pop()
-                parent = stack[-1] if stack else None
-                value = self._finish(frame)
-                if frame.key_frame:
-                    assert parent is not None
-                    del spans[frame.first_span :]
-                    kind = "mapping" if isinstance(frame.container, dict) else "sequence"
-                    name = f"<{kind} key at line {frame.start.line + 1 + self.offset}>"
-                    self._key(parent, name, event, False, start=frame.start)
-                    continue
-                spans.append((frame.path, self._span(frame.start, event.end_mark, frame.key)))
-                if frame.anchor is not None:
-                    anchors[frame.anchor] = _Anchor(
-                        value, spans[-1][1], self.values - frame.first_value, True
-                    )
-            # Place the value in its parent.
-            if parent is None:
-                root.append(value)
-            elif isinstance(parent.container, list):
-                parent.container.append(value)
-            elif parent.pending_merge:
-                parent.merges.append(value)
-                parent.pending, parent.pending_merge = None, False
             else:
-                parent.container[parent.pending] = value
-                parent.pending = None
+                value = self._value(event, (), None, 0)
+            root.append(value)
+            event = next_event()
         if empty or not root:
             self.index += 1  # an empty document: nothing to check
             return
         self.documents.append(Document(self.file, self.index, root[0], dict(spans)))
         self.index += 1
 
-    def _key(self, frame: _Frame, name: str, event: Any, merge: bool, start: Any = None) -> None:
-        mark = start if start is not None else event.start_mark
-        if not merge:
-            first = frame.seen.get(name)
-            if first is not None:
-                shown = name if len(name) <= 60 else name[:57] + "..."
-                raise self._fail(f"duplicate key '{shown}' (first at line {first})", mark)
-            frame.seen[name] = mark.line + 1 + self.offset
-        frame.pending, frame.pending_mark, frame.pending_merge = name, mark, merge
+    def _value(self, event: Any, path: PathKey, key: Any, depth: int) -> Any:
+        """The value ``event`` starts, at ``path``; ``key`` is the mark of its key, if any."""
+        kind = type(event)
+        if kind is ScalarEvent:
+            return self._scalar(event, path, key)
+        if kind is AliasEvent:
+            return self._aliased(event, path, key)
+        return self._collection(event, path, key, depth)
 
-    def _aliased(self, span: Span | None, key: Any) -> Span:
+    def _aliased(self, event: Any, path: PathKey, key: Any) -> Any:
         """An alias's value is where its anchor is; its key is where the alias is used."""
+        anchor = self._alias(event)
+        span = anchor.span
         assert span is not None
         if key is None:
-            return Span(span.line, span.column, span.end_line, span.end_column, style=span.style)
+            aliased = Span(span.line, span.column, span.end_line, span.end_column, style=span.style)
+        else:
+            aliased = Span(
+                span.line,
+                span.column,
+                span.end_line,
+                span.end_column,
+                key.line + 1 + self.offset,
+                key.column + 1,
+                span.style,
+            )
+        self.spans.append((path, aliased))
+        return anchor.value
+
+    def _collection(self, event: Any, path: PathKey, key: Any, depth: int) -> Any:
+        start = event.start_mark
+        if depth >= self.max_depth:
+            raise self._fail(
+                f"document nests deeper than {self.max_depth} levels; it was not checked", start
+            )
+        self.values += 1
+        if self.values > self.max_values:
+            raise self._too_many(start)
+        first_value = self.values - 1
+        anchor = event.anchor
+        if anchor is not None:
+            self.anchors[anchor] = _Anchor()  # an alias to it before its end is recursive
+        value: Any
+        if type(event) is MappingStartEvent:
+            value, end = self._mapping(path, depth + 1)
+        else:
+            value, end = self._sequence(path, depth + 1)
+        if event.tag is not None:
+            value = _tagged(event.tag, value)
         o = self.offset
-        return Span(
-            span.line,
-            span.column,
-            span.end_line,
-            span.end_column,
-            key.line + 1 + o,
-            key.column + 1,
-            span.style,
-        )
+        if key is None:
+            span = Span(start.line + 1 + o, start.column + 1, end.line + 1 + o, end.column + 1)
+        else:
+            span = Span(
+                start.line + 1 + o,
+                start.column + 1,
+                end.line + 1 + o,
+                end.column + 1,
+                key.line + 1 + o,
+                key.column + 1,
+            )
+        self.spans.append((path, span))
+        if anchor is not None:
+            self.anchors[anchor] = _Anchor(value, span, self.values - first_value, True)
+        return value
 
-    def _finish(self, frame: _Frame) -> Any:
-        result = frame.container
-        if isinstance(result, dict):
-            for merged in frame.merges:  # explicit keys win over merged ones, as in YAML 1.1
-                for source in merged if isinstance(merged, list) else [merged]:
-                    if isinstance(source, dict):
-                        for name, value in source.items():
-                            result.setdefault(name, value)
-        return _tagged(frame.tag, result)
+    def _sequence(self, path: PathKey, depth: int) -> tuple[list[Any], Any]:
+        items: list[Any] = []
+        next_event = self.next_event
+        while True:
+            event = next_event()
+            kind = type(event)
+            if kind is ScalarEvent:
+                items.append(self._scalar(event, (*path, len(items)), None))
+            elif kind is SequenceEndEvent:
+                return items, event.end_mark
+            elif kind is AliasEvent:
+                items.append(self._aliased(event, (*path, len(items)), None))
+            else:  # two calls a level: a deep document stays far from Python's recursion limit
+                items.append(self._collection(event, (*path, len(items)), None, depth))
 
-    def _scalar(self, loader: Any, event: ScalarEvent) -> Any:
-        value: str = event.value
+    def _mapping(self, path: PathKey, depth: int) -> tuple[dict[str, Any], Any]:
+        result: dict[str, Any] = {}
+        seen: dict[str, int] = {}
+        merges: list[Any] = []
+        next_event = self.next_event
+        o = self.offset
+        while True:
+            event = next_event()
+            kind = type(event)
+            # The key: it stays the text it is written as.
+            mark = event.start_mark
+            merge = False
+            if kind is ScalarEvent:
+                self.values += 1
+                if self.values > self.max_values:
+                    raise self._too_many(mark)
+                name = event.value
+                if event.anchor is not None:  # an alias may name it again, as a key or a value
+                    end = event.end_mark
+                    span = Span(
+                        mark.line + 1 + o,
+                        mark.column + 1,
+                        end.line + 1 + o,
+                        end.column + 1,
+                        style=event.style,
+                    )
+                    self.anchors[event.anchor] = _Anchor(name, span, 1, True)
+                merge = name == "<<" and event.tag is None and bool(event.implicit[0])
+            elif kind is MappingEndEvent:
+                break
+            elif kind is AliasEvent:
+                value = self._alias(event).value
+                name = (
+                    value if isinstance(value, str) else f"<alias key at line {mark.line + 1 + o}>"
+                )
+            else:  # a collection as a key: read (its limits hold), then named by its line
+                spans = self.spans
+                first_span = len(spans)
+                self._key_collection(event, (*path, "<key>"), depth)
+                del spans[first_span:]
+                shape = "mapping" if kind is MappingStartEvent else "sequence"
+                name = f"<{shape} key at line {mark.line + 1 + o}>"
+            if not merge:
+                first = seen.get(name)
+                if first is not None:
+                    shown = name if len(name) <= 60 else name[:57] + "..."
+                    raise self._fail(f"duplicate key '{shown}' (first at line {first})", mark)
+                seen[name] = mark.line + 1 + o
+            # The value.
+            event = next_event()
+            if merge:
+                merges.append(self._value(event, (*path, "<<"), mark, depth))
+            else:
+                kind = type(event)
+                if kind is ScalarEvent:
+                    result[name] = self._scalar(event, (*path, name), mark)
+                elif kind is AliasEvent:
+                    result[name] = self._aliased(event, (*path, name), mark)
+                else:
+                    result[name] = self._collection(event, (*path, name), mark, depth)
+        for merged in merges:  # explicit keys win over merged ones, as in YAML 1.1
+            for source in merged if isinstance(merged, list) else [merged]:
+                if isinstance(source, dict):
+                    for name, value in source.items():
+                        result.setdefault(name, value)
+        return result, event.end_mark
+
+    def _key_collection(self, event: Any, path: PathKey, depth: int) -> None:
+        """A collection written as a key: its values are read and counted, then dropped.
+
+        Its anchor stays unfinished, so an alias to it is refused as recursive.
+        """
+        if depth >= self.max_depth:
+            raise self._fail(
+                f"document nests deeper than {self.max_depth} levels; it was not checked",
+                event.start_mark,
+            )
+        self.values += 1
+        if self.values > self.max_values:
+            raise self._too_many(event.start_mark)
+        if event.anchor is not None:
+            self.anchors[event.anchor] = _Anchor()
+        if type(event) is MappingStartEvent:
+            self._mapping(path, depth + 1)
+        else:
+            self._sequence(path, depth + 1)
+
+    def _alias(self, event: Any) -> _Anchor:
+        anchor = self.anchors.get(event.anchor)
+        if anchor is None:
+            raise self._fail(f"invalid YAML: unknown alias '{event.anchor}'", event.start_mark)
+        if not anchor.done:
+            raise self._fail(
+                "document contains a recursive alias; it was not checked", event.start_mark
+            )
+        self.values += anchor.size
+        if self.values > self.max_values:
+            raise self._too_many(event.start_mark)
+        return anchor
+
+    def _scalar(self, event: Any, path: PathKey, key: Any) -> Any:
+        """A scalar value at ``path``: its value, its span recorded."""
+        start = event.start_mark
+        self.values += 1
+        if self.values > self.max_values:
+            raise self._too_many(start)
+        value = event.value
         tag = event.tag
         if tag is None or tag == "!":
-            if event.implicit[0]:  # a plain scalar: its text says its type
-                tag = self._tags.get(value)
-                if tag is None:
-                    tag = loader.resolve(ScalarNode, value, event.implicit)
-                    if len(self._tags) < 10_000:
-                        self._tags[value] = tag
-            else:
-                tag = _TAG + "str"
-        if tag == _TAG + "str":
-            return value
+            tag = _plain_tag(value) if event.implicit[0] else _STR
+        if tag != _STR:
+            value = self._typed(tag, value, start)
+        end = event.end_mark
+        o = self.offset
+        if key is None:
+            span = Span(
+                start.line + 1 + o,
+                start.column + 1,
+                end.line + 1 + o,
+                end.column + 1,
+                style=event.style,
+            )
+        else:
+            span = Span(
+                start.line + 1 + o,
+                start.column + 1,
+                end.line + 1 + o,
+                end.column + 1,
+                key.line + 1 + o,
+                key.column + 1,
+                event.style,
+            )
+        if event.anchor is not None:
+            self.anchors[event.anchor] = _Anchor(value, span, 1, True)
+        self.spans.append((path, span))
+        return value
+
+    def _typed(self, tag: str, value: str, mark: Any) -> Any:
+        """The value of a scalar whose tag is not ``str``."""
         try:
             if tag == _TAG + "int":
                 if len(value) > MAX_NUMBER_CHARS:
-                    raise self._fail(out_of_range(value), event.start_mark)
+                    raise self._fail(out_of_range(value), mark)
                 number = (
                     int(value)
                     if value.isdigit()
                     else _constructor.construct_yaml_int(ScalarNode(tag, value))
                 )
                 if not finite_number(number):
-                    raise self._fail(out_of_range(value), event.start_mark)
+                    raise self._fail(out_of_range(value), mark)
                 return number
             if tag == _TAG + "float":
                 if value.strip().lower() in _NON_FINITE:
                     return value  # written as infinity or NaN: kept as text
                 if len(value) > MAX_NUMBER_CHARS:
-                    raise self._fail(out_of_range(value), event.start_mark)
+                    raise self._fail(out_of_range(value), mark)
                 real = _constructor.construct_yaml_float(ScalarNode(tag, value))
                 if not math.isfinite(real):
-                    raise self._fail(out_of_range(value), event.start_mark)
+                    raise self._fail(out_of_range(value), mark)
                 return real
             if tag == _TAG + "bool":
                 return _constructor.construct_yaml_bool(ScalarNode(tag, value))
             if tag == _TAG + "null":
                 return None
-        except (ValueError, yaml.YAMLError):
-            return value
+        except (ValueError, KeyError, IndexError, yaml.YAMLError):
+            return value  # an explicit tag its text does not fit (!!bool maybe, !!int ""): text
         # Timestamps, binary and unknown tags stay text: never build objects from tags.
         return _tagged(tag, value)
+
+
+def _plain_tag(value: str) -> str:
+    """The tag of a plain scalar, by its text: what the loader's resolver says, faster."""
+    for tag, pattern in _IMPLICIT.get(value[:1], _WILDCARD):
+        if pattern.match(value):
+            return tag
+    return _STR
 
 
 def load_yaml(text: str, file: str) -> LoadedFile:
@@ -421,10 +485,6 @@ def load_yaml(text: str, file: str) -> LoadedFile:
         offset += rest.count("\n", 0, marker.start())
         rest = rest[marker.start() :]
     return LoadedFile(file, tuple(reader.documents), tuple(reader.problems))
-
-
-def _is_merge(event: ScalarEvent) -> bool:
-    return event.value == "<<" and event.tag is None and bool(event.implicit[0])
 
 
 def _line_start(text: str, line: int) -> int | None:
