@@ -1,7 +1,8 @@
 """Benchmark: how long greengate takes to start, in a fresh process each time.
 
 Times, each in a new ``python -m greengate`` process, N times, and prints the
-median (and the fastest and slowest run):
+median wall time (and the fastest and slowest run) and the median CPU time
+(user and system, which the machine's load moves less):
 
 * ``greengate --version`` and ``greengate --help``;
 * ``greengate check FILE`` (default ``examples/deployments/chat-mumbai.yaml``)
@@ -26,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -68,7 +70,20 @@ def environment(src: Path | None, cache: Path, bytecode: Path) -> dict[str, str]
     return env
 
 
-def run_once(args: tuple[str, ...], env: dict[str, str]) -> float:
+@dataclass(frozen=True)
+class Run:
+    seconds: float
+    cpu_seconds: float
+    """User and system time of the process: less moved by the machine's load than the wall time."""
+
+
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run_once(args: tuple[str, ...], env: dict[str, str]) -> Run:
+    cpu = children_cpu()
     started = time.perf_counter()
     done = subprocess.run(
         [sys.executable, "-m", "greengate", *args],
@@ -82,14 +97,14 @@ def run_once(args: tuple[str, ...], env: dict[str, str]) -> float:
     elapsed = time.perf_counter() - started
     if done.returncode not in (0, 1):  # 1: the example breaks a policy on purpose
         raise SystemExit(f"greengate {' '.join(args)}: exit {done.returncode}\n{done.stderr}")
-    return elapsed
+    return Run(elapsed, children_cpu() - cpu)
 
 
-def measure(case: Case, envs: list[dict[str, str]], repeat: int) -> list[list[float]]:
+def measure(case: Case, envs: list[dict[str, str]], repeat: int) -> list[list[Run]]:
     """The times of ``case`` for each environment, the runs of the environments alternating."""
     for env in envs:
         run_once(case.args, env)  # bytecode written, the cache primed
-    times: list[list[float]] = [[] for _ in envs]
+    times: list[list[Run]] = [[] for _ in envs]
     for _ in range(repeat):
         for env, found in zip(envs, times, strict=True):
             if case.cold:
@@ -116,29 +131,33 @@ def main() -> None:
     print(f"{args.repeat} run(s) per command, each a fresh process; load average {load:.1f}")
     sides: list[tuple[str, Path | None]] = [("this checkout", None)]
     sides += [(str(src), src.resolve()) for src in args.src]
-    rows: list[tuple[str, str, list[float]]] = []
+    rows: list[tuple[str, str, list[Run]]] = []
     with tempfile.TemporaryDirectory(prefix="greengate-bench-startup-") as scratch:
         envs = [
             environment(src, Path(scratch) / f"cache{i}", Path(scratch) / f"pyc{i}")
             for i, (_, src) in enumerate(sides)
         ]
         for case in cases(args.file.resolve()):
-            for (label, _), times in zip(sides, measure(case, envs, args.repeat), strict=True):
-                rows.append((label, case.name, times))
+            for (label, _), runs in zip(sides, measure(case, envs, args.repeat), strict=True):
+                rows.append((label, case.name, runs))
+                times = [run.seconds for run in runs]
+                cpu = statistics.median(run.cpu_seconds for run in runs)
                 print(
                     f"{label:>16}  {case.name:<36} median {statistics.median(times):.3f} s"
-                    f"  (min {min(times):.3f}, max {max(times):.3f})",
+                    f"  (min {min(times):.3f}, max {max(times):.3f}), CPU {cpu:.3f} s",
                     flush=True,
                 )
     print(f"load average at the end {os.getloadavg()[0]:.1f}")
     if args.markdown:
         print()
-        print("| greengate | command | median | fastest | slowest |")
-        print("| --- | --- | ---: | ---: | ---: |")
-        for label, name, times in rows:
+        print("| greengate | command | median | fastest | slowest | CPU (median) |")
+        print("| --- | --- | ---: | ---: | ---: | ---: |")
+        for label, name, runs in rows:
+            times = [run.seconds for run in runs]
+            cpu = statistics.median(run.cpu_seconds for run in runs)
             print(
-                f"| {label} | `{name}` | {statistics.median(times):.3f} s"
-                f" | {min(times):.3f} s | {max(times):.3f} s |"
+                f"| {label} | {name} | {statistics.median(times):.3f} s"
+                f" | {min(times):.3f} s | {max(times):.3f} s | {cpu:.3f} s |"
             )
 
 
