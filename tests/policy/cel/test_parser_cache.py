@@ -174,3 +174,13 @@ def test_the_cel_parser_read_back_parses_as_the_built_one(folder: Path) -> None:
     assert [(t.type, t.line, t.column) for t in second.scan_values(lambda _: True)] == [
         (t.type, t.line, t.column) for t in first.scan_values(lambda _: True)
     ]
+
+
+def test_without_user_ids_the_cache_is_not_used(
+    folder: Path, builds: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Windows has no ``os.getuid``: no file's owner can be checked, so none is read."""
+    lalr_parser(GRAMMAR, start="start")
+    monkeypatch.delattr(os, "getuid")
+    assert words(lalr_parser(GRAMMAR, start="start")) == ["ab", "cd"]
+    assert len(builds) == 2

@@ -86,8 +86,14 @@ def cache_key(grammar: str, options: dict[str, Any]) -> str:
 
 
 def _private(st: os.stat_result) -> bool:
-    """Whether a file or folder belongs to this user and no one else can write it."""
-    return st.st_uid == os.getuid() and not st.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+    """Whether a file or folder belongs to this user and no one else can write it.
+
+    Never where the system has no user ids (Windows): the cache is then not used.
+    """
+    uid = getattr(os, "getuid", None)
+    if uid is None:
+        return False
+    return bool(st.st_uid == uid() and not st.st_mode & (stat.S_IWGRP | stat.S_IWOTH))
 
 
 def _read(folder: Path, path: Path, key: str) -> Lark | None:
