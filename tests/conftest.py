@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 import textwrap
 from pathlib import Path
 
@@ -10,6 +13,21 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = REPO / "examples"
 CORPUS = REPO / "tests" / "data" / "corpus"
+
+
+_CACHE: list[str] = []
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """greengate's cache (the CEL parser) in a private folder of the run, never the user's."""
+    if "GREENGATE_CACHE_DIR" not in os.environ:
+        _CACHE.append(tempfile.mkdtemp(prefix="greengate-test-cache-"))
+        os.environ["GREENGATE_CACHE_DIR"] = _CACHE[0]
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    for folder in _CACHE:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture

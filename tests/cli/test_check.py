@@ -227,3 +227,30 @@ def test_a_closed_pipe_is_not_a_crash() -> None:
         check=False,
     )
     assert done.stderr == "" and done.stdout.strip()
+
+
+def test_a_check_of_valid_files_imports_only_what_it_needs() -> None:
+    """jsonschema only for a file with a schema error; no worker machinery for one process."""
+    probe = (
+        "import sys, runpy\n"
+        "sys.argv = ['greengate', 'check', {path!r}, '--quiet']\n"
+        "try:\n"
+        "    runpy.run_module('greengate', run_name='__main__')\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "heavy = [m for m in ('jsonschema', 'multiprocessing', 'concurrent.futures',"
+        " 'importlib.metadata') if m in sys.modules]\n"
+        "print('HEAVY', heavy, 'celpy' in sys.modules)\n"
+    )
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            probe.format(path=str(EXAMPLES / "deployments" / "chat-mumbai.yaml")),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=REPO,
+    )
+    assert "HEAVY [] True" in done.stdout, done.stdout[-300:] + done.stderr[-300:]

@@ -39,7 +39,7 @@ def test_version_and_help_import_no_pipeline() -> None:
         "    runpy.run_module('greengate', run_name='__main__')\n"
         "except SystemExit:\n"
         "    pass\n"
-        "heavy = [m for m in ('git', 'jsonschema', 'yaml', 'celpy', 'greengate.app.pipeline',"
+        "heavy = [m for m in ('git', 'jsonschema', 'yaml', 'celpy', 'lark', 'greengate.app.pipeline',"
         " 'greengate.manifests', 'greengate.catalog') if m in sys.modules]\n"
         "print('HEAVY', heavy)\n"
     )

@@ -246,3 +246,57 @@ def test_a_value_that_is_not_plain_json_is_left_to_jsonschema(value: Any) -> Non
     check = compile_check({"properties": {"a": {"additionalProperties": {"type": "string"}}}})
     assert check is not None
     assert check(value) is False
+
+
+def shipped_documents() -> list[tuple[tuple[str, str], Any]]:
+    """Every shipped schema but the native one, with real documents it reads."""
+    from greengate.config.starter import STARTER
+
+    found: list[tuple[tuple[str, str], Any]] = []
+    for path in sorted([*(ROOT / "policies").glob("*.yaml"), *(ROOT / "examples").rglob("*.yaml")]):
+        for data in yaml.safe_load_all(path.read_text("utf-8")):
+            if isinstance(data, dict) and data.get("kind") == "Policy":
+                found.append((("greengate.schemas", "policy.schema.json"), data))
+    for path in sorted((ROOT / "docs").rglob("*.greengate-test.yaml")):
+        data = yaml.safe_load(path.read_text("utf-8"))
+        found.append((("greengate.schemas", "policy-test.schema.json"), data))
+    starter = yaml.safe_load(STARTER)
+    found.append((("greengate.schemas", "config.schema.json"), starter))
+    found.append((("greengate.schemas", "config.schema.json"), {**starter, "rules": {"x y": {}}}))
+    extension = {
+        "regions": [
+            {"provider": "aws", "region": "xx-1", "gco2PerKwh": 100, "source": "s", "year": 2024}
+        ]
+    }
+    found.append((("greengate.catalog", "data/extension.schema.json"), extension))
+    return found
+
+
+def test_agrees_on_the_other_shipped_schemas_and_mutants_of_real_documents() -> None:
+    """Policies, policy tests, configs and catalog extensions are checked the same way."""
+    verdicts = []
+    for schema, document in shipped_documents():
+        check, checker = valid_check(*schema), validator(*schema)
+        assert check is not None, schema
+        verdicts.append(agree(check, checker, document))
+        verdicts += [agree(check, checker, mutant) for mutant in mutants(document)]
+    assert len({schema for schema, _ in shipped_documents()}) == 4
+    assert verdicts.count(True) > 50 and verdicts.count(False) > 500
+
+
+@pytest.mark.parametrize(
+    ("schema", "value"),
+    [
+        ({"minItems": 1}, []),
+        ({"minItems": 1}, "a"),
+        ({"maxItems": 1}, [1, 2]),
+        ({"maxItems": 1}, {"a": 1, "b": 2}),
+        ({"propertyNames": {"pattern": "^[a-z]+$"}}, {"ab": 1, "c d": 2}),
+        ({"propertyNames": {"pattern": "^[a-z]+$"}}, {"ab": 1}),
+        ({"propertyNames": {"maxLength": 1}}, ["long"]),
+    ],
+)
+def test_agrees_on_the_counts_and_property_names(schema: Any, value: Any) -> None:
+    check = compile_check(schema)
+    assert check is not None
+    agree(check, jsonschema.Draft202012Validator(schema), value)

@@ -16,14 +16,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from jsonschema.exceptions import best_match
-
 from greengate.config.load import load_config
 from greengate.config.model import Config
 from greengate.errors import PolicyError
 from greengate.load import Document, load_file
 from greengate.load.schema_errors import Wording, schema_message
-from greengate.load.schemas import validator
+from greengate.load.schemas import first_error
 from greengate.policy.load import POLICY_SUFFIXES, TEST_SUFFIXES, load_policies
 from greengate.policy.model import Example, Policy
 from greengate.records.location import Location
@@ -136,9 +134,7 @@ class TestFiles:
     def cases(self, path: Path) -> list[Case]:
         document = _single_document(path)
         data = document.data
-        error = best_match(
-            validator("greengate.schemas", "policy-test.schema.json").iter_errors(data)
-        )
+        error = first_error("greengate.schemas", "policy-test.schema.json", data)
         if error is not None:
             raise PolicyError(schema_message(document, error, _WORDING))
         folder = path.parent

@@ -15,18 +15,18 @@ the report is the same byte for byte as with one process.
 from __future__ import annotations
 
 import math
-import multiprocessing
 import os
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from greengate.errors import ConfigError, GreengateError
 from greengate.sources.discover import discover
 from greengate.sources.files import SourceFile
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 CHUNK_FILES = (50, 1000)
 """The fewest and most files of one chunk: fewer repeat the set-up (config,
@@ -158,6 +158,11 @@ def run(
             if done is not None:
                 done(i, results[-1])
         return results
+    # Imported here: a run of one process does without them (about 20 ms at start-up).
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures.process import BrokenProcessPool
+
     context = multiprocessing.get_context("spawn")
     finished: dict[int, Result] = {}
     with ProcessPoolExecutor(max_workers=min(jobs, len(units)), mp_context=context) as pool:

@@ -16,14 +16,12 @@ from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
 
-import jsonschema
-
 from greengate.catalog.fields import FIELDS, TABLES, Kind, describe_value, error, fix, sentence
 from greengate.catalog.rows import Row
 from greengate.errors import ConfigError
 from greengate.load import load_file
 from greengate.load.schema_errors import Said, SchemaProblem, Wording, schema_message
-from greengate.load.schemas import validator
+from greengate.load.schemas import first_error
 from greengate.records.location import Location
 
 __all__ = ["builtin_rows", "extension_rows"]
@@ -147,8 +145,7 @@ def _yaml_rows(path: Path) -> Iterator[Row]:
                 "a catalog extension must be a mapping of tables",
                 f"start with one of {', '.join(TABLES)} as a top-level key",
             )
-        found = validator(_DATA, _SCHEMA).iter_errors(data)
-        schema_error = jsonschema.exceptions.best_match(found)
+        schema_error = first_error(_DATA, _SCHEMA, data)
         if schema_error is not None:
             raise ConfigError(schema_message(document, schema_error, _WORDING))
         for kind in TABLES:

@@ -10,9 +10,6 @@ from collections.abc import Callable
 from pathlib import Path, PurePath
 from typing import Any, TypeVar
 
-from jsonschema.exceptions import best_match
-from jsonschema.protocols import Validator
-
 from greengate.config.model import Config, Sourced
 from greengate.enrich.defaults import DefaultFact, DefaultsEntry
 from greengate.errors import ConfigError
@@ -26,7 +23,7 @@ from greengate.load.schema_errors import (
     dotted,
     schema_message,
 )
-from greengate.load.schemas import validator
+from greengate.load.schemas import first_error, validator
 from greengate.records.deployment import DEFAULT_FIELDS
 from greengate.records.finding import Severity
 from greengate.records.units import parse_parameter_count
@@ -37,8 +34,7 @@ CONFIG_NAMES = (".greengate.yaml", ".greengate.yml")
 README = "see 'Configuration' in the README"
 
 
-def _validator() -> Validator:
-    return validator("greengate.schemas", "config.schema.json")
+_SCHEMA = ("greengate.schemas", "config.schema.json")
 
 
 P = TypeVar("P", bound=PurePath)
@@ -87,7 +83,7 @@ def load_config(path: Path) -> Config:
 def parse_config(document: Document, path: Path) -> Config:
     """A config from its (single) document; ``path`` is the absolute config file."""
     data = document.data
-    error = best_match(_validator().iter_errors(data))
+    error = first_error(*_SCHEMA, data)
     if error is not None:
         raise ConfigError(schema_message(document, error, _WORDING))
     root = path.parent
@@ -245,7 +241,7 @@ def _config_case(problem: SchemaProblem) -> Said | None:
             "use letters, digits, '-', '_', '.', and the wildcards * ? [ ]",
         )
     if not path and keyword == "type":
-        schema: Any = _validator().schema
+        schema: Any = validator(*_SCHEMA).schema
         what = f"a config file is a mapping of keys ({', '.join(schema['properties'])})"
         return problem.location(), what, "write key: value lines"
     return None

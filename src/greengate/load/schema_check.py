@@ -228,6 +228,21 @@ def _length(longest: bool) -> Callable[[_Compiler, Any, Any], Check]:
     return build
 
 
+def _count(longest: bool) -> Callable[[_Compiler, Any, Any], Check]:
+    def build(compiler: _Compiler, argument: Any, schema: Mapping[str, Any]) -> Check:
+        if type(argument) is not int:
+            raise _Unsupported
+
+        def check(value: Any) -> bool:
+            if _plain(value) is not list:
+                return True
+            return len(value) <= argument if longest else len(value) >= argument
+
+        return check
+
+    return build
+
+
 def _pattern(compiler: _Compiler, argument: Any, schema: Mapping[str, Any]) -> Check:
     if not isinstance(argument, str):
         raise _Unsupported
@@ -271,6 +286,22 @@ def _additional(compiler: _Compiler, argument: Any, schema: Mapping[str, Any]) -
             if type(name) is not str:
                 raise _NotPlain
             if name not in known and not child(item):
+                return False
+        return True
+
+    return check
+
+
+def _property_names(compiler: _Compiler, argument: Any, schema: Mapping[str, Any]) -> Check:
+    child = compiler.node(argument)
+
+    def check(value: Any) -> bool:
+        if _plain(value) is not dict:
+            return True
+        for name in value:
+            if type(name) is not str:
+                raise _NotPlain
+            if not child(name):
                 return False
         return True
 
@@ -323,10 +354,13 @@ _KEYWORDS: dict[str, Callable[[_Compiler, Any, Mapping[str, Any]], Check]] = {
     "exclusiveMaximum": _bound(lambda value, bound: value < bound),
     "minLength": _length(longest=False),
     "maxLength": _length(longest=True),
+    "minItems": _count(longest=False),
+    "maxItems": _count(longest=True),
     "pattern": _pattern,
     "required": _required,
     "properties": _properties,
     "additionalProperties": _additional,
+    "propertyNames": _property_names,
     "oneOf": _one_of,
     "anyOf": _any_of,
     "allOf": _all_of,

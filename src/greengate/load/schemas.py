@@ -18,9 +18,10 @@ from typing import TYPE_CHECKING, Any
 from greengate.load.schema_check import Check, compile_check
 
 if TYPE_CHECKING:
+    from jsonschema.exceptions import ValidationError
     from jsonschema.protocols import Validator
 
-__all__ = ["valid_check", "validator"]
+__all__ = ["first_error", "valid_check", "validator"]
 
 
 @functools.cache
@@ -57,3 +58,19 @@ def valid_check(package: str, name: str) -> Check | None:
     ):
         return None  # the predicate implements draft 2020-12 only
     return compile_check(schema)
+
+
+def first_error(package: str, name: str, value: Any) -> ValidationError | None:
+    """jsonschema's best error of ``value`` under schema file ``name``, None when it is valid.
+
+    A value the fast predicate (:func:`valid_check`) calls valid has no
+    error, and costs no ``jsonschema`` import; any other is given to
+    ``jsonschema``, whose ``best_match`` is the error reported.
+    """
+    check = valid_check(package, name)
+    if check is not None and check(value):
+        return None
+    from jsonschema.exceptions import best_match
+
+    error: ValidationError | None = best_match(validator(package, name).iter_errors(value))
+    return error

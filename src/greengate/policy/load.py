@@ -12,15 +12,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
-
-from jsonschema.exceptions import ValidationError, best_match
-from jsonschema.protocols import Validator
+from typing import TYPE_CHECKING, Any
 
 from greengate.errors import PolicyError
 from greengate.load import Document, PathKey, load_file
 from greengate.load.schema_errors import Said, SchemaProblem, Wording, dotted, schema_message
-from greengate.load.schemas import validator
+from greengate.load.schemas import first_error
 from greengate.policy.cel import default_backend, selected_engine
 from greengate.policy.cel.backend import CompileError, Program, Reference
 from greengate.policy.facts import CATALOG_FIELDS, deployment_problem, suggest
@@ -28,14 +25,16 @@ from greengate.policy.model import Example, NamedExpression, Policy, Validation
 from greengate.records.finding import Severity
 from greengate.records.location import Location
 
+if TYPE_CHECKING:
+    from jsonschema.exceptions import ValidationError
+
 POLICY_SUFFIXES = (".yaml", ".yml")
 TEST_SUFFIXES = (".greengate-test.yaml", ".greengate-test.yml")
 """Test files of ``greengate test``: beside policies, never read as policies."""
 CEL_NAMES = ("deployment", "params", "variables", "catalog")
 
 
-def _validator() -> Validator:
-    return validator("greengate.schemas", "policy.schema.json")
+_SCHEMA = ("greengate.schemas", "policy.schema.json")
 
 
 def builtin_pack_dir() -> Path:
@@ -141,7 +140,7 @@ def parse_policy(
     ``folder`` is the policy file's: examples name their ``file:`` relative to it.
     """
     data = document.data
-    error = best_match(_validator().iter_errors(data))
+    error = first_error(*_SCHEMA, data)
     if error is not None:
         raise PolicyError(_schema_message(document, error))
     meta = data["metadata"]

@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import re
 from functools import cache
-from importlib import metadata
 from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import quote
@@ -155,6 +154,8 @@ def automation_details(category: str) -> dict[str, str]:
 @cache
 def repository_url() -> str:
     """The repository the installed package's metadata names (``Project-URL: Repository``)."""
+    from importlib import metadata  # about 30 ms: only when a SARIF report is written
+
     try:
         urls: list[str] = metadata.metadata("greengate").get_all("Project-URL") or []
     except metadata.PackageNotFoundError:

@@ -41,7 +41,7 @@ import celpy
 from celpy import celtypes
 from celpy.adapter import json_to_cel
 from celpy.celparser import CELParseError, CELParser
-from lark import Lark, Token, Tree
+from lark import Token, Tree
 
 import greengate
 from greengate.policy.cel.backend import (
@@ -58,6 +58,7 @@ from greengate.policy.cel.backend import (
 )
 from greengate.policy.cel.budget import run_within
 from greengate.policy.cel.comprehensions import bound_names, install, uses_two_variables
+from greengate.policy.cel.parser_cache import lalr_parser
 from greengate.policy.cel.spec import FUNCTIONS as SPEC_FUNCTIONS
 from greengate.policy.cel.spec import STRINGS
 
@@ -116,10 +117,10 @@ def _unquote_names(tree: Any) -> Any:
 
 
 # One parser for both runners (cel-python keeps it in a class attribute), with
-# the compiled runner's tree class, which the interpreter reads as well.
-CELParser.CEL_PARSER = Lark(
+# the compiled runner's tree class, which the interpreter reads as well; read
+# from the user's cache when an earlier run kept it there (parser_cache).
+CELParser.CEL_PARSER = lalr_parser(
     _spec_grammar(),
-    parser="lalr",
     start="expr",
     debug=True,
     g_regex_flags=re.M,
