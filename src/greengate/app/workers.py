@@ -142,6 +142,8 @@ def run(
     units: Sequence[Unit],
     jobs: int,
     done: Callable[[int, Result], None] | None = None,
+    *,
+    meanwhile: Callable[[], object] | None = None,
 ) -> list[Result]:
     """``work`` on every unit, by ``jobs`` worker processes, results in the units' order.
 
@@ -149,9 +151,13 @@ def run(
     one job (or one unit) everything runs in this process. ``done(i, result)``
     is called as each unit finishes. The first error stops the run: units
     not started are cancelled and the error is raised here (a worker that
-    died, killed for memory say, is a :class:`GreengateError`).
+    died, killed for memory say, is a :class:`GreengateError`). ``meanwhile()``
+    runs in this process once the units are handed out, while the workers
+    start and work (in one process: before the units); its error stops the run too.
     """
     if jobs <= 1 or len(units) <= 1:
+        if meanwhile is not None:
+            meanwhile()
         results = []
         for i, unit in enumerate(units):
             results.append(work(unit))
@@ -163,6 +169,8 @@ def run(
     with ProcessPoolExecutor(max_workers=min(jobs, len(units)), mp_context=context) as pool:
         futures: dict[Future[Result], int] = {pool.submit(work, u): i for i, u in enumerate(units)}
         try:
+            if meanwhile is not None:
+                meanwhile()
             for future in as_completed(futures):
                 i = futures[future]
                 finished[i] = future.result()
