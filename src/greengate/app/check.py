@@ -521,7 +521,8 @@ def _check_all(
     Chunks are whole folders; the deployments they return are put back in
     the order of ``files`` (each file's in the order read), so everything
     after is as with one process. ``engine_of`` gives this process's engine,
-    built once: with workers, after they are started, so both overlap. Deployments from workers are
+    built once: with workers, once they are started, so both overlap; each
+    result is unpacked as it arrives. Deployments from workers are
     :func:`pack`'s summaries: no facts, which nothing after evaluation reads.
     """
     jobs = jobs_for(options, files)
@@ -530,16 +531,18 @@ def _check_all(
         return check_files(files, options, catalog, engine_of(), root, compare, progress)
     shared = replace(options, baseline=None, files=None, jobs=1)
     units = [_Unit(shared, c.files or (), root, compare, selected_engine()) for c in chunks]
-    done = None
     if progress is not None:
         progress.start(len(files), "check", "files")
+    unpacked: dict[int, Checked] = {}
 
-        def done(i: int, packed: Packed) -> None:
+    def done(i: int, packed: Packed) -> None:
+        unpacked[i] = unpack(packed)  # while the other workers go on
+        if progress is not None:
             progress.advance(chunks[i].count, len(packed.deployments))
 
     # This process builds its own engine (for the rules of the report) while the workers start.
-    packed = workers.run(_check_unit, units, jobs, done, meanwhile=engine_of)
-    results = [unpack(p) for p in packed]
+    workers.run(_check_unit, units, jobs, done, meanwhile=engine_of)
+    results = [unpacked[i] for i in range(len(units))]
     order: dict[str, int] = {}
     for i, source in enumerate(files):
         order.setdefault(source.display, i)
