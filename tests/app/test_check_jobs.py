@@ -166,7 +166,7 @@ def test_auto_runs_few_files_in_this_process() -> None:
     assert workers.auto_jobs(workers.AUTO_MIN_FILES, cpu_count=1) == 1
 
 
-def test_check_defaults_to_auto_which_runs_few_files_in_this_process(
+def test_auto_starts_workers_only_from_the_threshold(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     started: list[int] = []
@@ -183,10 +183,10 @@ def test_check_defaults_to_auto_which_runs_few_files_in_this_process(
     files = len(discover([repo]))
     one = run(repo, "--jobs", "1", "--format", "json")
     monkeypatch.setattr(workers, "AUTO_MIN_FILES", files + 1)
-    assert run(repo, "--format", "json") == one
+    assert run(repo, "--jobs", "auto", "--format", "json") == one
     assert started == []  # below the threshold: this process only
     monkeypatch.setattr(workers, "AUTO_MIN_FILES", files)
-    assert run(repo, "--format", "json") == one
+    assert run(repo, "--jobs", "auto", "--format", "json") == one
     assert started == [2]  # from the threshold on: one worker per CPU
 
 
