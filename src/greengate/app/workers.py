@@ -5,10 +5,10 @@ a large one a chunk of its folders): whole folders, never part of one, because t
 documents of a folder together (scalers, node pools, Terraform clusters and
 the workloads beside them). Units run in ``spawn``-started worker processes
 (the same on every platform; the work function and its inputs are
-picklable), and each returns records (the audit's rows, the check's
-deployments and findings), never documents, so the parent's memory grows
-with the deployments, not the files. Results are
-put back in the order of the units, whatever order the workers finish in, so
+picklable), and each returns records (the audit's rows; the check's
+findings and a summary of each deployment, packed as tuples), never
+documents, so the parent's memory grows with the deployments, not the
+files. Results are put back in the order of the units, whatever order the workers finish in, so
 the report is the same byte for byte as with one process.
 """
 
@@ -52,18 +52,20 @@ class Chunk:
 
 
 AUTO_MIN_FILES = 1000
-"""The fewest files ``check --jobs auto`` starts worker processes for; not yet a measured break-even.
+"""The fewest files ``check --jobs auto`` starts worker processes for; not a measured break-even.
 
 Each worker pays a spawned interpreter, greengate's imports and the
-policies compiled (1.4 s for its first chunk of 280 files, 0.9 s for the
-next, cel-cpp engine), and returns its deployments pickled (0.1 s to
-pickle, 0.14 s to unpickle in the parent per 280 files). Measured on the
-2-core machine of the benchmarks (benchmarks/bench_check.py manifests, same
-JSON report): 2,000 files took 7.2 s with one process and 8.3 s with two;
-10,000 files 34.5 s and 68.4 s (with another test run sharing the cores).
-Two workers did not win at either size, so ``check`` defaults to
-``--jobs 1`` and this threshold stays to be set from a measurement once
-the transfer of results is cheaper.
+policies compiled (about 1.3 s of CPU with cel-python before its first
+chunk), then sends back packed tuples (``app.check.pack``: 0.03 s to
+pickle a chunk of 1,000 files; the whole records it sent before took 0.12 s
+to pickle and 0.10 s to unpickle per 280 files). Measured on the shared 2-core machine of the benchmarks with
+other jobs running (load average 2.4 to 3.5), same JSON report, cel-python:
+2,000 files took 8.5 s and 6.8 s with one process, 7.3 s and 10.0 s with
+two; 10,000 files 26.9 s and 45.3 s with one, 47.5 s and 43.6 s with two.
+Two processes running side by side there each take about 20% more CPU time
+for the same work than one alone, so the gain depends on the load, and
+``check`` keeps ``--jobs 1`` as its default until a measurement on idle
+cores sets this threshold.
 """
 
 
