@@ -199,6 +199,8 @@ def test_auto_starts_workers_only_from_the_threshold(
     monkeypatch.setattr(workers, "AUTO_MIN_FILES", files // 2)
     assert run(repo, "--jobs", "auto", "--format", "json") == one
     assert started == [2]  # from the threshold on: one worker per CPU
+    assert run(repo, "--format", "json") == one
+    assert started == [2, 2]  # auto is the default
 
 
 def test_jobs_for_takes_the_flag_and_auto(tmp_path: Path) -> None:

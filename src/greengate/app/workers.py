@@ -51,21 +51,22 @@ class Chunk:
     """The files, as discovery found them (picklable: work-tree files); None: found by the check."""
 
 
-AUTO_MIN_FILES = 1000
-"""The fewest files ``check --jobs auto`` starts worker processes for; not a measured break-even.
+AUTO_MIN_FILES = 5000
+"""The fewest files ``check --jobs auto`` (the default) starts worker processes for.
 
 Each worker pays a spawned interpreter, greengate's imports and the
 policies compiled (about 1.3 s of CPU with cel-python before its first
 chunk), then sends back packed tuples (``app.check.pack``: 0.03 s to
 pickle a chunk of 1,000 files; the whole records it sent before took 0.12 s
-to pickle and 0.10 s to unpickle per 280 files). Measured on the shared 2-core machine of the benchmarks with
-other jobs running (load average 2.4 to 3.5), same JSON report, cel-python:
-2,000 files took 8.5 s and 6.8 s with one process, 7.3 s and 10.0 s with
-two; 10,000 files 26.9 s and 45.3 s with one, 47.5 s and 43.6 s with two.
-Two processes running side by side there each take about 20% more CPU time
-for the same work than one alone, so the gain depends on the load, and
-``check`` keeps ``--jobs 1`` as its default until a measurement on idle
-cores sets this threshold.
+to pickle and 0.10 s to unpickle per 280 files). Measured on the 2-core
+machine of the benchmarks with one other job running (load average 0.8 to
+1.5), ``benchmarks/bench_check.py --jobs 1 2 --engines python``, same JSON
+report: 2,000 files 7.75 s with one process, 7.78 s with two; 3,000 files
+10.82 s and 10.41 s; 5,000 files 15.83 s and 14.00 s; 10,000 files 27.71 s
+and 22.59 s. Below 5,000 files two workers gain nothing worth their memory.
+With other jobs taking both cores (load average 3 and more) two workers
+were slower at every size: two processes side by side there each use about
+20% more CPU time than one alone.
 """
 
 

@@ -114,13 +114,13 @@ def _parse_jobs(ctx: click.Context, param: click.Parameter, value: str) -> int |
 @click.option(
     "--jobs",
     "-j",
-    default="1",
+    default="auto",
     callback=_parse_jobs,
     show_default=True,
     envvar=JOBS_ENV,
     show_envvar=True,
     metavar="N|auto",
-    help=f"Worker processes that read and evaluate the files, whole folders each, with the same report as one process; auto: one per CPU from {AUTO_MIN_FILES:,} files on, else this process only (default 1: on a busy 2-core machine two workers are not reliably faster, see README Performance). Files read at --head REF are checked in one process.",
+    help=f"Worker processes that read and evaluate the files, whole folders each, with the same report as one process; auto: one per CPU from {AUTO_MIN_FILES:,} files on, else this process only (see README Performance). Files read at --head REF are checked in one process.",
 )
 @click.option(
     "--quiet",
