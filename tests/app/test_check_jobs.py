@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
+import re
 from pathlib import Path
+from typing import Any
 
 import git
 import pytest
 from click.testing import CliRunner
 
 from greengate.app import check, workers
-from greengate.app.check import CheckOptions, jobs_for
+from greengate.app.check import Checked, CheckOptions, jobs_for, pack, unpack
 from greengate.cli import main
+from greengate.findings.existing import Judged
+from greengate.records.deployment import Deployment, Fact
+from greengate.records.finding import Finding, Severity, Status
+from greengate.records.location import Location
 from greengate.sources.discover import discover
 
 from .test_workers import LINKED, native
@@ -19,14 +26,29 @@ from .test_workers import LINKED, native
 FORMATS = ("text", "json", "sarif", "junit", "github", "markdown")
 
 
+INLINE = (
+    ', annotations: {greengate.dev/waive-GG301: "pilot; owner=ml; expires=2999-01-01",'
+    ' greengate.dev/waive-GG302: "x; colour=red", team.example/cost-centre: ml-1}}'
+)
+"""Inline waivers, one of them malformed, added to a ``native`` manifest's ``metadata``."""
+
+
+def waive(text: str) -> str:
+    return text.replace("}\nspec:", f"{INLINE}\nspec:", 1)
+
+
 def make_repo(root: Path, folders: int = 4, per_folder: int = 30) -> Path:
-    """A real git repository: folders of native manifests, a linked workload, a broken file, a waiver."""
+    """A real git repository: folders of native manifests, a linked workload, a broken file, a
+    config waiver and inline waivers (one malformed)."""
     repo = git.Repo.init(root, initial_branch="main")
     for f in range(folders):
         folder = root / f"team-{f}" / "svc"
         folder.mkdir(parents=True)
         for i in range(per_folder):
-            (folder / f"m{i:03}.yaml").write_text(native(f"app-{f}-{i}", i), encoding="utf-8")
+            text = native(f"app-{f}-{i}", i)
+            if i % 7 == 3:  # inline waivers in every chunk
+                text = waive(text)
+            (folder / f"m{i:03}.yaml").write_text(text, encoding="utf-8")
     (root / "team-0" / "vllm.yaml").write_text(LINKED, encoding="utf-8")
     (root / "team-1" / "broken.yaml").write_text("a: [1, 2\n", encoding="utf-8")
     (root / ".greengate.yaml").write_text(
@@ -52,6 +74,92 @@ def test_two_jobs_write_the_report_of_one(tmp_path: Path, fmt: str) -> None:
     assert one[0] == 1  # findings fail: the comparison is about a real report
 
 
+def test_two_jobs_compare_with_the_base_as_one_does(tmp_path: Path) -> None:
+    """--new-only and inline waivers granted only at the base (--policies-from): the summaries
+    the workers send back carry what both need."""
+    root = make_repo(tmp_path / "repo")
+    repo = git.Repo(root)
+    repo.git.commit(m="base", author="t <t@example.invalid>")
+    repo.git.checkout(b="change")
+    for f in range(4):
+        changed = root / f"team-{f}" / "svc" / "m003.yaml"  # one with inline waivers
+        changed.write_text(changed.read_text(encoding="utf-8").replace("max: 4", "max: 9"))
+        edited = root / f"team-{f}" / "svc" / "m011.yaml"  # a waiver the change adds
+        edited.write_text(waive(edited.read_text(encoding="utf-8")))
+    repo.git.commit(a=True, m="change", author="t <t@example.invalid>")
+    for args, sign in (
+        (("--changed-since", "main", "--new-only"), '"status": "existing"'),
+        (("--policies-from", "main"), '"ruleId": "GG003"'),  # a waiver the change adds
+    ):
+        # the base's config is read into a scratch folder of a new name each run
+        one = re.sub(
+            r"greengate-base-\w+", "SCRATCH", run(root, "--jobs", "1", "--format", "json", *args)[1]
+        )
+        two = re.sub(
+            r"greengate-base-\w+", "SCRATCH", run(root, "--jobs", "2", "--format", "json", *args)[1]
+        )
+        assert two == one
+        assert sign in one  # the base did change the report
+
+
+def test_a_packed_result_unpacks_to_the_findings_and_a_summary_of_each_deployment() -> None:
+    at = Location("team/m.yaml", 3, 5, 3, 9)
+    waiver_at = Location("team/m.yaml", 4, 5)
+    deployment = Deployment(
+        "app",
+        "AIDeployment",
+        "native",
+        at,
+        facts={"cloud.region": Fact("eu-north-1", at)},
+        labels={"app": "x"},
+        annotations={
+            "greengate.dev/waive-GG201": "pilot",
+            "team/x": "y",
+            "greengate.dev/waive-GG1": "z",
+        },
+        document=2,
+        annotation_locations={"greengate.dev/waive-GG201": waiver_at, "team/x": at},
+        path="repo/team/m.yaml",
+        notes=("read",),
+    )
+    finding = Finding(
+        "GG201",
+        "carbon",
+        Severity.HIGH,
+        Status.FAIL,
+        "too much",
+        at,
+        deployment="app",
+        field="cloud.region",
+        remediation="move",
+        title="Carbon",
+        fingerprint="f" * 32,
+        justification="why",
+        manifest="other.yaml",
+        notes=("note",),
+    )
+    problem = dataclasses.replace(finding, rule_id="GG001", location=Location("bad.yaml", 1))
+    checked = Checked((deployment,), (problem,), ((Judged(finding, "basis", 2),),))
+    back = unpack(pack(checked))
+    assert back.problems == (problem,)
+    assert back.judged == ((Judged(finding, "basis", 2),),)
+    assert back.deployments == (
+        Deployment(
+            "app",
+            "AIDeployment",
+            "native",
+            at,
+            annotations={"greengate.dev/waive-GG201": "pilot", "greengate.dev/waive-GG1": "z"},
+            document=2,
+            annotation_locations={"greengate.dev/waive-GG201": waiver_at},
+            path="repo/team/m.yaml",
+        ),
+    )
+    # every field of a finding travels: one added to Finding must be added to the packing
+    assert {f.name for f in dataclasses.fields(Finding)} == set(vars(finding))
+    assert len(pack(checked).problems[0]) == len(dataclasses.fields(Finding))
+
+
 def test_baseline_is_applied_after_the_workers(tmp_path: Path) -> None:
     repo = make_repo(tmp_path / "repo")
     baseline = tmp_path / "baseline.json"
@@ -67,6 +175,32 @@ def test_auto_runs_few_files_in_this_process() -> None:
     assert workers.auto_jobs(workers.AUTO_MIN_FILES - 1, cpu_count=8) == 1
     assert workers.auto_jobs(workers.AUTO_MIN_FILES, cpu_count=8) == 8
     assert workers.auto_jobs(workers.AUTO_MIN_FILES, cpu_count=1) == 1
+
+
+def test_auto_starts_workers_only_from_the_threshold(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    started: list[int] = []
+    real = workers.run
+
+    def spy(work: Any, units: Any, jobs: int, *args: Any, **kwargs: Any) -> Any:
+        started.append(jobs)
+        return real(work, units, jobs, *args, **kwargs)
+
+    monkeypatch.setattr(workers, "run", spy)
+    monkeypatch.setattr(workers, "cpus", lambda: 2)
+    monkeypatch.delenv("GREENGATE_JOBS", raising=False)
+    repo = make_repo(tmp_path / "repo")
+    files = len(discover([repo]))
+    one = run(repo, "--jobs", "1", "--format", "json")
+    monkeypatch.setattr(workers, "AUTO_MIN_FILES", files + 1)
+    assert run(repo, "--jobs", "auto", "--format", "json") == one
+    assert started == []  # below the threshold: this process only
+    monkeypatch.setattr(workers, "AUTO_MIN_FILES", files // 2)
+    assert run(repo, "--jobs", "auto", "--format", "json") == one
+    assert started == [2]  # from the threshold on: one worker per CPU
+    assert run(repo, "--format", "json") == one
+    assert started == [2, 2]  # auto is the default
 
 
 def test_jobs_for_takes_the_flag_and_auto(tmp_path: Path) -> None:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import functools
+import gc
 import pickle
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -46,7 +48,9 @@ from greengate.records.finding import (
     BaselineEntry,
     Finding,
     Severity,
+    Status,
 )
+from greengate.records.location import Location
 from greengate.records.report import Report, RuleInfo, VersionControl
 from greengate.records.text import printable
 from greengate.sources.changeset import ChangeSet, GitOptions
@@ -203,7 +207,9 @@ def run_check(options: CheckOptions, progress: Progress | None = None) -> Report
 
 def _run(options: CheckOptions, root: Path | None, progress: Progress | None = None) -> Report:
     catalog = Catalog.load(options.catalog_files)
-    engine = build_engine(options, catalog)
+    engine_of = functools.cache(functools.partial(build_engine, options, catalog))
+    if options.jobs == 1 or options.git.active:
+        engine_of()  # the policies are checked before the files are read
     changes = ChangeSet(options.paths, options.git) if options.git.active else None
     if options.files is not None:
         found = list(options.files)
@@ -213,7 +219,8 @@ def _run(options: CheckOptions, root: Path | None, progress: Progress | None = N
     notes = [*options.notes, *(describe_changes(options.git, changes) if changes else ()), *notes]
     where = RepoPaths(options.config, files)
     compare = changes is not None and options.git.new_only
-    checked = _check_all(files, options, catalog, engine, root, compare, progress)
+    checked = _check_all(files, options, catalog, engine_of, root, compare, progress)
+    engine = engine_of()
     deployments = list(checked.deployments)
     if not deployments:
         notes.append(empty_note(len(files)))
@@ -300,6 +307,120 @@ class Checked:
     """The findings of each deployment, in the order of ``deployments``."""
 
 
+_PackedLocation = tuple[str, int, int, int | None, int | None]
+_PackedFinding = tuple[
+    str, str, str, str, str, _PackedLocation, str, str, str, str, str, str, str, tuple[str, ...]
+]
+_PackedDeployment = tuple[
+    str, str, str, _PackedLocation, int, str, tuple[tuple[str, str, _PackedLocation | None], ...]
+]
+
+
+@dataclass(frozen=True)
+class Packed:
+    """:class:`Checked` as a worker sends it back: plain tuples, and of each deployment only
+    what the run reads after evaluation (see :func:`pack`).
+
+    A whole :class:`Deployment` with its facts pickles to about 4 KiB, and a
+    record unpickles far slower than a tuple of the same values (frozen,
+    slotted dataclasses are rebuilt in Python): the parent spent more time
+    unpickling than the workers saved.
+    """
+
+    deployments: tuple[_PackedDeployment, ...]
+    problems: tuple[_PackedFinding, ...]
+    judged: tuple[tuple[tuple[_PackedFinding, str], ...], ...]
+    """Each deployment's findings, each with its ``basis`` (``--new-only``)."""
+
+
+def pack(checked: Checked) -> Packed:
+    """What :func:`unpack` needs to give back the findings whole and a summary of each deployment.
+
+    A deployment keeps its name, kind, format, location, document index,
+    repository path and its inline-waiver annotations (with where each is
+    written): what waivers, ``--new-only`` and the reports use. Its facts,
+    labels, hints and other annotations stay in the worker.
+    """
+    return Packed(
+        tuple(_pack_deployment(d) for d in checked.deployments),
+        tuple(_pack_finding(f) for f in checked.problems),
+        tuple(
+            tuple((_pack_finding(j.finding), j.basis) for j in found) for found in checked.judged
+        ),
+    )
+
+
+def unpack(packed: Packed) -> Checked:
+    """The :class:`Checked` that :func:`pack` packed, with summary deployments (no facts)."""
+    deployments = tuple(_unpack_deployment(d) for d in packed.deployments)
+    return Checked(
+        deployments,
+        tuple(_unpack_finding(f) for f in packed.problems),
+        tuple(
+            tuple(Judged(_unpack_finding(f), basis, d.document) for f, basis in found)
+            for d, found in zip(deployments, packed.judged, strict=True)
+        ),
+    )
+
+
+def _pack_location(at: Location) -> _PackedLocation:
+    return (at.file, at.line, at.column, at.end_line, at.end_column)
+
+
+def _unpack_location(at: _PackedLocation) -> Location:
+    return Location(*at)
+
+
+def _pack_finding(f: Finding) -> _PackedFinding:
+    return (
+        f.rule_id,
+        f.policy,
+        f.severity.value,
+        f.status.value,
+        f.message,
+        _pack_location(f.location),
+        f.deployment,
+        f.field,
+        f.remediation,
+        f.title,
+        f.fingerprint,
+        f.justification,
+        f.manifest,
+        f.notes,
+    )
+
+
+def _unpack_finding(f: _PackedFinding) -> Finding:
+    return Finding(f[0], f[1], Severity(f[2]), Status(f[3]), f[4], _unpack_location(f[5]), *f[6:])
+
+
+def _pack_deployment(d: Deployment) -> _PackedDeployment:
+    inline = tuple(
+        (
+            key,
+            value,
+            _pack_location(d.annotation_locations[key]) if key in d.annotation_locations else None,
+        )
+        for key, value in d.annotations.items()
+        if key.startswith(INLINE_PREFIX)
+    )
+    return (d.name, d.kind, d.format, _pack_location(d.location), d.document, d.path, inline)
+
+
+def _unpack_deployment(d: _PackedDeployment) -> Deployment:
+    name, kind, form, at, document, path, inline = d
+    return Deployment(
+        name,
+        kind,
+        form,
+        _unpack_location(at),
+        annotations={key: value for key, value, _ in inline},
+        document=document,
+        annotation_locations={k: _unpack_location(w) for k, _, w in inline if w is not None},
+        path=path,
+    )
+
+
 def check_files(
     files: Sequence[SourceFile],
     options: CheckOptions,
@@ -360,12 +481,12 @@ class _Unit:
     """The CEL engine the parent runs (``select_engine`` is per process)."""
 
 
-def _check_unit(unit: _Unit) -> Checked:
+def _check_unit(unit: _Unit) -> Packed:
     """A worker's chunk, with the catalog and policies loaded from the same files as the parent's.
 
     Each worker has its own evaluation budget: a program stopped in one is
     run again in another, and its error finding names that worker's first
-    deployment.
+    deployment. The result goes back packed (:func:`pack`).
     """
     key = pickle.dumps((unit.options, unit.cel_engine))
     if key not in _WORKER_ENGINES:  # the first chunk of this run in this worker
@@ -373,21 +494,24 @@ def _check_unit(unit: _Unit) -> Checked:
         catalog = Catalog.load(unit.options.catalog_files)
         _WORKER_ENGINES.clear()
         _WORKER_ENGINES[key] = (catalog, build_engine(unit.options, catalog))
+        gc.collect()
+        gc.freeze()  # the engine lives as long as the worker: later collections skip it
     catalog, engine = _WORKER_ENGINES[key]
-    return check_files(unit.files, unit.options, catalog, engine, unit.root, unit.compare)
+    return pack(check_files(unit.files, unit.options, catalog, engine, unit.root, unit.compare))
 
 
 _WORKER_ENGINES: dict[bytes, tuple[Catalog, Engine]] = {}
 """A worker's catalog and engine, built on its first chunk and kept for the next ones of
 the same run: loading and compiling the policies again per chunk doubled the CPU time, and
-the engine's shared outcomes (its memo) last across chunks."""
+the engine's shared outcomes (its memo) last across chunks. Frozen out of the garbage
+collector's reach once built (``gc.freeze``), which cut a chunk's CPU time by a sixth."""
 
 
 def _check_all(
     files: Sequence[SourceFile],
     options: CheckOptions,
     catalog: Catalog,
-    engine: Engine,
+    engine_of: Callable[[], Engine],
     root: Path | None,
     compare: bool,
     progress: Progress | None,
@@ -396,22 +520,29 @@ def _check_all(
 
     Chunks are whole folders; the deployments they return are put back in
     the order of ``files`` (each file's in the order read), so everything
-    after is as with one process.
+    after is as with one process. ``engine_of`` gives this process's engine,
+    built once: with workers, once they are started, so both overlap; each
+    result is unpacked as it arrives. Deployments from workers are
+    :func:`pack`'s summaries: no facts, which nothing after evaluation reads.
     """
     jobs = jobs_for(options, files)
     chunks = workers.split(files, workers.chunk_size(len(files), jobs)) if jobs > 1 else ()
     if len(chunks) <= 1:
-        return check_files(files, options, catalog, engine, root, compare, progress)
+        return check_files(files, options, catalog, engine_of(), root, compare, progress)
     shared = replace(options, baseline=None, files=None, jobs=1)
     units = [_Unit(shared, c.files or (), root, compare, selected_engine()) for c in chunks]
-    done = None
     if progress is not None:
         progress.start(len(files), "check", "files")
+    unpacked: dict[int, Checked] = {}
 
-        def done(i: int, checked: Checked) -> None:
-            progress.advance(chunks[i].count, len(checked.deployments))
+    def done(i: int, packed: Packed) -> None:
+        unpacked[i] = unpack(packed)  # while the other workers go on
+        if progress is not None:
+            progress.advance(chunks[i].count, len(packed.deployments))
 
-    results = workers.run(_check_unit, units, jobs, done)
+    # This process builds its own engine (for the rules of the report) while the workers start.
+    workers.run(_check_unit, units, jobs, done, meanwhile=engine_of)
+    results = [unpacked[i] for i in range(len(units))]
     order: dict[str, int] = {}
     for i, source in enumerate(files):
         order.setdefault(source.display, i)

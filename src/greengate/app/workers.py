@@ -5,10 +5,10 @@ a large one a chunk of its folders): whole folders, never part of one, because t
 documents of a folder together (scalers, node pools, Terraform clusters and
 the workloads beside them). Units run in ``spawn``-started worker processes
 (the same on every platform; the work function and its inputs are
-picklable), and each returns records (the audit's rows, the check's
-deployments and findings), never documents, so the parent's memory grows
-with the deployments, not the files. Results are
-put back in the order of the units, whatever order the workers finish in, so
+picklable), and each returns records (the audit's rows; the check's
+findings and a summary of each deployment, packed as tuples), never
+documents, so the parent's memory grows with the deployments, not the
+files. Results are put back in the order of the units, whatever order the workers finish in, so
 the report is the same byte for byte as with one process.
 """
 
@@ -51,19 +51,22 @@ class Chunk:
     """The files, as discovery found them (picklable: work-tree files); None: found by the check."""
 
 
-AUTO_MIN_FILES = 1000
-"""The fewest files ``check --jobs auto`` starts worker processes for; not yet a measured break-even.
+AUTO_MIN_FILES = 5000
+"""The fewest files ``check --jobs auto`` (the default) starts worker processes for.
 
 Each worker pays a spawned interpreter, greengate's imports and the
-policies compiled (1.4 s for its first chunk of 280 files, 0.9 s for the
-next, cel-cpp engine), and returns its deployments pickled (0.1 s to
-pickle, 0.14 s to unpickle in the parent per 280 files). Measured on the
-2-core machine of the benchmarks (benchmarks/bench_check.py manifests, same
-JSON report): 2,000 files took 7.2 s with one process and 8.3 s with two;
-10,000 files 34.5 s and 68.4 s (with another test run sharing the cores).
-Two workers did not win at either size, so ``check`` defaults to
-``--jobs 1`` and this threshold stays to be set from a measurement once
-the transfer of results is cheaper.
+policies compiled (about 1.3 s of CPU with cel-python before its first
+chunk), then sends back packed tuples (``app.check.pack``: 0.03 s to
+pickle a chunk of 1,000 files; the whole records it sent before took 0.12 s
+to pickle and 0.10 s to unpickle per 280 files). Measured on the 2-core
+machine of the benchmarks with one other job running (load average 0.8 to
+1.5), ``benchmarks/bench_check.py --jobs 1 2 --engines python``, same JSON
+report: 2,000 files 7.75 s with one process, 7.78 s with two; 3,000 files
+10.82 s and 10.41 s; 5,000 files 15.83 s and 14.00 s; 10,000 files 27.71 s
+and 22.59 s. Below 5,000 files two workers gain nothing worth their memory.
+With other jobs taking both cores (load average 3 and more) two workers
+were slower at every size: two processes side by side there each use about
+20% more CPU time than one alone.
 """
 
 
@@ -142,6 +145,8 @@ def run(
     units: Sequence[Unit],
     jobs: int,
     done: Callable[[int, Result], None] | None = None,
+    *,
+    meanwhile: Callable[[], object] | None = None,
 ) -> list[Result]:
     """``work`` on every unit, by ``jobs`` worker processes, results in the units' order.
 
@@ -149,9 +154,13 @@ def run(
     one job (or one unit) everything runs in this process. ``done(i, result)``
     is called as each unit finishes. The first error stops the run: units
     not started are cancelled and the error is raised here (a worker that
-    died, killed for memory say, is a :class:`GreengateError`).
+    died, killed for memory say, is a :class:`GreengateError`). ``meanwhile()``
+    runs in this process once the units are handed out, while the workers
+    start and work (in one process: before the units); its error stops the run too.
     """
     if jobs <= 1 or len(units) <= 1:
+        if meanwhile is not None:
+            meanwhile()
         results = []
         for i, unit in enumerate(units):
             results.append(work(unit))
@@ -168,6 +177,8 @@ def run(
     with ProcessPoolExecutor(max_workers=min(jobs, len(units)), mp_context=context) as pool:
         futures: dict[Future[Result], int] = {pool.submit(work, u): i for i, u in enumerate(units)}
         try:
+            if meanwhile is not None:
+                meanwhile()
             for future in as_completed(futures):
                 i = futures[future]
                 finished[i] = future.result()

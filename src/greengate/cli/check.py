@@ -21,6 +21,7 @@ from greengate.app.check import prepared, run_check
 from greengate.app.outputs import ReportTarget, report_targets, write_reports
 from greengate.app.rule_choice import RuleChoice
 from greengate.app.run_context import category
+from greengate.app.workers import AUTO_MIN_FILES
 from greengate.cli.help import EXIT_CODES
 from greengate.cli.options import (
     FORMAT_ENV,
@@ -113,13 +114,13 @@ def _parse_jobs(ctx: click.Context, param: click.Parameter, value: str) -> int |
 @click.option(
     "--jobs",
     "-j",
-    default="1",
+    default="auto",
     callback=_parse_jobs,
     show_default=True,
     envvar=JOBS_ENV,
     show_envvar=True,
     metavar="N|auto",
-    help="Worker processes that read and evaluate the files, whole folders each, with the same report as one process; auto: one per CPU from 1,000 files on, else this process only (on 2 cores two workers are not yet faster: see README Performance). Files read at --head REF are checked in one process.",
+    help=f"Worker processes that read and evaluate the files, whole folders each, with the same report as one process; auto: one per CPU from {AUTO_MIN_FILES:,} files on, else this process only (see README Performance). Files read at --head REF are checked in one process.",
 )
 @click.option(
     "--quiet",
