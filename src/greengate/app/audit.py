@@ -244,7 +244,7 @@ def audit_target(target: Target, options: AuditOptions, chunk: Chunk | None = No
         today=options.today,
         max_file_bytes=options.max_file_bytes,
     ) as check_options:
-        check_options = replace(check_options, choice=options.choice)
+        check_options = replace(check_options, choice=options.choice, whole_deployments=True)
         if options.fail_on is not None:
             check_options = replace(check_options, fail_on=options.fail_on)
         if chunk is not None and chunk.files is not None:

@@ -107,6 +107,9 @@ class CheckOptions:
     jobs: int | None = 1
     """``--jobs``: worker processes that read and evaluate the files (1: this process only;
     None: ``auto``, one per CPU when there are files enough, see :func:`jobs_for`)."""
+    whole_deployments: bool = False
+    """The report keeps every deployment whole, with its facts (the audit reads them), in one
+    process; else each is kept as its :func:`summary` once evaluated."""
 
 
 def options_from(
@@ -449,12 +452,36 @@ def check_files(
     if progress is not None:
         progress.start(len(deployments), "check", "deployments")
     evaluated: list[tuple[Judged, ...]] = []
+    kept: list[Deployment] = []
     for deployment in deployments:  # one at a time, to know which deployment each finding is about
         results = engine.evaluate([deployment])
         evaluated.append(tuple(judged(deployment, results, with_basis=compare)))
+        kept.append(deployment if options.whole_deployments else summary(deployment))
         if progress is not None:
             progress.advance(1, 0)
-    return Checked(tuple(deployments), tuple(findings), tuple(evaluated))
+    return Checked(tuple(kept), tuple(findings), tuple(evaluated))
+
+
+def summary(deployment: Deployment) -> Deployment:
+    """What the run reads of a deployment once it is evaluated, as a worker sends it back.
+
+    Its name, kind, format, location, document index, path and inline-waiver
+    annotations (with where each is written); not its facts, labels or hints,
+    about 9 KiB of the 10 KiB a deployment holds, kept for nothing until the
+    report was written. The same record as :func:`unpack` gives, whatever ``--jobs`` is.
+    """
+    inline = {k: v for k, v in deployment.annotations.items() if k.startswith(INLINE_PREFIX)}
+    where = deployment.annotation_locations
+    return Deployment(
+        deployment.name,
+        deployment.kind,
+        deployment.format,
+        deployment.location,
+        annotations=inline,
+        document=deployment.document,
+        annotation_locations={k: where[k] for k in inline if k in where},
+        path=deployment.path,
+    )
 
 
 def jobs_for(options: CheckOptions, files: Sequence[SourceFile]) -> int:
@@ -462,10 +489,10 @@ def jobs_for(options: CheckOptions, files: Sequence[SourceFile]) -> int:
 
     Files read from git objects (``--head REF``) are checked in this process
     whatever ``--jobs`` says: their source reads through this process's
-    repository.
+    repository; so are the files of a run that keeps whole deployments.
     """
-    if any(not isinstance(f.source, WorkTree) for f in files):
-        return 1
+    if options.whole_deployments or any(not isinstance(f.source, WorkTree) for f in files):
+        return 1  # workers send back summaries
     return workers.auto_jobs(len(files)) if options.jobs is None else options.jobs
 
 
