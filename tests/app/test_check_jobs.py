@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -226,3 +227,28 @@ def test_a_worker_that_dies_is_exit_2_with_one_sentence(
     result = CliRunner().invoke(main, ["check", str(make_repo(tmp_path / "repo")), "--jobs", "2"])
     assert result.exit_code == 2
     assert "a worker process of --jobs 2 ended abruptly" in result.output
+
+
+CORPUS = Path(__file__).resolve().parents[1] / "data" / "corpus" / "files"
+
+
+@pytest.mark.parametrize("output", ["json", "sarif"])
+def test_one_process_reading_in_batches_gives_the_report_of_reading_at_once(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, output: str
+) -> None:
+    """Whole folders per batch: the real corpus (links, Terraform modules, Helm charts) the same."""
+
+    def run(batch: int) -> str:
+        monkeypatch.setattr(check, "READ_BATCH", batch)
+        out = tmp_path / f"{batch}.{output}"
+        result = CliRunner().invoke(
+            main, ["check", str(CORPUS), "--jobs", "1", "--format", output, "-o", str(out)]
+        )
+        assert result.exit_code in (0, 1), result.output
+        return out.read_text(encoding="utf-8")
+
+    at_once = run(10**9)
+    data = json.loads(at_once)
+    found = data["summary"]["deployments"] if output == "json" else len(data["runs"][0]["results"])
+    assert found > 100  # the whole corpus was read
+    assert run(3) == at_once

@@ -435,31 +435,45 @@ def check_files(
 ) -> Checked:
     """Read ``files`` (whole folders) into deployments and evaluate each one.
 
-    ``compare`` (``--new-only``) keeps with each finding the facts it is
-    about, to compare with the base.
+    The files are read and evaluated :data:`READ_BATCH` at a time, in whole
+    folders (links join the documents of one folder), so that only one
+    batch's deployments are held whole: once evaluated, each is kept as its
+    :func:`summary` (unless ``options.whole_deployments``). The result is in
+    the order of ``files``, as if they were read at once. ``compare``
+    (``--new-only``) keeps with each finding the facts it is about, to
+    compare with the base.
     """
     where = RepoPaths(options.config, files)
     if progress is not None:
-        progress.start(len(files), "read", "files")
-    deployments, findings = read_deployments(
-        files,
-        catalog,
-        options.max_file_bytes,
-        defaults=where.defaults,
-        root=root,
-        progress=progress,
-    )
-    if progress is not None:
-        progress.start(len(deployments), "check", "deployments")
-    evaluated: list[tuple[Judged, ...]] = []
-    kept: list[Deployment] = []
-    for deployment in deployments:  # one at a time, to know which deployment each finding is about
-        results = engine.evaluate([deployment])
-        evaluated.append(tuple(judged(deployment, results, with_basis=compare)))
-        kept.append(deployment if options.whole_deployments else summary(deployment))
-        if progress is not None:
-            progress.advance(1, 0)
-    return Checked(tuple(kept), tuple(findings), tuple(evaluated))
+        progress.start(len(files), "check", "files")
+    batches = workers.split(files, READ_BATCH)
+    problems: list[Finding] = []
+    pairs: list[tuple[Deployment, tuple[Judged, ...]]] = []
+    for batch in batches:
+        deployments, findings = read_deployments(
+            batch.files or (),
+            catalog,
+            options.max_file_bytes,
+            defaults=where.defaults,
+            root=root,
+            progress=progress,
+        )
+        problems.extend(findings)
+        for deployment in deployments:  # one at a time: which deployment each finding is about
+            results = engine.evaluate([deployment])
+            found = tuple(judged(deployment, results, with_basis=compare))
+            pairs.append((deployment if options.whole_deployments else summary(deployment), found))
+    if len(batches) > 1:
+        order: dict[str, int] = {}
+        for i, source in enumerate(files):
+            order.setdefault(source.display, i)
+        pairs.sort(key=lambda pair: order.get(pair[0].file, len(files)))
+    return Checked(tuple(d for d, _ in pairs), tuple(problems), tuple(j for _, j in pairs))
+
+
+READ_BATCH = 500
+"""Files read and evaluated at a time by one process (whole folders, so a batch may hold more):
+holding every deployment of 100,000 files whole took 1.7 GiB."""
 
 
 def summary(deployment: Deployment) -> Deployment:
