@@ -104,10 +104,10 @@ def test_the_line_gives_rate_and_time_left() -> None:
 
 
 def test_a_long_check_shows_the_same_line_on_a_terminal_only() -> None:
-    """`greengate check` reads the files, then checks the deployments, on one redrawn line."""
+    """`greengate check` counts the files read and checked, and the deployments, on one redrawn line."""
     out, received = on_a_terminal("check", str(EXAMPLES), "--format", "json", code=1)
-    assert re.search(rb"\rread \d+/(\d+) files", received)
-    assert b"\rcheck 8/8 deployments" in received
+    assert re.search(rb"\rcheck 0/(\d+) files, 0 deployments", received)
+    assert re.search(rb"\rcheck 11/11 files, 8 deployments, [\d.]+ files/s, 0:00 left", received)
     assert received.endswith(b"\r\x1b[2K") and b"\n" not in received
     assert out.startswith("{")  # stdout is the report, untouched
     piped = subprocess.run(
