@@ -398,14 +398,11 @@ def _unpack_finding(f: _PackedFinding) -> Finding:
 
 
 def _pack_deployment(d: Deployment) -> _PackedDeployment:
+    d = summary(d)  # check_files gives summaries already: this keeps only inline waivers
+    where = d.annotation_locations
     inline = tuple(
-        (
-            key,
-            value,
-            _pack_location(d.annotation_locations[key]) if key in d.annotation_locations else None,
-        )
+        (key, value, _pack_location(where[key]) if key in where else None)
         for key, value in d.annotations.items()
-        if key.startswith(INLINE_PREFIX)
     )
     return (d.name, d.kind, d.format, _pack_location(d.location), d.document, d.path, inline)
 
@@ -463,12 +460,9 @@ def check_files(
             results = engine.evaluate([deployment])
             found = tuple(judged(deployment, results, with_basis=compare))
             pairs.append((deployment if options.whole_deployments else summary(deployment), found))
-    if len(batches) > 1:
-        order: dict[str, int] = {}
-        for i, source in enumerate(files):
-            order.setdefault(source.display, i)
-        pairs.sort(key=lambda pair: order.get(pair[0].file, len(files)))
-    return Checked(tuple(d for d, _ in pairs), tuple(problems), tuple(j for _, j in pairs))
+    if len(batches) == 1:  # read in the order of files already
+        return Checked(tuple(d for d, _ in pairs), tuple(problems), tuple(j for _, j in pairs))
+    return _in_file_order(pairs, problems, files)
 
 
 READ_BATCH = 500
@@ -584,16 +578,22 @@ def _check_all(
     # This process builds its own engine (for the rules of the report) while the workers start.
     workers.run(_check_unit, units, jobs, done, meanwhile=engine_of)
     results = [unpacked[i] for i in range(len(units))]
+    pairs = [p for r in results for p in zip(r.deployments, r.judged, strict=True)]
+    return _in_file_order(pairs, [f for r in results for f in r.problems], files)
+
+
+def _in_file_order(
+    pairs: list[tuple[Deployment, tuple[Judged, ...]]],
+    problems: list[Finding],
+    files: Sequence[SourceFile],
+) -> Checked:
+    """Deployments checked in chunks of whole folders, put back in the order of ``files``
+    (each file's in the order read), as if they were checked at once."""
     order: dict[str, int] = {}
     for i, source in enumerate(files):
         order.setdefault(source.display, i)
-    pairs = [p for r in results for p in zip(r.deployments, r.judged, strict=True)]
     pairs.sort(key=lambda pair: order.get(pair[0].file, len(files)))
-    return Checked(
-        tuple(d for d, _ in pairs),
-        tuple(f for r in results for f in r.problems),
-        tuple(j for _, j in pairs),
-    )
+    return Checked(tuple(d for d, _ in pairs), tuple(problems), tuple(j for _, j in pairs))
 
 
 def empty_note(files: int) -> str:
