@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import random
 import re
+from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -11,6 +14,8 @@ from click.testing import CliRunner
 
 from greengate.cli import check as cli
 from greengate.cli import main
+from greengate.errors import ExitCode
+from greengate.records.finding import Finding, Severity, Status
 from greengate.records.report import Report
 from greengate.reporters import OutputFormat
 
@@ -65,3 +70,33 @@ def test_the_docs_show_a_real_sample(fmt: OutputFormat, docs_report: Report) -> 
     assert match.group(1) == fmt.reporter(docs_report), (
         f"the {fmt.value} sample is out of date; it is now:\n{fmt.reporter(docs_report)}"
     )
+
+
+@pytest.mark.parametrize("fail_on", list(Severity))
+def test_the_reports_counts_are_those_of_its_findings(
+    fail_on: Severity, make_finding: Callable[..., Finding], build_report: Callable[..., Report]
+) -> None:
+    """Counted once (``Report.counts``), they agree with counting the findings one by one."""
+    rng = random.Random(fail_on.rank)
+    findings = tuple(
+        make_finding(
+            "GG101",
+            rng.choice(list(Status)),
+            "m",
+            f"d/{i}.yaml",
+            1,
+            1,
+            severity=rng.choice(list(Severity)),
+        )
+        for i in range(400)
+    )
+    report = replace(build_report(findings), fail_on=fail_on)
+    assert report.failing == len(report.failures) == sum(map(report.gating, findings))
+    assert report.count_by_status() == {
+        s.value: sum(f.status is s for f in findings) for s in Status
+    }
+    assert report.count_by_severity() == {
+        s.value: sum(f.status is Status.FAIL and f.severity is s for f in findings)
+        for s in Severity
+    }
+    assert report.exit_code == (ExitCode.FAILED if report.failures else ExitCode.OK)

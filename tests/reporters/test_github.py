@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import random
 from collections.abc import Callable
 
 import pytest
@@ -130,3 +131,36 @@ def test_annotations_stop_at_githubs_limits_and_a_notice_counts_the_rest(
 
 def test_no_notice_when_every_finding_is_annotated(report: Report) -> None:
     assert "more finding" not in github.render(report)
+
+
+def test_the_annotations_are_those_of_sorting_every_problem_by_priority(
+    make_finding: Callable[..., Finding], build_report: Callable[..., Report]
+) -> None:
+    """The kept annotations, chosen without holding every problem, are the first of each kind
+    of all problems sorted by priority (ties in file order), as a plain sort would give."""
+    rng = random.Random(7)
+    severities = list(Severity)
+    findings = [
+        make_finding(
+            f"GG{rng.randint(100, 104)}",
+            rng.choice([Status.FAIL, Status.FAIL, Status.ERROR, Status.PASS, Status.WAIVED]),
+            f"m{i}",
+            f"deploy/{rng.randint(0, 40):03}.yaml",
+            rng.randint(1, 5),
+            1,
+            severity=rng.choice(severities),
+        )
+        for i in range(3_000)
+    ]
+    report = build_report(tuple(findings))
+    problems = sorted(sorted(report.problems, key=lambda f: f.sort_key), key=lambda f: f.priority)
+    shown = dict.fromkeys(github.PER_STEP, 0)
+    expected = []
+    for finding in problems:
+        kind = github.command(finding)
+        if shown[kind] < github.PER_STEP[kind]:
+            shown[kind] += 1
+            expected.append(github.annotation(finding, github._title(report, finding)))
+    lines = github.render(report).splitlines()
+    assert lines[:-1] == expected
+    assert lines[-1].startswith(f"::notice title=greengate::{len(problems) - len(expected)} more")

@@ -267,7 +267,7 @@ def audit_target(target: Target, options: AuditOptions, chunk: Chunk | None = No
         for f in report.findings
         if f.status is Status.ERROR
     )
-    gating = len(report.failures) if options.fail_on is not None else 0
+    gating = report.failing if options.fail_on is not None else 0
     repository = Repository(
         target.name, str(target.path), options.ref, commit, owner_budgets=budgets_of(params)
     )

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -44,7 +45,8 @@ class VersionControl:
 
 @dataclass(frozen=True)
 class Report:
-    findings: tuple[Finding, ...]
+    findings: Collection[Finding]
+    """In report order (file, line, column, rule, deployment)."""
     rules: tuple[RuleInfo, ...]
     deployments: tuple[Deployment, ...] = ()
     files: tuple[str, ...] = ()
@@ -83,6 +85,30 @@ class Report:
             return True
         return finding.status is Status.FAIL and finding.severity.at_least(self.fail_on)
 
+    @functools.cached_property
+    def _tally(self) -> tuple[Counter[tuple[Status, Severity]], int]:
+        """The findings by (status, severity), and how many carry notes: counted once."""
+        counts: Counter[tuple[Status, Severity]] = Counter()
+        noted = 0
+        for finding in self.findings:
+            counts[(finding.status, finding.severity)] += 1
+            noted += bool(finding.notes)
+        return counts, noted
+
+    @property
+    def counts(self) -> Counter[tuple[Status, Severity]]:
+        """The findings by (status, severity), without reading them again."""
+        return self._tally[0]
+
+    @property
+    def failing(self) -> int:
+        """How many findings make the run fail (:meth:`gating`), from :attr:`counts`."""
+        return sum(
+            n
+            for (status, severity), n in self.counts.items()
+            if status is Status.ERROR or (status is Status.FAIL and severity.at_least(self.fail_on))
+        )
+
     @property
     def failures(self) -> list[Finding]:
         return [f for f in self.findings if self.gating(f)]
@@ -90,11 +116,19 @@ class Report:
     @property
     def problems(self) -> list[Finding]:
         """Failing and erroring findings, whatever their severity, in file order."""
-        return sorted((f for f in self.findings if f.status.is_problem), key=lambda f: f.sort_key)
+        return list(self.iter_problems())
+
+    def iter_problems(self) -> Iterator[Finding]:
+        """:attr:`problems` one at a time."""
+        return self.in_order(lambda f: f.status.is_problem)
+
+    def in_order(self, keep: Callable[[Finding], bool]) -> Iterator[Finding]:
+        """The findings ``keep`` accepts, in file order (:attr:`Finding.sort_key`)."""
+        return iter(sorted((f for f in self.findings if keep(f)), key=lambda f: f.sort_key))
 
     @property
     def exit_code(self) -> ExitCode:
-        if self.failures or (self.fail_on_empty and self.empty):
+        if self.failing or (self.fail_on_empty and self.empty):
             return ExitCode.FAILED
         return ExitCode.OK
 
@@ -103,14 +137,24 @@ class Report:
         """Findings that carry a note: a policy's messageExpression failed while making them."""
         return [f for f in self.findings if f.notes]
 
+    @property
+    def noted_count(self) -> int:
+        """How many findings carry a note, from the counts."""
+        return self._tally[1]
+
     def count_by_status(self) -> dict[str, int]:
-        counts = Counter(f.status.value for f in self.findings)
-        return {s.value: counts.get(s.value, 0) for s in Status}
+        counts: Counter[Status] = Counter()
+        for (status, _), n in self.counts.items():
+            counts[status] += n
+        return {s.value: counts[s] for s in Status}
 
     def count_by_severity(self) -> dict[str, int]:
         """Failing findings per severity (errors are counted by status only)."""
-        counts = Counter(f.severity.value for f in self.findings if f.status is Status.FAIL)
-        return {s.value: counts.get(s.value, 0) for s in Severity}
+        counts: Counter[Severity] = Counter()
+        for (status, severity), n in self.counts.items():
+            if status is Status.FAIL:
+                counts[severity] += n
+        return {s.value: counts[s] for s in Severity}
 
     def rule(self, rule_id: str) -> RuleInfo | None:
         return next((r for r in self.rules if r.id == rule_id), None)

@@ -15,6 +15,8 @@ escape or bell from a manifest reaches the log.
 
 from __future__ import annotations
 
+import heapq
+
 from greengate.records.finding import Finding, Severity, Status
 from greengate.records.report import Report
 from greengate.records.text import escape_controls
@@ -33,16 +35,22 @@ PER_STEP = {"error": 10, "warning": 10, "notice": 9}
 
 
 def render(report: Report, *, color: bool = False) -> str:
-    lines: list[str] = []
-    shown = dict.fromkeys(PER_STEP, 0)
-    left = 0
-    for finding in sorted(report.problems, key=lambda f: f.priority):
-        kind = command(finding)
-        if shown[kind] >= PER_STEP[kind]:
-            left += 1
-            continue
-        shown[kind] += 1
-        lines.append(annotation(finding, _title(report, finding)))
+    # The most severe of each kind, as sorting all the problems would give, never held all at once.
+    kept: dict[str, list[Finding]] = {kind: [] for kind in PER_STEP}
+    seen = 0
+    for finding in report.iter_problems():
+        seen += 1
+        some = kept[command(finding)]
+        some.append(finding)
+        if len(some) > 8 * PER_STEP[command(finding)]:
+            some[:] = heapq.nsmallest(PER_STEP[command(finding)], some, key=_priority)
+    shown = [
+        f
+        for kind, some in kept.items()
+        for f in heapq.nsmallest(PER_STEP[kind], some, key=_priority)
+    ]
+    lines = [annotation(f, _title(report, f)) for f in sorted(shown, key=_priority)]
+    left = seen - len(shown)
     if left:
         lines.append(
             f"::notice title=greengate::{left} more finding{'' if left == 1 else 's'}"
@@ -51,6 +59,10 @@ def render(report: Report, *, color: bool = False) -> str:
             " / job summary"
         )
     return "".join(line + "\n" for line in lines)
+
+
+def _priority(finding: Finding) -> tuple[int, int, str, int, int, str, str]:
+    return finding.priority
 
 
 def command(finding: Finding) -> str:

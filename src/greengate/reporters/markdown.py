@@ -123,8 +123,8 @@ def _verdict(report: Report) -> str:
     )
     detail = f"({'; '.join([', '.join(counts), scope]) if counts else scope})"
     gate = f"`{report.fail_on.value}`"
-    if report.failures:
-        failing = _plural(len(report.failures), "finding")
+    if report.failing:
+        failing = _plural(report.failing, "finding")
         return f"## ❌ greengate failed: {failing} at or above {gate} {detail}"
     if report.exit_code is ExitCode.FAILED:  # --fail-on-empty
         return f"## ❌ greengate failed: no deployment found {detail}"

@@ -27,6 +27,7 @@ as security alerts with a CVSS-like score, which they are not.
 
 from __future__ import annotations
 
+import heapq
 import re
 from functools import cache
 from pathlib import Path, PurePosixPath
@@ -88,13 +89,16 @@ def render(report: Report, *, color: bool = False) -> str:
 
 def sarif_log(report: Report) -> dict[str, Any]:
     rule_index = {rule.id: index for index, rule in enumerate(report.rules)}
-    reported = sorted(
-        (f for f in report.findings if f.status in RESULT_STATUSES), key=lambda f: f.priority
+    reported = sum(n for (status, _), n in report.counts.items() if status in RESULT_STATUSES)
+    # The most severe, as sorted(...)[:MAX_RESULTS] would give, without holding them all.
+    kept = heapq.nsmallest(
+        MAX_RESULTS,
+        (f for f in report.findings if f.status in RESULT_STATUSES),
+        key=lambda f: f.priority,
     )
-    kept = reported[:MAX_RESULTS]
     run: dict[str, Any] = {
         "tool": {"driver": driver(report.tool_version, report.rules)},
-        "invocations": [_invocation(report, omitted=len(reported) - len(kept))],
+        "invocations": [_invocation(report, omitted=reported - len(kept))],
         "automationDetails": automation_details(report.category),
     }
     run.update(_roots(report.root, report.version_control))

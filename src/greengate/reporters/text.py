@@ -49,33 +49,35 @@ def render(report: Report, *, color: bool = False, detail: Detail = Detail.FULL)
     if detail is Detail.QUIET:
         return _summary(report, style) + "\n"
     lines: list[str] = []
-    problems = report.problems
+    problems = report.iter_problems()  # read once: a large report's are not held
     if detail is Detail.COMPACT:
         lines.extend(_line(finding, style).strip() for finding in problems)
         lines.extend(f"note: {printable(note)}" for note in report.notes)
         lines.append(_summary(report, style))
         return "\n".join(lines) + "\n"
+    fixes: dict[str, str] = {}
     for file, group in groupby(problems, key=lambda f: f.location.file):
         lines.append(style(printable(file), bold=True, underline=True))
         for finding in group:
             lines.append(_line(finding, style))
             lines.extend(f"    note: {printable(note)}" for note in finding.notes)
+            _add_fix(fixes, finding)
         lines.append("")
-    fixes = _fixes(problems)
     if fixes:
         lines.append(style("How to fix", bold=True))
-        width = max(len(rule) for rule, _ in fixes)
-        lines.extend(f"  {rule:<{width}}  {fix}" for rule, fix in fixes)
+        width = max(len(rule) for rule in fixes)
+        lines.extend(f"  {rule:<{width}}  {fix}" for rule, fix in sorted(fixes.items()))
         lines.append("")
-    waived = [f for f in report.findings if f.status is Status.WAIVED]
+    waived = [
+        line
+        for finding in report.in_order(lambda f: f.status is Status.WAIVED)
+        for line in (
+            f"  {_where(finding)}  {printable(finding.rule_id)}  {printable(finding.message)}",
+            f"    waived: {printable(finding.justification)}",
+        )
+    ]
     if waived:
-        lines.append(style("Waived", bold=True))
-        for finding in sorted(waived, key=lambda f: f.sort_key):
-            lines.append(
-                f"  {_where(finding)}  {printable(finding.rule_id)}  {printable(finding.message)}"
-            )
-            lines.append(f"    waived: {printable(finding.justification)}")
-        lines.append("")
+        lines.extend([style("Waived", bold=True), *waived, ""])
     if report.fixed:
         lines.append(style(f"Fixed since the baseline {printable(report.baseline)}", bold=True))
         for entry in report.fixed:
@@ -101,13 +103,11 @@ def _where(finding: Finding) -> str:
     return f"{printable(loc.file)}:{loc.line}:{loc.column}"
 
 
-def _fixes(problems: list[Finding]) -> list[tuple[str, str]]:
-    seen: dict[str, str] = {}
-    for finding in problems:
-        rule = printable(finding.rule_id)
-        if finding.remediation and rule not in seen:
-            seen[rule] = printable(" ".join(finding.remediation.split()))
-    return sorted(seen.items())
+def _add_fix(fixes: dict[str, str], finding: Finding) -> None:
+    """The first remediation given for each rule (the text lists them sorted by rule)."""
+    rule = printable(finding.rule_id)
+    if finding.remediation and rule not in fixes:
+        fixes[rule] = printable(" ".join(finding.remediation.split()))
 
 
 def _summary(report: Report, paint: Style) -> str:
@@ -127,7 +127,7 @@ def _summary(report: Report, paint: Style) -> str:
         parts.append(f"{status['waived']} waived")
     if report.baseline is not None:
         parts.append(f"{status['existing']} in baseline")
-    noted = len(report.noted)
+    noted = report.noted_count
     if noted:
         parts.append(f"{noted} with a failed messageExpression")
     scope = f"{len(report.deployments)} deployment{'s' if len(report.deployments) != 1 else ''} in {len(report.files)} file{'s' if len(report.files) != 1 else ''}"
