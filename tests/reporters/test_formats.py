@@ -91,7 +91,8 @@ def test_the_reports_counts_are_those_of_its_findings(
         for i in range(400)
     )
     report = replace(build_report(findings), fail_on=fail_on)
-    assert report.failing == len(report.failures) == sum(map(report.gating, findings))
+    failures = [f for f in findings if report.gating(f)]
+    assert report.failing == len(failures)
     assert report.count_by_status() == {
         s.value: sum(f.status is s for f in findings) for s in Status
     }
@@ -99,4 +100,4 @@ def test_the_reports_counts_are_those_of_its_findings(
         s.value: sum(f.status is Status.FAIL and f.severity is s for f in findings)
         for s in Severity
     }
-    assert report.exit_code == (ExitCode.FAILED if report.failures else ExitCode.OK)
+    assert report.exit_code == (ExitCode.FAILED if failures else ExitCode.OK)

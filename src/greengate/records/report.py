@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections import Counter
-from collections.abc import Callable, Collection, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -45,8 +45,7 @@ class VersionControl:
 
 @dataclass(frozen=True)
 class Report:
-    findings: Collection[Finding]
-    """In report order (file, line, column, rule, deployment)."""
+    findings: tuple[Finding, ...]
     rules: tuple[RuleInfo, ...]
     deployments: tuple[Deployment, ...] = ()
     files: tuple[str, ...] = ()
@@ -81,9 +80,10 @@ class Report:
         failures do at or above ``fail_on``. Waived findings and findings
         in the baseline (``existing``) never do.
         """
-        if finding.status is Status.ERROR:
-            return True
-        return finding.status is Status.FAIL and finding.severity.at_least(self.fail_on)
+        return self._gates(finding.status, finding.severity)
+
+    def _gates(self, status: Status, severity: Severity) -> bool:
+        return status is Status.ERROR or (status is Status.FAIL and severity.at_least(self.fail_on))
 
     @functools.cached_property
     def _tally(self) -> tuple[Counter[tuple[Status, Severity]], int]:
@@ -104,27 +104,17 @@ class Report:
     def failing(self) -> int:
         """How many findings make the run fail (:meth:`gating`), from :attr:`counts`."""
         return sum(
-            n
-            for (status, severity), n in self.counts.items()
-            if status is Status.ERROR or (status is Status.FAIL and severity.at_least(self.fail_on))
+            n for (status, severity), n in self.counts.items() if self._gates(status, severity)
         )
-
-    @property
-    def failures(self) -> list[Finding]:
-        return [f for f in self.findings if self.gating(f)]
 
     @property
     def problems(self) -> list[Finding]:
         """Failing and erroring findings, whatever their severity, in file order."""
-        return list(self.iter_problems())
-
-    def iter_problems(self) -> Iterator[Finding]:
-        """:attr:`problems` one at a time."""
         return self.in_order(lambda f: f.status.is_problem)
 
-    def in_order(self, keep: Callable[[Finding], bool]) -> Iterator[Finding]:
+    def in_order(self, keep: Callable[[Finding], bool]) -> list[Finding]:
         """The findings ``keep`` accepts, in file order (:attr:`Finding.sort_key`)."""
-        return iter(sorted((f for f in self.findings if keep(f)), key=lambda f: f.sort_key))
+        return sorted((f for f in self.findings if keep(f)), key=lambda f: f.sort_key)
 
     @property
     def exit_code(self) -> ExitCode:
@@ -133,13 +123,8 @@ class Report:
         return ExitCode.OK
 
     @property
-    def noted(self) -> list[Finding]:
-        """Findings that carry a note: a policy's messageExpression failed while making them."""
-        return [f for f in self.findings if f.notes]
-
-    @property
     def noted_count(self) -> int:
-        """How many findings carry a note, from the counts."""
+        """How many findings carry a note (a policy's messageExpression failed while making them)."""
         return self._tally[1]
 
     def count_by_status(self) -> dict[str, int]:

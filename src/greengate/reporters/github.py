@@ -35,22 +35,18 @@ PER_STEP = {"error": 10, "warning": 10, "notice": 9}
 
 
 def render(report: Report, *, color: bool = False) -> str:
-    # The most severe of each kind, as sorting all the problems would give, never held all at once.
-    kept: dict[str, list[Finding]] = {kind: [] for kind in PER_STEP}
-    seen = 0
-    for finding in report.iter_problems():
-        seen += 1
-        some = kept[command(finding)]
-        some.append(finding)
-        if len(some) > 8 * PER_STEP[command(finding)]:
-            some[:] = heapq.nsmallest(PER_STEP[command(finding)], some, key=_priority)
+    # The most severe of each kind, as sorting every problem by priority would give.
+    problems = report.problems
+    by_kind: dict[str, list[Finding]] = {kind: [] for kind in PER_STEP}
+    for finding in problems:
+        by_kind[command(finding)].append(finding)
     shown = [
         f
-        for kind, some in kept.items()
+        for kind, some in by_kind.items()
         for f in heapq.nsmallest(PER_STEP[kind], some, key=_priority)
     ]
     lines = [annotation(f, _title(report, f)) for f in sorted(shown, key=_priority)]
-    left = seen - len(shown)
+    left = len(problems) - len(shown)
     if left:
         lines.append(
             f"::notice title=greengate::{left} more finding{'' if left == 1 else 's'}"

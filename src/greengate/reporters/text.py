@@ -49,7 +49,7 @@ def render(report: Report, *, color: bool = False, detail: Detail = Detail.FULL)
     if detail is Detail.QUIET:
         return _summary(report, style) + "\n"
     lines: list[str] = []
-    problems = report.iter_problems()  # read once: a large report's are not held
+    problems = report.problems
     if detail is Detail.COMPACT:
         lines.extend(_line(finding, style).strip() for finding in problems)
         lines.extend(f"note: {printable(note)}" for note in report.notes)
