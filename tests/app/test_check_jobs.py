@@ -17,6 +17,7 @@ from greengate.app import check, workers
 from greengate.app.check import Checked, CheckOptions, jobs_for, pack, summary, unpack
 from greengate.cli import main
 from greengate.findings.existing import Judged
+from greengate.records import finding_store
 from greengate.records.deployment import Deployment, Fact
 from greengate.records.finding import Finding, Severity, Status
 from greengate.records.location import Location
@@ -140,10 +141,12 @@ def test_a_packed_result_unpacks_to_the_findings_and_a_summary_of_each_deploymen
         notes=("note",),
     )
     problem = dataclasses.replace(finding, rule_id="GG001", location=Location("bad.yaml", 1))
-    checked = Checked((deployment,), (problem,), ((Judged(finding, "basis", 2),),))
+    passed = dataclasses.replace(finding, status=Status.PASS, justification="")
+    checked = Checked((deployment,), (problem,), ((Judged(finding, "basis", 2),),), (passed,))
     back = unpack(pack(checked))
     assert back.problems == (problem,)
     assert back.judged == ((Judged(finding, "basis", 2),),)
+    assert back.streamed == (passed,)
     assert back.deployments == (
         Deployment(
             "app",
@@ -252,3 +255,27 @@ def test_one_process_reading_in_batches_gives_the_report_of_reading_at_once(
     found = data["summary"]["deployments"] if output == "json" else len(data["runs"][0]["results"])
     assert found > 100  # the whole corpus was read
     assert run(3) == at_once
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_findings_spilled_to_disk_write_the_report_of_findings_held(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, fmt: str
+) -> None:
+    """Passes and skips spilled after 40 (a run of 100,000 files spills after 150,000), read in
+    batches of 7 files or by two workers: the report of one process holding everything."""
+    repo = make_repo(tmp_path / "repo")
+    held = run(repo, "--jobs", "1", "--format", fmt, "--no-color")
+    monkeypatch.setattr(finding_store, "SPILL_AFTER", 40)
+    monkeypatch.setattr(check, "READ_BATCH", 7)
+    spills: list[int] = []
+    spill = finding_store.FindingStore._spill
+
+    def counted(store: finding_store.FindingStore) -> None:
+        spills.append(store._in_memory)
+        spill(store)
+
+    monkeypatch.setattr(finding_store.FindingStore, "_spill", counted)
+    assert run(repo, "--jobs", "1", "--format", fmt, "--no-color") == held
+    assert len(spills) > 3  # it did spill, more than once
+    assert run(repo, "--jobs", "2", "--format", fmt, "--no-color") == held
+    assert held[0] == 1  # findings fail: the comparison is about a real report

@@ -199,3 +199,10 @@ def test_jobs_2_at_a_ref_reads_git_objects_as_one_process_does(tmp_path: Path) -
     assert dumped(report) == dumped(plain(options))
     assert len(report.rows) == 2 * 3 + 1 + 3 + 1
     assert not report.errors
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_results_a_callback_consumes_are_not_kept(jobs: int) -> None:
+    seen: dict[int, int] = {}
+    assert workers.run(len, ["a", "bbb", "cc"], jobs, seen.__setitem__, keep=False) == []
+    assert seen == {0: 1, 1: 3, 2: 2}

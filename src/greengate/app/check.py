@@ -15,6 +15,7 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from greengate.app import workers
@@ -48,9 +49,17 @@ from greengate.records.finding import (
     BaselineEntry,
     Finding,
     Severity,
-    Status,
 )
+from greengate.records.finding_store import STREAMED, FindingStore
 from greengate.records.location import Location
+from greengate.records.packed import (
+    PackedFinding,
+    PackedLocation,
+    pack_finding,
+    pack_location,
+    unpack_finding,
+    unpack_location,
+)
 from greengate.records.report import Report, RuleInfo, VersionControl
 from greengate.records.text import printable
 from greengate.sources.changeset import ChangeSet, GitOptions
@@ -222,7 +231,8 @@ def _run(options: CheckOptions, root: Path | None, progress: Progress | None = N
     notes = [*options.notes, *(describe_changes(options.git, changes) if changes else ()), *notes]
     where = RepoPaths(options.config, files)
     compare = changes is not None and options.git.new_only
-    checked = _check_all(files, options, catalog, engine_of, root, compare, progress)
+    store = FindingStore()
+    checked = _check_all(files, options, catalog, engine_of, root, compare, progress, store)
     engine = engine_of()
     deployments = list(checked.deployments)
     if not deployments:
@@ -283,9 +293,9 @@ def _run(options: CheckOptions, root: Path | None, progress: Progress | None = N
                 f" no longer fail{'s' if one else ''}; run `greengate baseline create` to remove"
                 f" {'it' if one else 'them'}"
             )
-    findings.sort(key=lambda f: f.sort_key)
+    store.hold(findings)
     return Report(
-        findings=tuple(findings),
+        findings=store,
         rules=rule_infos(engine.policies, engine),
         deployments=tuple(deployments),
         files=tuple(f.display for f in files),
@@ -295,7 +305,7 @@ def _run(options: CheckOptions, root: Path | None, progress: Progress | None = N
         fixed=tuple(fixed),
         fail_on_empty=options.fail_on_empty,
         version_control=_version_control(root, options.git),
-        lines=offending_lines(findings, files),
+        lines=offending_lines(store.judged, files),
     )
 
 
@@ -307,15 +317,15 @@ class Checked:
     problems: tuple[Finding, ...]
     """Findings about the files: unreadable, invalid, contradicted by a link."""
     judged: tuple[tuple[Judged, ...], ...]
-    """The findings of each deployment, in the order of ``deployments``."""
+    """The findings of each deployment that the run judges (all but :data:`STREAMED`), in
+    the order of ``deployments``."""
+    streamed: tuple[Finding, ...] = ()
+    """A worker's passes and skips, in sort-key order, for the parent's :class:`FindingStore`
+    (in one process they go to the store as each batch is evaluated)."""
 
 
-_PackedLocation = tuple[str, int, int, int | None, int | None]
-_PackedFinding = tuple[
-    str, str, str, str, str, _PackedLocation, str, str, str, str, str, str, str, tuple[str, ...]
-]
 _PackedDeployment = tuple[
-    str, str, str, _PackedLocation, int, str, tuple[tuple[str, str, _PackedLocation | None], ...]
+    str, str, str, PackedLocation, int, str, tuple[tuple[str, str, PackedLocation | None], ...]
 ]
 
 
@@ -331,9 +341,10 @@ class Packed:
     """
 
     deployments: tuple[_PackedDeployment, ...]
-    problems: tuple[_PackedFinding, ...]
-    judged: tuple[tuple[tuple[_PackedFinding, str], ...], ...]
-    """Each deployment's findings, each with its ``basis`` (``--new-only``)."""
+    problems: tuple[PackedFinding, ...]
+    judged: tuple[tuple[tuple[PackedFinding, str], ...], ...]
+    """Each deployment's judged findings, each with its ``basis`` (``--new-only``)."""
+    streamed: tuple[PackedFinding, ...] = ()
 
 
 def pack(checked: Checked) -> Packed:
@@ -346,10 +357,9 @@ def pack(checked: Checked) -> Packed:
     """
     return Packed(
         tuple(_pack_deployment(d) for d in checked.deployments),
-        tuple(_pack_finding(f) for f in checked.problems),
-        tuple(
-            tuple((_pack_finding(j.finding), j.basis) for j in found) for found in checked.judged
-        ),
+        tuple(pack_finding(f) for f in checked.problems),
+        tuple(tuple((pack_finding(j.finding), j.basis) for j in found) for found in checked.judged),
+        tuple(pack_finding(f) for f in checked.streamed),
     )
 
 
@@ -358,66 +368,31 @@ def unpack(packed: Packed) -> Checked:
     deployments = tuple(_unpack_deployment(d) for d in packed.deployments)
     return Checked(
         deployments,
-        tuple(_unpack_finding(f) for f in packed.problems),
+        tuple(unpack_finding(f) for f in packed.problems),
         tuple(
-            tuple(Judged(_unpack_finding(f), basis, d.document) for f, basis in found)
+            tuple(Judged(unpack_finding(f), basis, d.document) for f, basis in found)
             for d, found in zip(deployments, packed.judged, strict=True)
         ),
+        tuple(unpack_finding(f) for f in packed.streamed),
     )
-
-
-def _pack_location(at: Location) -> _PackedLocation:
-    return (at.file, at.line, at.column, at.end_line, at.end_column)
-
-
-def _unpack_location(at: _PackedLocation) -> Location:
-    return Location(*at)
-
-
-def _pack_finding(f: Finding) -> _PackedFinding:
-    return (
-        f.rule_id,
-        f.policy,
-        f.severity.value,
-        f.status.value,
-        f.message,
-        _pack_location(f.location),
-        f.deployment,
-        f.field,
-        f.remediation,
-        f.title,
-        f.fingerprint,
-        f.justification,
-        f.manifest,
-        f.notes,
-    )
-
-
-def _unpack_finding(f: _PackedFinding) -> Finding:
-    return Finding(f[0], f[1], Severity(f[2]), Status(f[3]), f[4], _unpack_location(f[5]), *f[6:])
 
 
 def _pack_deployment(d: Deployment) -> _PackedDeployment:
     d = summary(d)  # check_files gives summaries already: this keeps only inline waivers
     where = d.annotation_locations
     inline = tuple(
-        (key, value, _pack_location(where[key]) if key in where else None)
+        (key, value, pack_location(where[key]) if key in where else None)
         for key, value in d.annotations.items()
     )
-    return (d.name, d.kind, d.format, _pack_location(d.location), d.document, d.path, inline)
+    return (d.name, d.kind, d.format, pack_location(d.location), d.document, d.path, inline)
 
 
 def _unpack_deployment(d: _PackedDeployment) -> Deployment:
     name, kind, form, at, document, path, inline = d
-    return Deployment(
-        name,
-        kind,
-        form,
-        _unpack_location(at),
-        annotations={key: value for key, value, _ in inline},
-        document=document,
-        annotation_locations={k: _unpack_location(w) for k, _, w in inline if w is not None},
-        path=path,
+    return _summary(
+        Deployment(name, kind, form, unpack_location(at), document=document, path=path),
+        {key: value for key, value, _ in inline},
+        {k: unpack_location(w) for k, _, w in inline if w is not None},
     )
 
 
@@ -429,6 +404,8 @@ def check_files(
     root: Path | None,
     compare: bool,
     progress: Progress | None = None,
+    *,
+    stream: Callable[[list[Finding]], None],
 ) -> Checked:
     """Read ``files`` (whole folders) into deployments and evaluate each one.
 
@@ -438,7 +415,9 @@ def check_files(
     :func:`summary` (unless ``options.whole_deployments``). The result is in
     the order of ``files``, as if they were read at once. ``compare``
     (``--new-only``) keeps with each finding the facts it is about, to
-    compare with the base.
+    compare with the base. The passes and skips (:data:`STREAMED`) that no
+    judging changes go to ``stream``, a batch's at a time, in the order made;
+    the result holds the rest.
     """
     where = RepoPaths(options.config, files)
     if progress is not None:
@@ -456,10 +435,14 @@ def check_files(
             progress=progress,
         )
         problems.extend(findings)
+        streamed: list[Finding] = []
         for deployment in deployments:  # one at a time: which deployment each finding is about
             results = engine.evaluate([deployment])
-            found = tuple(judged(deployment, results, with_basis=compare))
+            kept = [f for f in results if f.status not in STREAMED]
+            streamed.extend(f for f in results if f.status in STREAMED)
+            found = tuple(judged(deployment, kept, with_basis=compare))
             pairs.append((deployment if options.whole_deployments else summary(deployment), found))
+        stream(streamed)
     if len(batches) == 1:  # read in the order of files already
         return Checked(tuple(d for d, _ in pairs), tuple(problems), tuple(j for _, j in pairs))
     return _in_file_order(pairs, problems, files)
@@ -480,14 +463,30 @@ def summary(deployment: Deployment) -> Deployment:
     """
     inline = {k: v for k, v in deployment.annotations.items() if k.startswith(INLINE_PREFIX)}
     where = deployment.annotation_locations
+    return _summary(deployment, inline, {k: where[k] for k in inline if k in where})
+
+
+_NOTHING: Mapping[str, Any] = MappingProxyType({})
+"""What a summary has of the mappings it does not keep: one empty, read-only mapping shared
+by all. With an empty dict of its own for each, a summary took 630 bytes; now 208."""
+
+
+def _summary(
+    deployment: Deployment, annotations: dict[str, str], where: dict[str, Location]
+) -> Deployment:
     return Deployment(
         deployment.name,
         deployment.kind,
         deployment.format,
         deployment.location,
-        annotations=inline,
+        facts=_NOTHING,
+        anchors=_NOTHING,
+        hints=_NOTHING,
+        labels=_NOTHING,
+        annotations=annotations or _NOTHING,
         document=deployment.document,
-        annotation_locations={k: where[k] for k in inline if k in where},
+        annotation_locations=where or _NOTHING,
+        unresolved=_NOTHING,
         path=deployment.path,
     )
 
@@ -532,7 +531,12 @@ def _check_unit(unit: _Unit) -> Packed:
         gc.collect()
         gc.freeze()  # the engine lives as long as the worker: later collections skip it
     catalog, engine = _WORKER_ENGINES[key]
-    return pack(check_files(unit.files, unit.options, catalog, engine, unit.root, unit.compare))
+    streamed: list[Finding] = []
+    checked = check_files(
+        unit.files, unit.options, catalog, engine, unit.root, unit.compare, stream=streamed.extend
+    )
+    streamed.sort(key=lambda f: f.sort_key)  # here, so that the workers do it side by side
+    return pack(replace(checked, streamed=tuple(streamed)))
 
 
 _WORKER_ENGINES: dict[bytes, tuple[Catalog, Engine]] = {}
@@ -550,6 +554,7 @@ def _check_all(
     root: Path | None,
     compare: bool,
     progress: Progress | None,
+    store: FindingStore,
 ) -> Checked:
     """:func:`check_files` on all ``files``, in this process or spread over worker processes.
 
@@ -559,11 +564,14 @@ def _check_all(
     built once: with workers, once they are started, so both overlap; each
     result is unpacked as it arrives. Deployments from workers are
     :func:`pack`'s summaries: no facts, which nothing after evaluation reads.
+    The passes and skips go to ``store`` as each batch or chunk is done.
     """
     jobs = jobs_for(options, files)
     chunks = workers.split(files, workers.chunk_size(len(files), jobs)) if jobs > 1 else ()
     if len(chunks) <= 1:
-        return check_files(files, options, catalog, engine_of(), root, compare, progress)
+        return check_files(
+            files, options, catalog, engine_of(), root, compare, progress, stream=store.stream
+        )
     shared = replace(options, baseline=None, files=None, jobs=1)
     units = [_Unit(shared, c.files or (), root, compare, selected_engine()) for c in chunks]
     if progress is not None:
@@ -571,12 +579,14 @@ def _check_all(
     unpacked: dict[int, Checked] = {}
 
     def done(i: int, packed: Packed) -> None:
-        unpacked[i] = unpack(packed)  # while the other workers go on
+        checked = unpack(packed)  # while the other workers go on
+        store.stream(checked.streamed, ordered=True)
+        unpacked[i] = replace(checked, streamed=())
         if progress is not None:
             progress.advance(chunks[i].count, len(packed.deployments))
 
     # This process builds its own engine (for the rules of the report) while the workers start.
-    workers.run(_check_unit, units, jobs, done, meanwhile=engine_of)
+    workers.run(_check_unit, units, jobs, done, meanwhile=engine_of, keep=False)
     results = [unpacked[i] for i in range(len(units))]
     pairs = [p for r in results for p in zip(r.deployments, r.judged, strict=True)]
     return _in_file_order(pairs, [f for r in results for f in r.problems], files)

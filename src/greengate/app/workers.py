@@ -147,6 +147,7 @@ def run(
     done: Callable[[int, Result], None] | None = None,
     *,
     meanwhile: Callable[[], object] | None = None,
+    keep: bool = True,
 ) -> list[Result]:
     """``work`` on every unit, by ``jobs`` worker processes, results in the units' order.
 
@@ -157,15 +158,19 @@ def run(
     died, killed for memory say, is a :class:`GreengateError`). ``meanwhile()``
     runs in this process once the units are handed out, while the workers
     start and work (in one process: before the units); its error stops the run too.
+    With ``keep`` false the results are not kept once ``done`` has them (it consumes
+    them: the check's streamed findings), and the list returned is empty.
     """
     if jobs <= 1 or len(units) <= 1:
         if meanwhile is not None:
             meanwhile()
         results = []
         for i, unit in enumerate(units):
-            results.append(work(unit))
+            result = work(unit)
+            if keep or done is None:
+                results.append(result)
             if done is not None:
-                done(i, results[-1])
+                done(i, result)
         return results
     # Imported here: a run of one process does without them (about 20 ms at start-up).
     import multiprocessing
@@ -181,9 +186,12 @@ def run(
                 meanwhile()
             for future in as_completed(futures):
                 i = futures[future]
-                finished[i] = future.result()
+                result = future.result()
+                del futures[future]  # the future holds the result too
+                if keep or done is None:
+                    finished[i] = result
                 if done is not None:
-                    done(i, finished[i])
+                    done(i, result)
         except BrokenProcessPool:
             raise GreengateError(
                 f"a worker process of --jobs {jobs} ended abruptly (killed, or out of memory?);"
@@ -192,4 +200,4 @@ def run(
         except BaseException:
             pool.shutdown(wait=True, cancel_futures=True)
             raise
-    return [finished[i] for i in range(len(units))]
+    return [finished[i] for i in sorted(finished)]

@@ -146,7 +146,7 @@ class Finding:
         return self.manifest or self.location.file
 
     @property
-    def priority(self) -> tuple[int, int, str, int, int, str, str]:
+    def priority(self) -> tuple[int, int, str, int, int, str, str, str]:
         """Most severe first, then file order: the order of capped outputs (annotations,
         SARIF), so what is left out is the least severe.
 
@@ -157,13 +157,21 @@ class Finding:
         return (0 if self.status.is_problem else 1, -rank, *self.sort_key)
 
     @property
-    def sort_key(self) -> tuple[str, int, int, str, str]:
+    def sort_key(self) -> tuple[str, int, int, str, str, str]:
+        """File order: where the finding points, then its rule, deployment and manifest.
+
+        The manifest (empty when the finding points into it) parts two
+        findings that point at the same line of a config default for two
+        deployments of one name in different manifests: no two findings of
+        different manifests tie, whatever batches or workers read them.
+        """
         return (
             self.location.file,
             self.location.line,
             self.location.column,
             self.rule_id,
             self.deployment,
+            self.manifest,
         )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -12,6 +12,7 @@ from greengate import __version__
 from greengate.errors import ExitCode
 from greengate.records.deployment import Deployment
 from greengate.records.finding import BaselineEntry, Finding, Severity, Status
+from greengate.records.finding_store import STREAMED, FindingStore, tally
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,10 @@ class VersionControl:
 
 @dataclass(frozen=True)
 class Report:
-    findings: tuple[Finding, ...]
+    findings: Collection[Finding]
+    """Every finding, in :attr:`Finding.sort_key` order: a tuple, or for a check the
+    :class:`FindingStore` that holds its passes and skips in runs (spilled to disk for a
+    large one), iterated again as often as a reporter asks."""
     rules: tuple[RuleInfo, ...]
     deployments: tuple[Deployment, ...] = ()
     files: tuple[str, ...] = ()
@@ -87,13 +91,11 @@ class Report:
 
     @functools.cached_property
     def _tally(self) -> tuple[Counter[tuple[Status, Severity]], int]:
-        """The findings by (status, severity), and how many carry notes: counted once."""
-        counts: Counter[tuple[Status, Severity]] = Counter()
-        noted = 0
-        for finding in self.findings:
-            counts[(finding.status, finding.severity)] += 1
-            noted += bool(finding.notes)
-        return counts, noted
+        """The findings by (status, severity), and how many carry notes: counted once
+        (a store counted them as they came)."""
+        if isinstance(self.findings, FindingStore):
+            return self.findings.counts, self.findings.noted
+        return tally(self.findings)
 
     @property
     def counts(self) -> Counter[tuple[Status, Severity]]:
@@ -110,11 +112,19 @@ class Report:
     @property
     def problems(self) -> list[Finding]:
         """Failing and erroring findings, whatever their severity, in file order."""
-        return self.in_order(lambda f: f.status.is_problem)
+        return self.having((Status.FAIL, Status.ERROR))
 
-    def in_order(self, keep: Callable[[Finding], bool]) -> list[Finding]:
-        """The findings ``keep`` accepts, in file order (:attr:`Finding.sort_key`)."""
-        return sorted((f for f in self.findings if keep(f)), key=lambda f: f.sort_key)
+    def having(self, statuses: Iterable[Status]) -> list[Finding]:
+        """The findings of ``statuses``, in file order (:attr:`Finding.sort_key`).
+
+        Of a store, only its held findings are read when no status asked for
+        is one it streams: the passes and skips are not read back for this.
+        """
+        wanted = frozenset(statuses)
+        findings: Iterable[Finding] = self.findings
+        if isinstance(self.findings, FindingStore) and not wanted & STREAMED:
+            findings = self.findings.judged
+        return sorted((f for f in findings if f.status in wanted), key=lambda f: f.sort_key)
 
     @property
     def exit_code(self) -> ExitCode:

@@ -57,7 +57,7 @@ def render(report: Report, *, color: bool = False) -> str:
     return "".join(line + "\n" for line in lines)
 
 
-def _priority(finding: Finding) -> tuple[int, int, str, int, int, str, str]:
+def _priority(finding: Finding) -> tuple[int, int, str, int, int, str, str, str]:
     return finding.priority
 
 

@@ -184,9 +184,7 @@ def _fixes(report: Report, problems: list[Finding]) -> str:
 
 
 def _waived(report: Report) -> str:
-    waived = sorted(
-        (f for f in report.findings if f.status is Status.WAIVED), key=lambda f: f.sort_key
-    )
+    waived = report.having([Status.WAIVED])
     if not waived:
         return ""
     rows = [

@@ -91,11 +91,7 @@ def sarif_log(report: Report) -> dict[str, Any]:
     rule_index = {rule.id: index for index, rule in enumerate(report.rules)}
     reported = sum(n for (status, _), n in report.counts.items() if status in RESULT_STATUSES)
     # The most severe, as sorted(...)[:MAX_RESULTS] would give, without holding them all.
-    kept = heapq.nsmallest(
-        MAX_RESULTS,
-        (f for f in report.findings if f.status in RESULT_STATUSES),
-        key=lambda f: f.priority,
-    )
+    kept = heapq.nsmallest(MAX_RESULTS, report.having(RESULT_STATUSES), key=lambda f: f.priority)
     run: dict[str, Any] = {
         "tool": {"driver": driver(report.tool_version, report.rules)},
         "invocations": [_invocation(report, omitted=reported - len(kept))],

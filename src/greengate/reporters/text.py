@@ -70,7 +70,7 @@ def render(report: Report, *, color: bool = False, detail: Detail = Detail.FULL)
         lines.append("")
     waived = [
         line
-        for finding in report.in_order(lambda f: f.status is Status.WAIVED)
+        for finding in report.having([Status.WAIVED])
         for line in (
             f"  {_where(finding)}  {printable(finding.rule_id)}  {printable(finding.message)}",
             f"    waived: {printable(finding.justification)}",
