@@ -279,3 +279,35 @@ def test_findings_spilled_to_disk_write_the_report_of_findings_held(
     assert len(spills) > 3  # it did spill, more than once
     assert run(repo, "--jobs", "2", "--format", fmt, "--no-color") == held
     assert held[0] == 1  # findings fail: the comparison is about a real report
+
+
+def test_findings_about_one_config_default_are_in_manifest_order_however_read(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A config default's line is where the findings of every deployment it gives the fact
+    point: deployments of one name in different folders tie on everything but their
+    manifest, which orders them, whether read at once, a folder per batch and spilled, or by
+    two workers."""
+    repo = tmp_path / "repo"
+    git.Repo.init(repo, initial_branch="main")
+    for team in ("c-team", "a-team", "b-team"):
+        (repo / team).mkdir(parents=True)
+        for i in range(25):  # enough for two workers
+            text = re.sub(r", region: [^}]*", "", native("chat" if i == 0 else f"app-{i}", i))
+            (repo / team / f"m{i:02}.yaml").write_text(text, encoding="utf-8")
+    (repo / ".greengate.yaml").write_text(
+        "defaults:\n  - paths: ['**']\n    region: asia-south1\n", encoding="utf-8"
+    )
+    at_once = run(repo, "--jobs", "1", "--format", "json")
+    found = json.loads(at_once[1])["findings"]
+    at_default = [
+        f for f in found if f["file"].endswith(".greengate.yaml") and f["deployment"] == "chat"
+    ]
+    by_rule: dict[str, list[str]] = {}
+    for f in at_default:
+        by_rule.setdefault(f["ruleId"], []).append(f["fingerprint"])
+    assert by_rule and all(len(fps) == 3 for fps in by_rule.values())  # one per manifest
+    monkeypatch.setattr(check, "READ_BATCH", 1)
+    monkeypatch.setattr(finding_store, "SPILL_AFTER", 0)
+    assert run(repo, "--jobs", "1", "--format", "json") == at_once
+    assert run(repo, "--jobs", "2", "--format", "json") == at_once
